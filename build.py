@@ -1,0 +1,82 @@
+"""Validate the articles and build the search index; also manage agent tokens and print reports.
+
+    python build.py [--articles DIR] [--index DIR] [--full]    build (incremental by default)
+    python build.py --check [--strict] [--articles DIR]        validate only (pre-commit, CI)
+    python build.py token create|revoke|list                   agent tokens
+    python build.py report [--since 30d] [--format table|csv|json]
+    python build.py propose --out DIR                          draft articles for content gaps
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from kb import load_knowledge_base, load_settings, validate
+from kb.problems import errors, warnings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description="supportkb: validate articles and build the index")
+    parser.add_argument("--articles", help="articles folder (default: ARTICLES_DIR)")
+    parser.add_argument("--index", help="index folder (default: INDEX_DIR)")
+    parser.add_argument("--check", action="store_true", help="validate only, do not build")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--full", action="store_true", help="rebuild every article")
+    parser.add_argument("--no-golden", action="store_true", help="skip the golden relevance queries")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return parser
+
+
+def _report(problems: list, strict: bool) -> int:
+    """Print every problem and a count line; the number of failing problems."""
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+    failing = len(errors(problems)) + (len(warnings(problems)) if strict else 0)
+    return failing
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in {"token", "report", "propose"}:
+        from commands import dispatch  # noqa: PLC0415  (only loaded for these subcommands)
+        return dispatch(argv)
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
+    settings = load_settings(overrides)
+    started = time.perf_counter()
+    kb = load_knowledge_base(settings["ARTICLES_DIR"])
+    problems = validate(kb)
+    if not errors(problems) and not args.no_golden and kb.golden:
+        from search.golden import check_golden  # noqa: PLC0415
+        problems += check_golden(kb)
+    failing = _report(problems, args.strict)
+    n_err, n_warn = len(errors(problems)), len(warnings(problems))
+    if failing:
+        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {settings['ARTICLES_DIR']}; "
+              f"{'nothing built' if not args.check else 'check failed'}", file=sys.stderr)
+        return 1
+    if args.check:
+        print(f"OK: {len(kb.articles)} articles, {n_err} errors, {n_warn} warnings "
+              f"({time.perf_counter() - started:.1f}s)")
+        return 0
+    from search.indexer import build_index  # noqa: PLC0415
+    try:
+        summary = build_index(kb, Path(settings["INDEX_DIR"]), full=args.full,
+                              progress=not args.quiet and sys.stderr.isatty())
+    except Exception as exc:  # noqa: BLE001  (the served index is untouched; say why)
+        logging.getLogger("build").debug("build failed", exc_info=True)
+        print(f"Error: build failed, the served index is unchanged: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
+    print(f"Built {summary.version}: {summary.articles} articles, {summary.languages} language(s), "
+          f"{summary.changed} changed, {summary.removed} removed, {n_err} errors, {n_warn} warnings, "
+          f"{time.perf_counter() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Load a knowledge base folder: every article, the side files, and every problem found."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.fields import build_article
+from kb.gitdates import last_commit_dates
+from kb.golden import GoldenQuery, load_golden
+from kb.model import Article
+from kb.parse import parse_file
+from kb.problems import Problem
+from kb.routing import Routing, load_routing
+from kb.synonyms import load_synonyms
+
+
+@dataclass
+class KnowledgeBase:
+    """Articles (drafts included) and side files of one folder, with the problems found."""
+
+    root: Path
+    articles: list[Article] = field(default_factory=list)
+    routing: Routing = field(default_factory=Routing)
+    synonyms: list[list[str]] = field(default_factory=list)
+    golden: list[GoldenQuery] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def published(self) -> list[Article]:
+        """The articles that go into the index."""
+        return [a for a in self.articles if not a.is_draft]
+
+    def by_slug(self) -> dict[str, Article]:
+        return {a.slug: a for a in self.articles}
+
+
+def article_files(root: Path) -> list[Path]:
+    """Every ``.md`` file under ``root``, skipping names starting with ``_`` or ``.``."""
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        found += [Path(folder) / f for f in sorted(files)
+                  if f.endswith(".md") and not f.startswith(("_", "."))]
+    return found
+
+
+def _content_hash(path: Path, updated: dt.date | None) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(str(updated).encode())
+    return digest.hexdigest()[:32]
+
+
+def load_knowledge_base(root: Path | str) -> KnowledgeBase:
+    """Read every article and side file under ``root``; problems are collected, never raised."""
+    root = Path(root)
+    kb = KnowledgeBase(root=root)
+    if not root.is_dir():
+        kb.problems.append(Problem(str(root), 1, "articles", "folder does not exist"))
+        return kb
+    git_dates = last_commit_dates(root)
+    shown = os.path.relpath(root)
+    shown = str(root) if shown.startswith("..") else shown
+    for file_path in article_files(root):
+        relative = file_path.relative_to(root).as_posix()
+        display = f"{shown}/{relative}"
+        parsed = parse_file(str(file_path), display)
+        if isinstance(parsed, Problem):
+            kb.problems.append(parsed)
+            continue
+        slug = relative[:-3]
+        article, problems = build_article(parsed, slug, display, "")
+        if article.updated is None:
+            article.updated = git_dates.get(relative) or dt.date.fromtimestamp(file_path.stat().st_mtime)
+        article.content_hash = _content_hash(file_path, article.updated)
+        kb.articles.append(article)
+        kb.problems += problems
+    kb.routing, problems = load_routing(root)
+    kb.problems += _display(shown, problems)
+    kb.synonyms, problems = load_synonyms(root)
+    kb.problems += _display(shown, problems)
+    kb.golden, problems = load_golden(root)
+    kb.problems += _display(shown, problems)
+    return kb
+
+
+def _display(shown: str, problems: list[Problem]) -> list[Problem]:
+    """Prefix side-file problems with the folder, like article problems."""
+    return [Problem(f"{shown}/{p.path}", p.line, p.field, p.message, p.hint, p.severity)
+            for p in problems]

@@ -1,0 +1,171 @@
+"""Article bodies: agent-only blocks, links between articles, sanitized HTML and plain text."""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+INTERNAL_OPEN = re.compile(r"^\s*:::\s*internal\s*$")
+BLOCK_CLOSE = re.compile(r"^\s*:::\s*$")
+INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+REFERENCE_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
+ARTICLE_URL_PREFIX = "/articles/"
+
+ALLOWED_TAGS = {"a", "abbr", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
+                "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "kbd", "li", "mark", "ol", "p",
+                "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr",
+                "ul", "aside"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"}, "img": {"src", "alt", "title"}, "td": {"align"}, "th": {"align"},
+    "div": {"class"}, "aside": {"class"}, "code": {"class"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+}
+
+
+@dataclass
+class BodyParts:
+    """A body split into what customers see and what only agents see."""
+
+    public: str
+    internal: str
+    #: (line offset within the body, message) for unbalanced blocks
+    problems: list[tuple[int, str]]
+
+
+def split_internal(body: str) -> BodyParts:
+    """Separate ``::: internal`` blocks; an unclosed block keeps the rest of the body internal."""
+    public: list[str] = []
+    internal: list[str] = []
+    problems: list[tuple[int, str]] = []
+    opened_at = -1
+    for number, line in enumerate(body.splitlines()):
+        if opened_at < 0 and INTERNAL_OPEN.match(line):
+            opened_at = number
+        elif opened_at >= 0 and INTERNAL_OPEN.match(line):
+            problems.append((number, "'::: internal' inside another internal block"))
+        elif opened_at >= 0 and BLOCK_CLOSE.match(line):
+            opened_at = -1
+            internal.append("")
+        elif opened_at >= 0:
+            internal.append(line)
+        else:
+            public.append(line)
+    if opened_at >= 0:
+        problems.append((opened_at, "'::: internal' block is never closed with ':::'"))
+    return BodyParts("\n".join(public), "\n".join(internal).strip(), problems)
+
+
+def agent_markdown(body: str) -> str:
+    """The body with each internal block wrapped in a marked ``div`` for the agent view."""
+    out: list[str] = []
+    inside = False
+    for line in body.splitlines():
+        if not inside and INTERNAL_OPEN.match(line):
+            inside = True
+            out += ["", '<div class="internal-note" markdown="1">', ""]
+        elif inside and BLOCK_CLOSE.match(line):
+            inside = False
+            out += ["", "</div>", ""]
+        else:
+            out.append(line)
+    if inside:
+        out += ["", "</div>", ""]
+    return "\n".join(out)
+
+
+def find_links(body: str) -> list[tuple[int, str]]:
+    """Every link target in the body with its line offset (inline and reference links)."""
+    found: list[tuple[int, str]] = []
+    in_code = False
+    for number, line in enumerate(body.splitlines()):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code:
+            continue
+        found += [(number, m.group(1)) for m in INLINE_LINK.finditer(line)]
+        reference = REFERENCE_LINK.match(line)
+        if reference:
+            found.append((number, reference.group(1)))
+    return found
+
+
+def article_link(from_slug: str, href: str) -> tuple[str, str] | None:
+    """``(slug, fragment)`` when ``href`` is a relative link to an article file, else None."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href) or href.startswith(("/", "#")):
+        return None
+    target, _, fragment = href.partition("#")
+    if not target.endswith(".md"):
+        return None
+    base = posixpath.dirname(from_slug)
+    slug = posixpath.normpath(posixpath.join(base, target[:-3]))
+    if slug.startswith("../") or slug == "..":
+        return None
+    return slug, fragment
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, slug: str) -> None:
+        super().__init__(md)
+        self.slug = slug
+
+    def run(self, root: Element) -> None:
+        for anchor in root.iter("a"):
+            resolved = article_link(self.slug, anchor.get("href", ""))
+            if resolved:
+                slug, fragment = resolved
+                anchor.set("href", ARTICLE_URL_PREFIX + slug + (f"#{fragment}" if fragment else ""))
+
+
+class _ArticleLinks(Extension):
+    def __init__(self, slug: str) -> None:
+        super().__init__()
+        self.slug = slug
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_LinkRewriter(md, self.slug), "article_links", 5)
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only safe tags, attributes and URL schemes."""
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto", "tel"})
+
+
+def render_html(body: str, slug: str, include_internal: bool) -> str:
+    """Sanitized HTML of a body; internal blocks are dropped, or marked for agents."""
+    source = agent_markdown(body) if include_internal else split_internal(body).public
+    converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc", "md_in_html",
+                                              "sane_lists", _ArticleLinks(slug)],
+                                  extension_configs={"toc": {"permalink": False}})
+    return sanitize(converter.convert(source))
+
+
+_MARKUP = [
+    (re.compile(r"^```.*$|^~~~.*$", re.M), ""),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"^\s{0,3}\[[^\]]+\]:.*$", re.M), ""),
+    (re.compile(r"<[^>]+>"), " "),
+    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),
+    (re.compile(r"^\s*[-*+]\s+|^\s*\d+\.\s+", re.M), ""),
+    (re.compile(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", re.M), ""),
+    (re.compile(r"[*_`|>]+"), " "),
+    (re.compile(r"[ \t]+"), " "),
+    (re.compile(r"\n{3,}"), "\n\n"),
+]
+
+
+def plain_text(markdown_text: str) -> str:
+    """Readable text of a Markdown fragment, for indexing and snippets."""
+    text = markdown_text
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    return html.unescape(text).strip()

@@ -1,0 +1,74 @@
+"""Read one article file into raw front matter, body and line numbers, or a problem."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import frontmatter
+import yaml
+
+from kb.problems import Problem
+
+
+@dataclass
+class ParsedFile:
+    """The raw parts of an article file, before field checks."""
+
+    metadata: dict[str, Any]
+    body: str
+    lines: dict[str, int]
+    body_line: int
+
+
+def _front_matter_block(text: str) -> tuple[str, int] | None:
+    """The YAML text between the opening and closing ``---`` and the line the body starts on."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() in ("---", "..."):
+            return "\n".join(lines[1:number - 1]), number + 1
+    return None
+
+
+def _key_lines(block: str) -> dict[str, int]:
+    """Line number (in the file) of each top-level front matter key."""
+    node = yaml.compose(block, Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+
+
+def parse_text(text: str, path: str) -> ParsedFile | Problem:
+    """Split ``text`` into front matter and body; a problem names the file and line when it cannot."""
+    block = _front_matter_block(text)
+    if block is None:
+        return Problem(path, 1, "front matter", "missing front matter",
+                       "start the file with a '---' line, the YAML fields, then a closing '---' line")
+    yaml_text, body_line = block
+    try:
+        post = frontmatter.loads(text)
+        lines = _key_lines(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return Problem(path, line, "front matter", f"malformed YAML: {reason}",
+                       "check indentation, quote values containing ':' or '#'")
+    if not isinstance(post.metadata, dict) or not post.metadata:
+        return Problem(path, 1, "front matter", "empty front matter",
+                       "add at least title, type and level")
+    return ParsedFile(dict(post.metadata), post.content, lines, body_line)
+
+
+def parse_file(file_path: str, rel_path: str) -> ParsedFile | Problem:
+    """Read and parse one file; unreadable or non-UTF-8 files become problems."""
+    try:
+        with open(file_path, encoding="utf-8") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as exc:
+        return Problem(rel_path, 1, "file", f"not valid UTF-8 ({exc.reason} at byte {exc.start})",
+                       "save the file as UTF-8")
+    except OSError as exc:
+        return Problem(rel_path, 1, "file", f"cannot read: {exc.strerror}")
+    return parse_text(text, rel_path)

@@ -1,0 +1,142 @@
+"""Checks across articles: links, references, translations, duplicates, staleness."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from rapidfuzz import fuzz, process, utils
+
+from kb.golden import golden_path
+from kb.loader import KnowledgeBase
+from kb.markup import article_link, find_links, split_internal
+from kb.model import Article
+from kb.problems import Problem
+
+NEAR_DUPLICATE_TITLE = 95
+
+
+def _problem(article: Article, line: int, name: str, message: str, hint: str = "",
+             severity: str = "error") -> Problem:
+    return Problem(article.path, line, name, message, hint, severity)  # type: ignore[arg-type]
+
+
+def _suggest(slug: str, slugs: list[str]) -> str:
+    match = process.extractOne(slug, slugs, processor=utils.default_process, score_cutoff=70)
+    return f"did you mean '{match[0]}'?" if match else "check the slug (path without .md)"
+
+
+def check_links(article: Article, slugs: dict[str, Article]) -> list[Problem]:
+    """Broken links to other article files, and public articles linking to internal ones."""
+    problems = []
+    for offset, href in find_links(article.body):
+        resolved = article_link(article.slug, href)
+        if resolved is None:
+            continue
+        line = article.body_line + offset
+        target = slugs.get(resolved[0])
+        if target is None:
+            problems.append(_problem(article, line, "link", f"broken link to {href!r}",
+                                     _suggest(resolved[0], list(slugs))))
+        elif target.is_internal and not article.is_internal:
+            problems.append(_problem(article, line, "link",
+                                     f"public article links to internal article {resolved[0]!r}",
+                                     "customers cannot open it; move the link into a '::: internal' block",
+                                     "warning"))
+    return problems
+
+
+def check_references(article: Article, slugs: dict[str, Article]) -> list[Problem]:
+    """``related`` and ``translation_of`` must name existing articles."""
+    problems = []
+    for slug in article.related:
+        if slug not in slugs:
+            problems.append(_problem(article, article.line_of("related"), "related",
+                                     f"no article {slug!r}", _suggest(slug, list(slugs))))
+        elif slug == article.slug:
+            problems.append(_problem(article, article.line_of("related"), "related",
+                                     "an article cannot be related to itself"))
+    if article.translation_of:
+        original = slugs.get(article.translation_of)
+        line = article.line_of("translation_of")
+        if original is None:
+            problems.append(_problem(article, line, "translation_of",
+                                     f"no article {article.translation_of!r}",
+                                     _suggest(article.translation_of, list(slugs))))
+        elif original.lang == article.lang:
+            problems.append(_problem(article, line, "translation_of",
+                                     f"original is also in {article.lang!r}",
+                                     "set 'lang' to the translation's language"))
+    return problems
+
+
+def check_body(article: Article, today: dt.date) -> list[Problem]:
+    """Internal blocks must be balanced; ``review_by`` in the past is a warning."""
+    problems = [_problem(article, article.body_line + offset, "body", message,
+                         "close each '::: internal' block with a line ':::'")
+                for offset, message in split_internal(article.body).problems]
+    if article.is_stale(today):
+        problems.append(_problem(article, article.line_of("review_by"), "review_by",
+                                 f"review date {article.review_by} has passed",
+                                 "review the article and move 'review_by' forward", "warning"))
+    return problems
+
+
+def check_duplicates(articles: list[Article]) -> list[Problem]:
+    """Slugs that differ only in case, two translations into one language, near-duplicate titles."""
+    problems: list[Problem] = []
+    seen: dict[str, Article] = {}
+    translations: dict[tuple[str, str], Article] = {}
+    for article in articles:
+        key = article.slug.lower()
+        if key in seen:
+            problems.append(_problem(article, 1, "slug",
+                                     f"duplicate slug: same as {seen[key].path}", "rename one file"))
+        seen.setdefault(key, article)
+        if article.translation_of:
+            pair = (article.translation_of, article.lang)
+            if pair in translations:
+                problems.append(_problem(article, article.line_of("translation_of"), "translation_of",
+                                         f"{translations[pair].path} already translates "
+                                         f"{article.translation_of!r} into {article.lang!r}"))
+            translations.setdefault(pair, article)
+    by_lang: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_lang[article.lang].append(article)
+    for group in by_lang.values():
+        problems += _near_duplicate_titles(group)
+    return problems
+
+
+def _near_duplicate_titles(group: list[Article]) -> list[Problem]:
+    titles = [a.title for a in group]
+    if len(titles) < 2:
+        return []
+    scores = process.cdist(titles, titles, scorer=fuzz.ratio, processor=utils.default_process,
+                           score_cutoff=NEAR_DUPLICATE_TITLE, workers=-1, dtype="uint8")
+    problems = []
+    for i, j in zip(*scores.nonzero()):
+        if i < j:
+            problems.append(_problem(group[j], group[j].line_of("title"), "title",
+                                     f"nearly the same title as {group[i].path}",
+                                     "merge the articles or make the titles distinct", "warning"))
+    return problems
+
+
+def check_golden_targets(kb: KnowledgeBase, slugs: dict[str, Article]) -> list[Problem]:
+    """Golden queries must expect an existing article."""
+    return [Problem(golden_path(kb.root), g.line, "expect", f"no article {g.expect!r}",
+                    _suggest(g.expect, list(slugs))) for g in kb.golden if g.expect not in slugs]
+
+
+def validate(kb: KnowledgeBase, today: dt.date | None = None) -> list[Problem]:
+    """Every problem in the knowledge base: the loader's and the cross-article checks, sorted."""
+    today = today or dt.date.today()
+    slugs = kb.by_slug()
+    problems = list(kb.problems)
+    for article in kb.articles:
+        problems += check_links(article, slugs)
+        problems += check_references(article, slugs)
+        problems += check_body(article, today)
+    problems += check_duplicates(kb.articles)
+    problems += check_golden_targets(kb, slugs)
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))

@@ -1,0 +1,54 @@
+"""Turn an article into the Whoosh document that indexes and stores it."""
+from __future__ import annotations
+
+from typing import Any
+
+from kb.markup import plain_text, render_html, split_internal
+from kb.model import Article
+from search.analysis import field_language
+from search.schema import text_field
+
+
+def stored_data(article: Article) -> dict[str, Any]:
+    """Everything the site and API show about an article, kept with the index."""
+    parts = split_internal(article.body)
+    return {
+        "slug": article.slug, "path": article.path, "title": article.title, "type": article.type,
+        "level": article.level, "summary": article.summary, "answer": article.answer,
+        "questions": list(article.questions), "tags": list(article.tags), "product": article.product,
+        "audience": article.audience, "lang": article.lang, "translation_of": article.translation_of,
+        "related": list(article.related), "channels": list(article.channels),
+        "updated": article.updated.isoformat() if article.updated else "",
+        "review_by": article.review_by.isoformat() if article.review_by else "",
+        "owner": article.owner, "content_hash": article.content_hash,
+        "has_internal": bool(parts.internal),
+        "source_public": parts.public, "source": article.body,
+        "html_public": render_html(article.body, article.slug, include_internal=False),
+        "html_agent": render_html(article.body, article.slug, include_internal=True),
+        "text_public": plain_text(parts.public), "text_internal": plain_text(parts.internal),
+    }
+
+
+def to_document(article: Article) -> dict[str, Any]:
+    """The Whoosh document: text fields of the article's language, filters and stored data."""
+    data = stored_data(article)
+    lang = field_language(article.lang)
+    return {
+        "slug": article.slug, "type": article.type, "level": str(article.level),
+        "product": article.product or "-", "lang": article.lang, "audience": article.audience,
+        "tags": ",".join(article.tags), "data": data,
+        "family": article.translation_of or article.slug,
+        text_field("title", lang): article.title,
+        text_field("questions", lang): "\n".join(article.questions),
+        text_field("answer", lang): "\n".join([article.summary, article.answer, " ".join(article.tags)]),
+        text_field("body", lang): data["text_public"],
+        text_field("internal", lang): data["text_internal"],
+    }
+
+
+def searchable_words(data: dict[str, Any], internal: bool) -> str:
+    """The text whose words feed the typo vocabulary (public or agent-only part)."""
+    if internal:
+        return data["text_internal"]
+    return "\n".join([data["title"], *data["questions"], data["summary"], data["answer"],
+                      " ".join(data["tags"]), data["text_public"]])

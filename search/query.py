@@ -1,0 +1,74 @@
+"""Build Whoosh queries from term groups; plain text never reaches Whoosh's query parser."""
+from __future__ import annotations
+
+from whoosh import query as q
+
+from search.analysis import terms
+from search.expansion import Alternative, ExpandedQuery
+from search.schema import PUBLIC_TEXT_FIELDS, text_field
+from search.types import FILTER_FIELDS
+
+PREFIX_FIELDS = ("title", "questions")
+
+
+def text_kinds(agent: bool) -> tuple[str, ...]:
+    """Text fields searched: agents also match agent-only paragraphs."""
+    return PUBLIC_TEXT_FIELDS + ("internal",) if agent else PUBLIC_TEXT_FIELDS
+
+
+def _alternative_query(alternative: Alternative, lang: str, kinds: tuple[str, ...]) -> q.Query | None:
+    if alternative.prefix:
+        word = alternative.words[0]
+        return q.Or([q.Prefix(text_field(kind, lang), word, boost=alternative.weight)
+                     for kind in PREFIX_FIELDS])
+    per_word = []
+    for word in alternative.words:
+        analyzed = terms(word, lang) or terms(word, lang, keep_stop_words=True)
+        if not analyzed:
+            continue
+        per_word.append(q.Or([q.Term(text_field(kind, lang), term, boost=alternative.weight)
+                              for term in analyzed for kind in kinds]))
+    if not per_word:
+        return None
+    return per_word[0] if len(per_word) == 1 else q.And(per_word)
+
+
+def group_terms(expanded: ExpandedQuery, lang: str) -> list[set[str]]:
+    """The index terms that satisfy each group (to measure how much of the query a hit covers)."""
+    result = []
+    for group in expanded.groups:
+        found: set[str] = set()
+        for alternative in group.alternatives:
+            for word in alternative.words:
+                found.update(terms(word, lang) or terms(word, lang, keep_stop_words=True))
+        result.append(found)
+    return result
+
+
+def text_query(expanded: ExpandedQuery, langs: list[str], agent: bool) -> q.Query:
+    """Any group in any field of the given field languages (ranking rewards coverage later)."""
+    kinds = text_kinds(agent)
+    clauses: list[q.Query] = []
+    for lang in langs:
+        for group in expanded.groups:
+            for alternative in group.alternatives:
+                built = _alternative_query(alternative, lang, kinds)
+                if built is not None:
+                    clauses.append(built)
+    return q.Or(clauses) if clauses else q.NullQuery
+
+
+def filter_query(filters: dict[str, list[str]], agent: bool,
+                 exclude: str | None = None) -> q.Query | None:
+    """Filters (any value within a field, all fields together) plus visibility."""
+    clauses: list[q.Query] = []
+    if not agent:
+        clauses.append(q.Term("audience", "public"))
+    for name in FILTER_FIELDS:
+        values = filters.get(name)
+        if not values or name == exclude:
+            continue
+        clauses.append(q.Or([q.Term(name, value) for value in values]))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else q.And(clauses)

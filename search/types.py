@@ -1,0 +1,83 @@
+"""What callers pass to the engine and what they get back; plain data, no Whoosh."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FILTER_FIELDS = ("type", "level", "product", "lang", "tags", "audience")
+
+
+class QueryError(ValueError):
+    """A query or parameter the engine refuses; ``code`` is stable for API clients."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class SearchRequest:
+    """One search. ``filters`` maps a filter field to the accepted values (any of them)."""
+
+    query: str
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    limit: int = 10
+    offset: int = 0
+    agent: bool = False
+    langs: list[str] = field(default_factory=list)
+    explain: bool = False
+    prefix: bool = False
+    facets: bool = True
+    snippets: bool = True
+
+
+@dataclass
+class Hit:
+    """One result."""
+
+    slug: str
+    title: str
+    summary: str
+    answer: str
+    snippet: str
+    url: str
+    type: str
+    level: int
+    product: str
+    lang: str
+    tags: list[str]
+    audience: str
+    score: float
+    updated: str
+    stale: bool
+    exact: bool = False
+    explain: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        if data["explain"] is None:
+            del data["explain"]
+        return data
+
+
+@dataclass
+class SearchResponse:
+    """Results for one request, with facets, corrections and timing."""
+
+    query: str
+    total: int
+    results: list[Hit]
+    facets: dict[str, dict[str, int]]
+    did_you_mean: str | None
+    corrections: dict[str, str]
+    synonyms: dict[str, list[str]]
+    took_ms: float
+    no_good_answer: bool
+    version: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "did_you_mean": self.did_you_mean,
+                "corrections": self.corrections, "facets": self.facets,
+                "took_ms": round(self.took_ms, 2), "no_good_answer": self.no_good_answer,
+                "results": [hit.as_dict() for hit in self.results]}
