@@ -1,0 +1,79 @@
+"""Shared fixtures: a small knowledge base copied per test, built indexes, app and clients."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from kb import load_knowledge_base
+from search import Engine
+from search.indexer import build_index
+
+FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
+DEMO_KB = Path(__file__).resolve().parent.parent / "articles"
+AGENT_TOKEN = "test-agent-token-0123456789"
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture()
+def articles_dir(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture knowledge base."""
+    target = tmp_path / "articles"
+    shutil.copytree(FIXTURE_KB, target)
+    return target
+
+
+@pytest.fixture()
+def index_dir(articles_dir: Path, tmp_path: Path) -> Path:
+    """The fixture knowledge base built into a fresh index folder."""
+    target = tmp_path / "index"
+    build_index(load_knowledge_base(articles_dir), target)
+    return target
+
+
+@pytest.fixture()
+def engine(index_dir: Path) -> Iterator[Engine]:
+    engine = Engine(index_dir)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo knowledge base in ``articles/``, built once per test session."""
+    target = tmp_path_factory.mktemp("demo") / "index"
+    build_index(load_knowledge_base(DEMO_KB), target)
+    return target
+
+
+def make_app(index_dir: Path, instance_dir: Path, **config: Any) -> Any:
+    from web import create_app  # noqa: PLC0415
+    settings = {"TESTING": True, "INDEX_DIR": str(index_dir), "INSTANCE_DIR": str(instance_dir),
+                "AGENT_TOKENS": AGENT_TOKEN, "ADMIN_TOKENS": ADMIN_TOKEN,
+                "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SECRET_KEY": "test-secret"}
+    settings.update(config)
+    return create_app(settings)
+
+
+@pytest.fixture()
+def app(index_dir: Path, tmp_path: Path) -> Any:
+    """App on the fixture index; CSRF and rate limits off (tests of those turn them on)."""
+    return make_app(index_dir, tmp_path / "instance")
+
+
+@pytest.fixture()
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture()
+def agent_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {AGENT_TOKEN}"}
+
+
+@pytest.fixture()
+def demo_app(demo_index: Path, tmp_path: Path) -> Any:
+    """App on the demo knowledge base."""
+    return make_app(demo_index, tmp_path / "instance")
