@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,6 +39,12 @@ def _report(problems: list, strict: bool) -> int:
     return failing
 
 
+def _shown(path: str) -> str:
+    """A folder as the user sees it: relative to the working directory when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in {"token", "report", "propose"}:
@@ -56,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     failing = _report(problems, args.strict)
     n_err, n_warn = len(errors(problems)), len(warnings(problems))
     if failing:
-        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {settings['ARTICLES_DIR']}; "
+        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {_shown(settings['ARTICLES_DIR'])}; "
               f"{'nothing built' if not args.check else 'check failed'}", file=sys.stderr)
         return 1
     if args.check:

@@ -80,20 +80,24 @@ def agent_markdown(body: str) -> str:
     return "\n".join(out)
 
 
-def find_links(body: str) -> list[tuple[int, str]]:
-    """Every link target in the body with its line offset (inline and reference links)."""
-    found: list[tuple[int, str]] = []
-    in_code = False
+def find_links(body: str) -> list[tuple[int, str, bool]]:
+    """Every link target in the body: (line offset, target, inside an internal block)."""
+    found: list[tuple[int, str, bool]] = []
+    in_code = internal = False
     for number, line in enumerate(body.splitlines()):
         if line.lstrip().startswith(("```", "~~~")):
             in_code = not in_code
             continue
         if in_code:
             continue
-        found += [(number, m.group(1)) for m in INLINE_LINK.finditer(line)]
+        if INTERNAL_OPEN.match(line):
+            internal = True
+        elif internal and BLOCK_CLOSE.match(line):
+            internal = False
+        found += [(number, m.group(1), internal) for m in INLINE_LINK.finditer(line)]
         reference = REFERENCE_LINK.match(line)
         if reference:
-            found.append((number, reference.group(1)))
+            found.append((number, reference.group(1), internal))
     return found
 
 

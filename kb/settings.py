@@ -25,6 +25,10 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "",
     "DEFAULT_LANG": "en",
     "MAX_QUERY_LENGTH": 500,
+    "SEARCH_CACHE_SIZE": 512,
+    "SITE_NAME": "Brightwave Help Centre",
+    "SITE_URL": "",
+    "SITE_POPULAR": "",
 }
 
 ENV_PREFIX = "KB_"

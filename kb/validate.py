@@ -21,14 +21,20 @@ def _problem(article: Article, line: int, name: str, message: str, hint: str = "
 
 
 def _suggest(slug: str, slugs: list[str]) -> str:
-    match = process.extractOne(slug, slugs, processor=utils.default_process, score_cutoff=70)
-    return f"did you mean '{match[0]}'?" if match else "check the slug (path without .md)"
+    """A did-you-mean for a mistyped slug, comparing whole slugs and their last parts."""
+    def closeness(candidate: str) -> float:
+        return max(fuzz.ratio(slug, candidate), fuzz.ratio(slug.rsplit("/", 1)[-1],
+                                                           candidate.rsplit("/", 1)[-1]) - 5)
+    best = max(slugs, key=closeness, default=None)
+    if best is not None and closeness(best) >= 75:
+        return f"did you mean '{best}'?"
+    return "no article has this slug (its path under articles/ without .md)"
 
 
 def check_links(article: Article, slugs: dict[str, Article]) -> list[Problem]:
     """Broken links to other article files, and public articles linking to internal ones."""
     problems = []
-    for offset, href in find_links(article.body):
+    for offset, href, in_internal_block in find_links(article.body):
         resolved = article_link(article.slug, href)
         if resolved is None:
             continue
@@ -37,7 +43,7 @@ def check_links(article: Article, slugs: dict[str, Article]) -> list[Problem]:
         if target is None:
             problems.append(_problem(article, line, "link", f"broken link to {href!r}",
                                      _suggest(resolved[0], list(slugs))))
-        elif target.is_internal and not article.is_internal:
+        elif target.is_internal and not article.is_internal and not in_internal_block:
             problems.append(_problem(article, line, "link",
                                      f"public article links to internal article {resolved[0]!r}",
                                      "customers cannot open it; move the link into a '::: internal' block",

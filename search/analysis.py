@@ -14,6 +14,18 @@ OTHER = "xx"
 FIELD_LANGUAGES = STEMMED_LANGUAGES + (OTHER,)
 WORD = re.compile(r"\w+", re.UNICODE)
 
+#: English stop words: the short list Lucene and Elasticsearch use. Snowball's 127-word list also
+#: drops words that carry a support question's meaning ("up" in "top up", "off", "how", "before").
+ENGLISH_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then "
+    "there these they this to was will with".split())
+
+
+def _stop_filter(lang: str) -> StopFilter:
+    if lang == "en":
+        return StopFilter(stoplist=ENGLISH_STOP_WORDS)
+    return StopFilter(lang=lang)
+
 
 def field_language(lang: str) -> str:
     """The field-set language used to index an article written in ``lang``."""
@@ -26,7 +38,7 @@ def analyzer_for(lang: str) -> Analyzer:
     """Stemming analyzer with stop words for a field language; accents folded after stemming."""
     if lang == OTHER:
         return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-    return (RegexTokenizer() | LowercaseFilter() | StopFilter(lang=lang)
+    return (RegexTokenizer() | LowercaseFilter() | _stop_filter(lang)
             | StemFilter(lang=lang, cachesize=50000) | CharsetFilter(accent_map))
 
 

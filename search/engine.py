@@ -8,9 +8,10 @@ from typing import Any
 from whoosh import query as q
 
 from search import ranking
+from search.collect import search_all
 from search.analysis import field_language, normalize_phrase, terms
 from search.expansion import ExpandedQuery, expand
-from search.query import filter_query, group_terms, text_kinds, text_query
+from search.query import TreeOr, filter_query, group_terms, text_kinds, text_query
 from search.schema import text_field
 from search.snapshot import Snapshot, SnapshotHolder
 from search.snippets import fallback, highlight
@@ -87,14 +88,9 @@ class Engine:
         base = text_query(expanded, langs, request.agent)
         exact = self._exact_matches(snapshot, text, visible)
         wanted = request.offset + request.limit
-        combined = q.Or([base] + [q.Term("slug", s) for s in exact]) if exact else base
-        results = searcher.search(combined, limit=max(MIN_CANDIDATES, wanted), filter=visible,
-                                  terms=True)
+        combined = TreeOr([base] + [q.Term("slug", s) for s in exact]) if exact else base
+        results, matched = search_all(searcher, combined, max(MIN_CANDIDATES, wanted), visible)
         ranked = self._rank(snapshot, results, expanded, langs, set(exact), request.explain)
-        matched = set(combined.docs(searcher))
-        allowed = snapshot.allowed_docs(visible)
-        if allowed is not None:
-            matched &= allowed
         facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
         hits = [self._hit(snapshot, hit, parts, groups, request, prefixes)
@@ -126,6 +122,15 @@ class Engine:
         weights = [max([searcher.idf(text_field("body", lang), t) for lang in langs
                         for t in lang_terms[lang][i]] or [1.0]) for i in range(len(expanded.groups))]
         column = snapshot.slug_column
+        phrases = snapshot.meta["phrases"]
+        merged_terms = [set().union(*(lang_terms[lang][i] for lang in langs))
+                        for i in range(len(expanded.groups))]
+        idf_field = text_field("body", langs[0])
+
+        def idf(term: str) -> float:
+            return snapshot.idf(searcher, idf_field, term)
+
+        top_score = max((hit.score or 0.0 for hit in results), default=0.0)
         ranked = []
         for hit in results:
             slug = column[hit.docnum]
@@ -137,8 +142,10 @@ class Engine:
                 if not group_hit and prefixes[i]:
                     group_hit = any(t.startswith(prefixes[i]) for t in matched)
                 covered.append(group_hit)
-            parts = ranking.score(hit.score or 0.0, ranking.coverage(covered, weights),
-                                  snapshot.is_stale(slug), slug in exact)
+            question = ranking.question_match(phrases.get(slug, []), merged_terms, weights, idf)
+            parts = ranking.score(hit.score or 0.0, top_score, question,
+                                  ranking.coverage(covered, weights), snapshot.is_stale(slug),
+                                  slug in exact)
             groups = [g.text for g, c in zip(expanded.groups, covered) if c] if explain else []
             ranked.append((hit, parts, groups))
         ranked.sort(key=lambda item: -item[1].final)

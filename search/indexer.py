@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 
 from kb.loader import KnowledgeBase
 from kb.model import Article
-from search.analysis import normalize_phrase, words
+from search.analysis import field_language, normalize_phrase, terms, words
 from search.documents import searchable_words, to_document
 from search.schema import SCHEMA_VERSION, build_schema
 from search.store import (VERSIONS, build_lock, current_version, new_version_name, publish,
@@ -77,6 +77,8 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[st
         "languages": dict(languages), "routing": kb.routing.to_json(), "synonyms": kb.synonyms,
         "exact": exact_phrases(articles),
         "review_by": {a.slug: a.review_by.isoformat() for a in articles if a.review_by},
+        "phrases": {a.slug: [sorted(set(terms(text, field_language(a.lang))))
+                             for text in [a.title, *a.questions]] for a in articles},
     }
 
 

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-COVERAGE_FLOOR = 0.3
+COVERAGE_FLOOR = 0.8
+#: Weight of the best title/question match against the (normalized) BM25F part.
+QUESTION_WEIGHT = 0.6
 STALE_FACTOR = 0.75
 EXACT_BONUS = 1000.0
 #: Below this share of the query's (IDF-weighted) words, the best hit is not a confident answer.
@@ -15,6 +18,8 @@ class ScoreParts:
     """How a hit's score was made, for explain mode."""
 
     bm25f: float
+    bm25f_normalized: float
+    question_match: float
     coverage: float
     coverage_factor: float
     stale_factor: float
@@ -33,10 +38,32 @@ def coverage(matched_groups: list[bool], weights: list[float]) -> float:
     return sum(w for matched, w in zip(matched_groups, weights) if matched) / total
 
 
-def score(bm25f: float, covered: float, stale: bool, exact: bool) -> ScoreParts:
+def question_match(phrases: list[list[str]], group_terms: list[set[str]], weights: list[float],
+                   idf: Callable[[str], float]) -> float:
+    """How closely the query matches the article's best title or alternate question (0 to 1).
+
+    IDF-weighted overlap: the query groups a phrase contains, over the query groups plus the
+    phrase's own extra words; a phrase that says exactly what the customer typed scores 1."""
+    best = 0.0
+    total = sum(weights)
+    for phrase in phrases:
+        words = set(phrase)
+        hit = [i for i, terms in enumerate(group_terms) if terms & words]
+        if not hit:
+            continue
+        matched_terms = set().union(*(group_terms[i] for i in hit))
+        extra = sum(idf(term) for term in words - matched_terms)
+        overlap = sum(weights[i] for i in hit) / (total + extra)
+        best = max(best, overlap)
+    return best
+
+
+def score(bm25f: float, top_bm25f: float, question: float, covered: float, stale: bool,
+          exact: bool) -> ScoreParts:
     """Combine the parts; an exact title or question match always ranks first."""
+    normalized = bm25f / top_bm25f if top_bm25f > 0 else 0.0
     coverage_factor = COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * covered
     stale_factor = STALE_FACTOR if stale else 1.0
     bonus = EXACT_BONUS if exact else 0.0
-    final = bm25f * coverage_factor * stale_factor + bonus
-    return ScoreParts(bm25f, covered, coverage_factor, stale_factor, bonus, final)
+    final = (normalized * coverage_factor + QUESTION_WEIGHT * question) * stale_factor + bonus
+    return ScoreParts(bm25f, normalized, question, covered, coverage_factor, stale_factor, bonus, final)

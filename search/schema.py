@@ -6,7 +6,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from search.analysis import FIELD_LANGUAGES, analyzer_for
 
 #: Bump when the schema or the indexed document changes: forces a full rebuild.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Text fields and their BM25F weights. ``internal`` holds agent-only paragraphs.
 TEXT_FIELD_WEIGHTS = {"title": 3.0, "questions": 2.5, "answer": 1.5, "body": 1.0, "internal": 1.0}

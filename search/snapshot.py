@@ -40,7 +40,7 @@ class Snapshot:
         self._local = threading.local()
         self._synonyms: dict[str, SynonymTable] = {}
         self._searchers: list[Any] = []
-        self._filters: dict[str, frozenset[int]] = {}
+        self._idf: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
     @cached_property
@@ -74,18 +74,13 @@ class Snapshot:
     def facet_columns(self) -> FacetColumns:
         return FacetColumns(self.searcher().reader())
 
-    def allowed_docs(self, filter_query: Any) -> frozenset[int] | None:
-        """Document numbers passing a filter query (cached: filters repeat)."""
-        if filter_query is None:
-            return None
-        key = repr(filter_query)
-        cached = self._filters.get(key)
-        if cached is None:
-            cached = frozenset(filter_query.docs(self.searcher()))
-            if len(self._filters) > 256:
-                self._filters.clear()
-            self._filters[key] = cached
-        return cached
+    def idf(self, searcher: Any, field: str, term: str) -> float:
+        """Inverse document frequency of a term, cached for the life of this version."""
+        key = (field, term)
+        value = self._idf.get(key)
+        if value is None:
+            value = self._idf[key] = searcher.idf(field, term)
+        return value
 
     def is_stale(self, slug: str, today: dt.date | None = None) -> bool:
         review_by = self.review_by.get(slug)

@@ -1,48 +1,80 @@
 """What the site, API and console tell the analytics store; never slows or breaks a request.
 
-Views call these functions; the analytics package decides where events go. Until an analytics
-store is configured the events are dropped.
+Views call these functions; :mod:`analytics` decides where events go (``ANALYTICS_URL``). Events
+are queued and written by a background thread, so a search only pays for cleaning the query.
+``ANALYTICS_URL = "off"`` disables recording.
+
+Search sessions: pages may send a random id per browser tab in the ``X-Search-Session`` header
+(or pass ``session=``); it links a search that found nothing to the rephrased search that got a
+click, for synonym proposals. It identifies no one and is never combined with anything else.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 
+from analytics import Recorder, resolve_url
 from search import SearchResponse
 
 log = logging.getLogger(__name__)
 SOURCES = ("site", "instant", "api", "agent")
+SESSION_HEADER = "X-Search-Session"
+DISABLED = {"off", "none", "disabled"}
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["supportkb.recorder"] = None
+    """Create the recorder from ``ANALYTICS_URL`` / ``ANALYTICS_RETENTION_DAYS``."""
+    url = str(app.config.get("ANALYTICS_URL") or "").strip()
+    if url.lower() in DISABLED:
+        app.extensions["supportkb.recorder"] = None
+        return
+    url = resolve_url(url, app.config["INSTANCE_DIR"])
+    try:
+        days = int(app.config.get("ANALYTICS_RETENTION_DAYS", 90))
+        app.extensions["supportkb.recorder"] = Recorder(url, retention_days=days)
+    except ValueError:
+        log.error("analytics disabled: ANALYTICS_RETENTION_DAYS must be a whole number of days (0 or more)")
+        app.extensions["supportkb.recorder"] = None
+
+
+def recorder(app: Flask | None = None) -> Recorder | None:
+    """The app's recorder (None when analytics is off); tests call ``recorder(app).flush()``."""
+    return (app or current_app).extensions.get("supportkb.recorder")
 
 
 def _recorder() -> Any:
     return current_app.extensions.get("supportkb.recorder")
 
 
-def track_search(response: SearchResponse, source: str, filters: dict[str, list[str]]) -> None:
-    """One search with its result count, correction and timing."""
+def _session(session: str | None) -> str | None:
+    if session is None and has_request_context():
+        return request.headers.get(SESSION_HEADER)
+    return session
+
+
+def track_search(response: SearchResponse, source: str, filters: dict[str, list[str]],
+                 session: str | None = None) -> None:
+    """One search with its result count, correction, timing and the slugs shown."""
     recorder = _recorder()
     if recorder is None:
         return
     try:
         recorder.search(query=response.query, filters=filters, results=response.total,
-                        source=source, corrected=response.did_you_mean, took_ms=response.took_ms)
+                        source=source, corrected=response.did_you_mean, took_ms=response.took_ms,
+                        session=_session(session), shown=[hit.slug for hit in response.results])
     except Exception:  # noqa: BLE001  (analytics must never break search)
         log.warning("analytics: search event dropped", exc_info=True)
 
 
-def track_click(query: str, slug: str, position: int, source: str) -> None:
+def track_click(query: str, slug: str, position: int, source: str, session: str | None = None) -> None:
     """A click on a result at ``position`` (1-based) for ``query``."""
     recorder = _recorder()
     if recorder is None:
         return
     try:
-        recorder.click(query=query, slug=slug, position=position, source=source)
+        recorder.click(query=query, slug=slug, position=position, source=source, session=_session(session))
     except Exception:  # noqa: BLE001
         log.warning("analytics: click event dropped", exc_info=True)
 

@@ -1,0 +1,168 @@
+"""``python build.py report|propose|token ...``: analytics reports, content-gap proposals, agent tokens.
+
+    report  [--since 30d] [--format table|csv|json] [--limit N]
+    propose --out DIR [--since 30d] [--limit N] [--window 120]
+    token   create NAME | revoke ID | list
+
+Reads the same settings as the app (``KB_ANALYTICS_URL``, ``KB_INSTANCE_DIR``, ``KB_ARTICLES_DIR``).
+Errors are one ``Error: ...`` line on stderr and exit code 1 (2 for bad arguments).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from analytics import open_store, resolve_url
+from analytics.proposals import draft_articles, synonym_pairs, write_synonyms
+from analytics.reports import Report, all_reports, parse_since
+from analytics.retention import purge
+from analytics.store import StoreError, redact
+from kb.settings import load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python build.py", description="supportkb analytics and tokens")
+    sub = parser.add_subparsers(dest="command", required=True)
+    report = sub.add_parser("report", help="print the writer reports")
+    report.add_argument("--since", default="30d", help="period: 30d, 12h, 2w (default 30d)")
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    report.add_argument("--limit", type=int, default=20, help="rows per report (default 20)")
+    propose = sub.add_parser("propose", help="draft articles and synonym lines for content gaps")
+    propose.add_argument("--out", required=True, help="folder for the drafts (created if missing)")
+    propose.add_argument("--since", default="30d")
+    propose.add_argument("--limit", type=int, default=10, help="number of drafts (default 10)")
+    propose.add_argument("--window", type=float, default=120.0,
+                         help="seconds between a failed search and its rephrasing (default 120)")
+    token = sub.add_parser("token", help="agent API tokens")
+    token_sub = token.add_subparsers(dest="action", required=True)
+    token_sub.add_parser("create").add_argument("name")
+    token_sub.add_parser("revoke").add_argument("token_id")
+    token_sub.add_parser("list")
+    return parser
+
+
+def dispatch(argv: list[str]) -> int:
+    """Run one subcommand; the exit code."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage line
+        return int(exc.code or 0)
+    settings = load_settings()
+    try:
+        if args.command == "token":
+            return _token(args, settings)
+        if args.limit < 1:
+            raise ValueError("--limit must be 1 or more")
+        since = time.time() - parse_since(args.since)
+        url = resolve_url(settings["ANALYTICS_URL"], settings["INSTANCE_DIR"])
+        store = open_store(url)
+    except (ValueError, StoreError, OSError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "report":
+            return _report(args, settings, store, since)
+        return _propose(args, settings, store, since)
+    except BrokenPipeError:  # `... | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001  (a writer sees one line, not a traceback)
+        logging.getLogger("commands").debug("failed", exc_info=True)
+        print(f"Error: {args.command} failed on {redact(url)}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+
+
+def _articles(settings: dict[str, Any]) -> list[Any] | None:
+    from kb import load_knowledge_base  # noqa: PLC0415
+    root = Path(settings["ARTICLES_DIR"])
+    return load_knowledge_base(root).articles if root.is_dir() else None
+
+
+def _report(args: argparse.Namespace, settings: dict[str, Any], store: Any, since: float) -> int:
+    purge(store, int(settings["ANALYTICS_RETENTION_DAYS"]))
+    reports = all_reports(store, since, _articles(settings), limit=args.limit)
+    if args.format == "json":
+        json.dump({"since": args.since, "reports": [r.as_dict() for r in reports]}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        write_csv(reports, sys.stdout)
+    else:
+        print("\n\n".join(format_table(r, args.limit) for r in reports))
+    return 0
+
+
+def write_csv(reports: list[Report], out: Any) -> None:
+    """One CSV: ``report`` names the table, then its columns, one row per line."""
+    writer = csv.writer(out, lineterminator="\n")
+    for report in reports:
+        writer.writerow(["report", *report.columns])
+        for row in report.rows:
+            writer.writerow([report.name, *row])
+
+
+def format_table(report: Report, max_rows: int | None = None) -> str:
+    """A plain-text table under the report's title; long reports are cut after ``max_rows``."""
+    shown = report.rows if max_rows is None or report.name == "daily_volume" else report.rows[:max_rows]
+    cells = [[str(c) for c in report.columns]] + [[str(v) for v in row] for row in shown]
+    widths = [min(max(len(row[i]) for row in cells), 60) for i in range(len(report.columns))]
+    lines = [f"{report.title} ({len(report.rows)})",
+             "  ".join(c.ljust(w) for c, w in zip(cells[0], widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for row in cells[1:]:
+        lines.append("  ".join((v if len(v) <= w else v[:w - 1] + "…").ljust(w)
+                               for v, w in zip(row, widths)).rstrip())
+    if not report.rows:
+        lines.append("(none)")
+    elif len(shown) < len(report.rows):
+        lines.append(f"... {len(report.rows) - len(shown)} more (--format csv or json lists all)")
+    return "\n".join(lines)
+
+
+def _propose(args: argparse.Namespace, settings: dict[str, Any], store: Any, since: float) -> int:
+    from kb import load_knowledge_base  # noqa: PLC0415
+    out = Path(args.out)
+    root = Path(settings["ARTICLES_DIR"])
+    kb = load_knowledge_base(root) if root.is_dir() else None
+    known = [q for a in kb.articles for q in (*a.questions, a.title)] if kb else []
+    drafts = draft_articles(store, since, out, limit=args.limit, known_questions=known)
+    for draft in drafts:
+        state = "wrote" if draft.written else "kept existing"
+        print(f"{state} {draft.path} ({draft.type}, {draft.searches} searches: {'; '.join(draft.questions)})")
+    pairs = synonym_pairs(store, since, args.window, kb.synonyms if kb else ())
+    path = write_synonyms(pairs, out)
+    if path:
+        print(f"wrote {path} ({len(pairs)} synonym proposal(s))")
+    print(f"{sum(d.written for d in drafts)} draft(s) written, {sum(not d.written for d in drafts)} kept, "
+          f"{len(pairs)} synonym proposal(s). Review them with git diff / git status.")
+    return 0
+
+
+def _token(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    from web.tokens import TokenStore, token_file  # noqa: PLC0415
+    tokens = TokenStore(token_file(settings))
+    if args.action == "create":
+        entry, token = tokens.create(args.name)
+        print(f"Created token {entry.id} for {entry.name!r}. Copy it now; it is not stored:")
+        print(token)
+    elif args.action == "revoke":
+        if not tokens.revoke(args.token_id):
+            print(f"Error: no token with id {args.token_id!r}", file=sys.stderr)
+            return 1
+        print(f"Revoked token {args.token_id}.")
+    else:
+        entries = tokens.entries()
+        if not entries:
+            print(f"No tokens in {tokens.path}.")
+        for entry in entries:
+            print(f"{entry.id}  {entry.created}  {entry.name}")
+    return 0

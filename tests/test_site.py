@@ -1,0 +1,409 @@
+"""The customer help centre (web/site*.py, web/i18n.py) through Flask's test client."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_app
+
+INTERNAL_WORDS = ("quixotic", "zanzibar", "goodwill-credits", "Goodwill credit limits")
+#: What an internal article or paragraph would show (the query itself is echoed, so not the word).
+INTERNAL_TEXT = ("Secretword", "Codeword", "goodwill-credits", "Goodwill credit limits",
+                 "needs no approval")
+
+
+class Recorder:
+    """Stands in for the analytics store: keeps every event it is given."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def search(self, **kwargs: Any) -> None:
+        self.events.append(("search", kwargs))
+
+    def click(self, **kwargs: Any) -> None:
+        self.events.append(("click", kwargs))
+
+    def feedback(self, **kwargs: Any) -> None:
+        self.events.append(("feedback", kwargs))
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [data for name, data in self.events if name == kind]
+
+
+@pytest.fixture()
+def recorder(app: Any) -> Recorder:
+    found = Recorder()
+    app.extensions["supportkb.recorder"] = found
+    return found
+
+
+def text(response: Any) -> str:
+    return response.get_data(as_text=True)
+
+
+def shown(response: Any) -> str:
+    """The page as a reader sees it: entities like &#39; decoded."""
+    return html.unescape(text(response))
+
+
+def assert_public(body: str) -> None:
+    for word in INTERNAL_WORDS:
+        assert word not in body
+
+
+# Home, browse, article ----------------------------------------------------------------------
+
+def test_home_has_search_topics_popular_and_contacts(client: Any) -> None:
+    response = client.get("/")
+    body = text(response)
+    assert response.status_code == 200
+    assert "<title>How can we help? · Brightwave Help Centre</title>" in body
+    assert 'role="search"' in body and 'name="q"' in body and '<label for="home-q"' in body
+    for support_type in ("technical", "billing", "product", "general"):
+        assert f'href="/browse/{support_type}"' in body
+    assert 'href="/articles/billing/refund-policy"' in body  # popular: front-line articles
+    assert "tel:08000000001" in body and "0800 000 0003" in body
+    assert "ext." not in body  # Level 1/2 extensions are internal
+    assert '<link rel="canonical" href="http://localhost/">' in body
+    assert 'href="#main"' in body and '<main id="main"' in body
+    assert_public(body)
+
+
+def test_site_name_and_popular_articles_are_settings(index_dir: Path, tmp_path: Path) -> None:
+    app = make_app(index_dir, tmp_path / "instance", SITE_NAME="Acme Support",
+                   SITE_POPULAR="technical/wifi-dropping, agents/goodwill-credits")
+    body = text(app.test_client().get("/"))
+    assert "Acme Support" in body and "Brightwave Help Centre" not in body
+    popular = body.split('id="popular-title"')[1].split("</section>")[0]
+    assert re.findall(r'href="(/articles/[^"]+)"', popular) == ["/articles/technical/wifi-dropping"]
+
+
+def test_browse_lists_public_articles_of_a_type(client: Any) -> None:
+    body = text(client.get("/browse/billing"))
+    assert "How do I get a refund?" in body and "Understanding your invoice" in body
+    assert "Reset your account password" not in body
+    assert 'href="/browse/billing?product=broadband"' in body
+    assert_public(body)
+
+
+def test_browse_filters_by_product_and_tag(client: Any) -> None:
+    by_product = text(client.get("/browse/billing?product=account"))
+    assert "How do I get a refund?" in by_product and "Understanding your invoice" not in by_product
+    by_tag = text(client.get("/browse/billing?tag=invoice"))
+    assert "Understanding your invoice" in by_tag and "How do I get a refund?" not in by_tag
+    assert 'rel="canonical" href="http://localhost/browse/billing?tag=invoice"' in by_tag
+
+
+def test_browse_unknown_type_is_404_with_search(client: Any) -> None:
+    response = client.get("/browse/<script>")
+    assert response.status_code == 404
+    assert 'role="search"' in text(response) and "<script>" not in text(response)
+
+
+def test_article_page(client: Any) -> None:
+    response = client.get("/articles/billing/refund-policy")
+    body = text(response)
+    assert response.status_code == 200
+    assert "<title>How do I get a refund? · Brightwave Help Centre</title>" in body
+    assert ('<meta name="description" content="Refunds go back to the original payment method '
+            'within 5 working days.">') in body
+    assert '<link rel="canonical" href="http://localhost/articles/billing/refund-policy">' in body
+    assert "<li>Open <strong>Billing</strong> in your account.</li>" in body  # rendered Markdown
+    assert 'aria-label="Breadcrumbs"' in body and 'href="/browse/billing"' in body
+    assert "Last updated" in body and re.search(r'<time datetime="\d{4}-\d\d-\d\d">', body)
+    assert 'href="/articles/billing/invoice-explained"' in body  # related
+    assert 'hreflang="es" href="/articles/es/billing/refund-policy"' in body  # translation
+    assert "tel:08000000002" in body  # billing front line
+    assert 'action="/articles/billing/refund-policy/feedback"' in body
+    assert 'maxlength="1000"' in body and 'name="helpful" value="yes"' in body
+    assert_public(body)
+
+
+def test_unknown_and_internal_articles_are_404(client: Any) -> None:
+    for path in ("/articles/nope", "/articles/agents/goodwill-credits", "/articles/../../etc/passwd",
+                 "/articles/" + "a" * 3000, "/articles/billing/refund-policy%00"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert 'role="search"' in text(response)
+        assert "Goodwill credit limits" not in text(response) and "quixotic" not in text(response)
+
+
+def test_security_headers_and_vary_on_site_pages(client: Any) -> None:
+    for path in ("/", "/search?q=refund", "/articles/billing/refund-policy", "/nope"):
+        headers = client.get(path).headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert "Accept-Language" in headers["Vary"]
+
+
+def test_pages_have_no_inline_script_or_style_and_no_external_assets(client: Any) -> None:
+    body = text(client.get("/articles/billing/refund-policy"))
+    assert "<style" not in body and " style=" not in body
+    assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/site.js" defer>']
+    external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]*)"', body)
+    assert external == ["http://localhost/articles/billing/refund-policy"]  # only the canonical link
+
+
+# Search ---------------------------------------------------------------------------------------
+
+def test_search_results_with_highlights_and_facets(client: Any, recorder: Recorder) -> None:
+    body = text(client.get("/search?q=refund"))
+    assert "How do I get a refund?" in body
+    assert "<mark>Refunds</mark>" in body or "<mark>refund</mark>" in body
+    assert 'href="/articles/billing/refund-policy?q=refund&amp;pos=1"' in body
+    assert 'href="/search?q=refund&amp;type=billing"' in body  # facet link
+    assert 'href="/search?q=refund&amp;product=account"' in body
+    assert '<meta name="robots" content="noindex, follow">' in body
+    assert '<a href="/search?q=refund&amp;language=en" aria-current="true">' in body  # default
+    assert '<a href="/search?q=refund&amp;language=all">' in body
+    assert recorder.of("search")[0]["source"] == "site"
+    assert recorder.of("search")[0]["filters"] == {"lang": ["en"]}
+
+
+def test_search_facet_filter_and_clear_link(client: Any) -> None:
+    body = text(client.get("/search?q=router+wifi+refund&type=technical"))
+    assert "My Wi-Fi keeps dropping" in body and "How do I get a refund?" not in body
+    assert 'href="/search?q=router+wifi+refund" aria-current="true"' not in body
+    assert '<a href="/search?q=router+wifi+refund&amp;type=technical" aria-current="true">' in body
+
+
+def test_did_you_mean(client: Any) -> None:
+    body = text(client.get("/search?q=refnd"))
+    assert 'Did you mean <a href="/search?q=refund">refund</a>?' in body
+
+
+def test_no_results_offers_contact_and_topics(client: Any) -> None:
+    body = shown(client.get("/search?q=xylophone+quasar"))
+    assert "We couldn't find an article for “xylophone quasar”" in body
+    assert "Still need help?" in body and "tel:08000000003" in body  # general front line
+    assert 'href="/browse/technical"' in body
+
+
+def test_no_results_with_type_filter_offers_that_teams_channels(client: Any) -> None:
+    body = text(client.get("/search?q=xylophone&type=billing"))
+    assert "tel:08000000002" in body and "Contact our Billing team" in body
+
+
+def test_empty_query_shows_the_search_box(client: Any, recorder: Recorder) -> None:
+    for path in ("/search", "/search?q=", "/search?q=+++", "/search?q=%00%01"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "Type a question or a few words to search." in text(response)
+    assert recorder.of("search") == []
+
+
+def test_pagination_on_the_demo_kb(demo_app: Any) -> None:
+    client = demo_app.test_client()
+    first = text(client.get("/search?q=router"))
+    assert '<a href="/search?q=router&amp;page=2" rel="next">Next</a>' in first
+    second = text(client.get("/search?q=router&page=2"))
+    assert '<ol class="results" start="11">' in second
+    assert 'href="/search?q=router" rel="prev"' in second
+    assert "pos=11" in second
+
+
+@pytest.mark.parametrize("query", [
+    "<script>alert(1)</script>", "\"unbalanced", "ip~1/3", "title:refund", "refund AND OR NOT (",
+    "*", "😀 refund", "refund\x00\x1b[31m", "\u202erefund", "%s%n", "a" * 500,
+])
+def test_hostile_queries_never_fail(client: Any, query: str) -> None:
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert "<script>alert" not in text(response)
+    json_reply = client.get("/search.json", query_string={"q": query})
+    assert json_reply.status_code == 200 and isinstance(json_reply.get_json()["results"], list)
+
+
+@pytest.mark.parametrize("query_string", [
+    "q=refund&q=wifi&q=x", "q=refund&type=%3Cscript%3E", "q=refund&product=" + "p" * 200,
+    "q=refund&language=xx", "q=refund&lang=%3Cscript%3E", "q=refund&type=billing&type=technical",
+    "q[]=1", "q=refund&page=1&page=2", "q=refund&language=all",
+])
+def test_odd_query_strings_are_handled(client: Any, query_string: str) -> None:
+    response = client.get("/search?" + query_string)
+    assert response.status_code == 200
+    assert "<script>" not in text(response)
+
+
+def test_too_long_query_and_bad_page_are_400(client: Any) -> None:
+    long_query = client.get("/search", query_string={"q": "a" * 501})
+    assert long_query.status_code == 400 and "shorter search" in text(long_query)
+    for page in ("abc", "0", "-1", "101", "1e3"):
+        response = client.get(f"/search?q=refund&page={page}")
+        assert response.status_code == 400, page
+        assert "page number" in text(response)
+    reply = client.get("/search.json", query_string={"q": "a" * 501})
+    assert reply.status_code == 400 and reply.get_json()["error"]["code"] == "query_too_long"
+
+
+def test_internal_content_never_found(client: Any) -> None:
+    for word in ("quixotic", "zanzibar", "goodwill credit limits", "approval"):
+        for path, args in (("/search", {}), ("/search.json", {}), ("/search", {"language": "all"})):
+            body = text(client.get(path, query_string={"q": word, **args}))
+            assert not [found for found in INTERNAL_TEXT if found in body], (path, word)
+    assert_public(text(client.get("/browse/billing")))
+    assert_public(text(client.get("/sitemap.xml")))
+
+
+def test_instant_search_json(client: Any, recorder: Recorder) -> None:
+    reply = client.get("/search.json?q=wif")
+    data = reply.get_json()
+    assert reply.status_code == 200 and reply.headers["Cache-Control"] == "no-store"
+    assert data["results"][0]["title"] == "My Wi-Fi keeps dropping"
+    assert data["results"][0]["url"] == "/articles/technical/wifi-dropping?q=wif&pos=1&src=instant"
+    assert data["results"][0]["type_label"] == "Technical support"
+    assert data["search_url"] == "/search?q=wif"
+    assert recorder.of("search")[0]["source"] == "instant"
+    assert client.get("/search.json?q=").get_json()["results"] == []
+
+
+def test_result_clicks_are_tracked(client: Any, recorder: Recorder) -> None:
+    client.get("/articles/billing/refund-policy?q=refund&pos=2")
+    client.get("/articles/technical/wifi-dropping?q=wif&pos=1&src=instant")
+    client.get("/articles/technical/wifi-dropping?q=wif&pos=abc")
+    client.get("/articles/technical/wifi-dropping?q=wif&pos=1&src=<script>")
+    keys = ("query", "slug", "position", "source")
+    clicks = [{k: event[k] for k in keys} for event in recorder.of("click")]
+    assert clicks == [
+        {"query": "refund", "slug": "billing/refund-policy", "position": 2, "source": "site"},
+        {"query": "wif", "slug": "technical/wifi-dropping", "position": 1, "source": "instant"},
+        {"query": "wif", "slug": "technical/wifi-dropping", "position": 1, "source": "site"},
+    ]
+
+
+# Languages ------------------------------------------------------------------------------------
+
+def test_spanish_by_switcher_cookie_and_accept_language(app: Any, client: Any) -> None:
+    switched = client.get("/?lang=es")
+    assert '<html lang="es">' in text(switched) and "¿En qué podemos ayudarle?" in text(switched)
+    assert "lang=es" in switched.headers["Set-Cookie"]
+    assert '<html lang="es">' in text(client.get("/browse/billing"))  # remembered by the cookie
+    fresh = app.test_client()
+    assert '<html lang="es">' in text(fresh.get("/", headers={"Accept-Language": "es-ES,es;q=0.9"}))
+    assert '<html lang="en">' in text(fresh.get("/", headers={"Accept-Language": "fr, de;q=0.5"}))
+
+
+def test_unknown_language_falls_back_to_english(client: Any) -> None:
+    response = client.get("/?lang=xx")
+    assert response.status_code == 200 and '<html lang="en">' in text(response)
+    assert "Set-Cookie" not in response.headers
+    client.set_cookie("lang", "<script>")
+    assert '<html lang="en">' in text(client.get("/"))
+
+
+def test_spanish_browse_prefers_translations_and_falls_back_to_english(client: Any) -> None:
+    body = text(client.get("/browse/billing?lang=es"))
+    assert "¿Cómo obtengo un reembolso?" in body and "How do I get a refund?" not in body
+    assert "Understanding your invoice" in body  # no Spanish version: English shown
+    assert "Facturación" in body
+
+
+def test_spanish_search_includes_english_fallback(client: Any) -> None:
+    body = text(client.get("/search?q=reembolso&lang=es"))
+    assert "¿Cómo obtengo un reembolso?" in body and "Resultados para «reembolso»" in body
+    english = text(client.get("/search?q=wifi&lang=es"))
+    assert "My Wi-Fi keeps dropping" in english and '<span class="badge">English</span>' in english
+
+
+def test_english_search_falls_back_to_all_languages(client: Any) -> None:
+    body = text(client.get("/search?q=reembolso"))
+    assert "¿Cómo obtengo un reembolso?" in body
+    assert "showing all languages" in body
+
+
+def test_related_articles_follow_the_interface_language(client: Any) -> None:
+    body = text(client.get("/articles/billing/invoice-explained?lang=es"))
+    related = body.split('id="related-title"')[1].split("</nav>")[0]
+    assert 'href="/articles/es/billing/refund-policy"' in related
+    assert 'href="/articles/billing/refund-policy"' not in related
+
+
+def test_article_in_another_language_is_marked(client: Any) -> None:
+    body = text(client.get("/articles/es/billing/refund-policy"))
+    assert '<article class="article" lang="es"' in body
+    assert 'hreflang="en" href="/articles/billing/refund-policy"' in body
+
+
+# Sitemap, robots, errors ------------------------------------------------------------------------
+
+def test_sitemap_lists_public_articles(client: Any) -> None:
+    response = client.get("/sitemap.xml")
+    assert response.mimetype == "application/xml"
+    body = text(response)
+    assert "<loc>http://localhost/articles/billing/refund-policy</loc>" in body
+    assert "<loc>http://localhost/articles/es/billing/refund-policy</loc>" in body
+    assert "<loc>http://localhost/browse/general</loc>" in body
+    assert body.count("<url>") == 1 + 4 + 6
+    assert_public(body)
+
+
+def test_robots_and_site_url(index_dir: Path, tmp_path: Path) -> None:
+    app = make_app(index_dir, tmp_path / "instance", SITE_URL="https://help.example.com/")
+    client = app.test_client()
+    robots = text(client.get("/robots.txt"))
+    assert "Sitemap: https://help.example.com/sitemap.xml" in robots and "Disallow: /search" in robots
+    sitemap = text(client.get("/sitemap.xml"))
+    assert "<loc>https://help.example.com/articles/billing/refund-policy</loc>" in sitemap
+    assert 'rel="canonical" href="https://help.example.com/"' in text(client.get("/"))
+
+
+def test_error_page_in_spanish(client: Any) -> None:
+    response = client.get("/no/such/page?lang=es")
+    assert response.status_code == 404 and "No encontramos esa página" in text(response)
+
+
+# Feedback ---------------------------------------------------------------------------------------
+
+def test_feedback_vote_and_comment(client: Any, recorder: Recorder) -> None:
+    response = client.post("/articles/billing/refund-policy/feedback",
+                           data={"helpful": "no", "comment": "  Too\x00 long\x1b winded \r\n<b>x</b> "})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/articles/billing/refund-policy?feedback=thanks#feedback"
+    event = recorder.of("feedback")[0]
+    assert {k: event[k] for k in ("slug", "helpful", "comment", "source")} == {
+        "slug": "billing/refund-policy", "helpful": False, "comment": "Too long winded\n<b>x</b>",
+        "source": "site"}
+    thanks = text(client.get("/articles/billing/refund-policy?feedback=thanks"))
+    assert "Thanks for your feedback!" in thanks and 'name="helpful"' not in thanks
+
+
+def test_feedback_rejects_bad_input(client: Any, recorder: Recorder) -> None:
+    url = "/articles/billing/refund-policy/feedback"
+    assert client.post(url, data={"helpful": "maybe"}).status_code == 400
+    assert client.post(url, data={}).status_code == 400
+    assert client.post(url, data={"helpful": "yes", "comment": "x" * 1001}).status_code == 400
+    assert client.post(url, data={"helpful": "yes", "comment": "x" * 1000}).status_code == 303
+    internal = "/articles/agents/goodwill-credits/feedback"
+    assert client.post(internal, data={"helpful": "yes"}).status_code == 404
+    assert client.post("/articles/nope/feedback", data={"helpful": "yes"}).status_code == 404
+    assert client.get(url).status_code in (404, 405)
+    assert len(recorder.of("feedback")) == 1
+
+
+def test_feedback_needs_csrf_token_when_enabled(index_dir: Path, tmp_path: Path) -> None:
+    app = make_app(index_dir, tmp_path / "instance", WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    url = "/articles/billing/refund-policy/feedback"
+    refused = client.post(url, data={"helpful": "yes"})
+    assert refused.status_code == 400 and "CSRF" in text(refused)
+    page = text(client.get("/articles/billing/refund-policy"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post(url, data={"helpful": "yes", "csrf_token": token}).status_code == 303
+    assert client.post(url, data={"helpful": "yes", "csrf_token": "forged"}).status_code == 400
+
+
+def test_feedback_is_rate_limited(index_dir: Path, tmp_path: Path) -> None:
+    app = make_app(index_dir, tmp_path / "instance", RATELIMIT_ENABLED=True,
+                   RATELIMIT_FEEDBACK="2 per minute")
+    client = app.test_client()
+    url = "/articles/billing/refund-policy/feedback"
+    codes = [client.post(url, data={"helpful": "yes"}).status_code for _ in range(3)]
+    assert codes == [303, 303, 429]
+    assert "Too many requests" in text(client.post(url, data={"helpful": "yes"}))

@@ -1,0 +1,57 @@
+"""The agent console at ``/agent``: sign in with a token, then search and answer by keyboard.
+
+The page is a shell; ``static/agent.js`` calls the JSON API with the session cookie and an
+``X-Requested-With`` header (see ``web/auth.py``). Routes for every type and level are embedded
+in the page so the escalation route for the selected answer shows without another request.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+
+from kb.model import LEVELS, SUPPORT_TYPES
+from search import IndexUnavailable
+from web.api import feedback_limit
+from web.auth import current_agent, sign_in, sign_out
+from web.extensions import limiter
+
+log = logging.getLogger(__name__)
+bp = Blueprint("agent", __name__, url_prefix="/agent")
+MAX_TOKEN_CHARS = 200
+
+
+def routes_table() -> dict[str, Any]:
+    """``{"billing:1": route}`` for every route in the served index (empty without an index)."""
+    try:
+        routing = current_app.extensions["supportkb.engine"].snapshot().routing
+    except IndexUnavailable:
+        return {}
+    return {f"{t}:{level}": route.as_dict() for (t, level), route in routing.routes.items()}
+
+
+@bp.get("")
+@bp.get("/")
+def console() -> Any:
+    agent = current_agent()
+    if agent is None:
+        return render_template("agent/signin.html", error=None)
+    return render_template("agent/console.html", agent=agent, routes=routes_table(),
+                           types=SUPPORT_TYPES, levels=LEVELS)
+
+
+@bp.post("/signin")
+@limiter.limit(feedback_limit)
+def signin() -> Any:
+    token = request.form.get("token", "")
+    if len(token) > MAX_TOKEN_CHARS or sign_in(token) is None:
+        log.info("console sign-in refused from %s", request.remote_addr)
+        return render_template("agent/signin.html", error="That token is not valid."), 401
+    return redirect(url_for("agent.console"))
+
+
+@bp.post("/signout")
+def signout() -> Any:
+    sign_out()
+    return redirect(url_for("agent.console"))

@@ -1,0 +1,62 @@
+"""The JSON API under ``/api/v1``: search, suggest, triage, articles, feedback and its OpenAPI document.
+
+Views live in ``api_search`` and ``api_articles``; this module holds the blueprint, the per-request
+auth check and the wiring (CSRF exemption, CORS, token commands, response cache).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify
+
+from web import auth, cors, tokens
+from web.api_cache import ResponseCache
+from web.auth import current_agent
+from web.extensions import csrf
+from web.openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def search_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_SEARCH") or "120 per minute")
+
+
+def feedback_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_FEEDBACK") or "20 per minute")
+
+
+def engine() -> Any:
+    return current_app.extensions["supportkb.engine"]
+
+
+def response_cache() -> ResponseCache:
+    return current_app.extensions["supportkb.api_cache"]
+
+
+def source() -> str:
+    """Analytics source: ``agent`` for the console and agent tokens, ``api`` otherwise."""
+    return "agent" if current_agent() is not None else "api"
+
+
+@bp.before_request
+def authenticate() -> None:
+    """Resolve the caller first, so a wrong token is a 401 on every endpoint."""
+    current_agent()
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document())
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)
+    auth.init_app(app)
+    tokens.init_app(app)
+    cors.init_app(app)
+    size = int(app.config.get("SEARCH_CACHE_SIZE", 512))
+    app.extensions["supportkb.api_cache"] = ResponseCache(size)
+
+
+from web import api_articles, api_search  # noqa: E402,F401  (their views register on ``bp``)

@@ -1,0 +1,117 @@
+"""``/articles/<slug>``, ``/related``, ``/feedback`` and ``/click``.
+
+An internal article asked for anonymously answers exactly like an unknown slug (404
+``article_not_found``), so the API never reveals which internal slugs exist.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from flask import Response, request
+
+from search.browse import article_view, get_data, related
+from web import api_params
+from web.api import bp, engine, feedback_limit, search_limit, source
+from web.api_search import dumps, is_preflight, json_response
+from web.auth import current_agent
+from web.errors import ApiError
+from web.extensions import limiter
+from web.tracking import track_click, track_feedback, track_used_on_call
+
+MAX_BODY_BYTES = 8 * 1024
+FEEDBACK_FIELDS = ("slug", "helpful", "comment", "used_on_call", "query")
+CLICK_FIELDS = ("slug", "query", "position")
+
+
+def not_found(slug: str) -> ApiError:
+    return ApiError(404, "article_not_found", f"no article {slug!r}")
+
+
+def public_url(view: Mapping[str, Any]) -> str | None:
+    """The link an agent may send a customer; internal articles have none."""
+    if view["audience"] == "internal":
+        return None
+    return request.host_url.rstrip("/") + view["url"]
+
+
+@bp.get("/articles/<path:slug>")
+@limiter.limit(search_limit, exempt_when=is_preflight)
+def article(slug: str) -> Response:
+    """One article for the caller's audience: metadata, Markdown, sanitized HTML, related."""
+    agent = current_agent() is not None
+    view = article_view(engine().snapshot(), slug, agent) if api_params.SLUG_RE.match(slug) else None
+    if view is None:
+        raise not_found(slug)
+    return json_response(dumps(view | {"public_url": public_url(view)}))
+
+
+@bp.get("/articles/<path:slug>/related")
+@limiter.limit(search_limit, exempt_when=is_preflight)
+def article_related(slug: str) -> Response:
+    agent = current_agent() is not None
+    snapshot = engine().snapshot()
+    if not api_params.SLUG_RE.match(slug) or get_data(snapshot, slug, agent) is None:
+        raise not_found(slug)
+    return json_response(dumps({"slug": slug, "related": related(snapshot, slug, agent)}))
+
+
+def json_body(allowed: tuple[str, ...]) -> Mapping[str, Any]:
+    """The request's JSON object, at most ``MAX_BODY_BYTES`` (413 beyond)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", f"the body is limited to {MAX_BODY_BYTES} bytes")
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send Content-Type: application/json")
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", f"the body is limited to {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ApiError(400, "invalid_json", "the body is not valid JSON") from exc
+    return api_params.json_object(body, allowed)
+
+
+def visible_slug(body: Mapping[str, Any]) -> str:
+    slug = api_params.slug(body.get("slug"))
+    if get_data(engine().snapshot(), slug, current_agent() is not None) is None:
+        raise not_found(slug)
+    return slug
+
+
+@bp.post("/feedback")
+@limiter.limit(feedback_limit, exempt_when=is_preflight)
+def feedback() -> Response:
+    """Helpful / not helpful with a comment, or ``used_on_call`` when an answer resolved a call."""
+    body = json_body(FEEDBACK_FIELDS)
+    used = body.get("used_on_call", False)
+    if not isinstance(used, bool):
+        raise api_params.invalid("used_on_call", "must be true or false")
+    if used:
+        if "helpful" in body or "comment" in body:
+            raise api_params.invalid("used_on_call", "send it without helpful or comment")
+        query = api_params.text_field(body, "query", api_params.MAX_QUERY_CHARS, required=True)
+        slug = visible_slug(body)
+        track_used_on_call(slug, query, source())
+        return json_response(dumps({"recorded": "used_on_call", "slug": slug}))
+    helpful = body.get("helpful")
+    if not isinstance(helpful, bool):
+        raise api_params.invalid("helpful", "required: true or false (or send used_on_call: true)")
+    if "query" in body:
+        raise api_params.invalid("query", "only with used_on_call")
+    comment = api_params.text_field(body, "comment", api_params.MAX_COMMENT)
+    slug = visible_slug(body)
+    track_feedback(slug, helpful, comment, source())
+    return json_response(dumps({"recorded": "feedback", "slug": slug}))
+
+
+@bp.post("/click")
+@limiter.limit(search_limit, exempt_when=is_preflight)
+def click() -> Response:
+    """A result opened from a search (the console reports which position the agent chose)."""
+    body = json_body(CLICK_FIELDS)
+    query = api_params.text_field(body, "query", api_params.MAX_QUERY_CHARS, required=True)
+    position = api_params.positive_int(body, "position", 1000)
+    slug = visible_slug(body)
+    track_click(query, slug, position, source())
+    return json_response(dumps({"recorded": "click", "slug": slug}))

@@ -1,0 +1,93 @@
+"""``/search``, ``/suggest`` and ``/triage``: the customer's words in, answers and a route out."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import Response, current_app, request
+
+from search import SearchRequest
+from search.engine import clean_query
+from search.triage import triage as triage_vote
+from web import api_params
+from web.api import bp, engine, response_cache, search_limit, source
+from web.auth import current_agent
+from web.extensions import limiter
+from web.tracking import track_search
+
+MAX_TRIAGE_ANSWERS = 10
+
+
+def is_preflight() -> bool:
+    return request.method == "OPTIONS"
+
+
+def json_response(body: bytes | str) -> Response:
+    return current_app.response_class(body, mimetype="application/json")
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@bp.get("/search")
+@limiter.limit(search_limit, exempt_when=is_preflight)
+def search() -> Response:
+    """Ranked answers with facets; identical requests on the same index version are cached."""
+    params = api_params.search_params(request.args)
+    agent = current_agent() is not None
+    search_engine = engine()
+    cache = response_cache()
+    key = (clean_query(params.query), *params.key()[1:], dt.date.today().toordinal())
+    cached = cache.get(search_engine.snapshot().name, agent, key)
+    if cached is not None:
+        response, body = cached
+    else:
+        response = search_engine.search(SearchRequest(
+            params.query, filters=params.filters, limit=params.limit, offset=params.offset,
+            agent=agent, explain=params.explain))
+        data = response.as_dict() | {"version": response.version, "limit": params.limit,
+                                     "offset": params.offset}
+        cache.put(response.version, agent, key, (response, dumps(data | {"cached": True})))
+        body = dumps(data | {"cached": False})
+    track_search(response, source(), params.filters)
+    return json_response(body)
+
+
+@bp.get("/suggest")
+@limiter.limit(search_limit, exempt_when=is_preflight)
+def suggest() -> Response:
+    """Type-ahead: titles of the best prefix matches for what has been typed so far."""
+    api_params.check_known(request.args, ("q", "lang", "limit"))
+    text = api_params.query_text(request.args)
+    langs = api_params.filters(request.args).get("lang", [])
+    limit = api_params.integer(request.args, "limit", 8, 1, 20)
+    found = engine().suggest(text, current_agent() is not None, langs, limit=limit)
+    return json_response(dumps({"query": clean_query(text), "suggestions": found}))
+
+
+@bp.get("/triage")
+@limiter.limit(search_limit, exempt_when=is_preflight)
+def triage() -> Response:
+    """Likely support type and level, the top answers, and (for agents) where to forward."""
+    api_params.check_known(request.args, ("q", "lang", "limit"))
+    text = api_params.query_text(request.args)
+    langs = api_params.filters(request.args).get("lang", [])
+    limit = api_params.integer(request.args, "limit", 3, 1, MAX_TRIAGE_ANSWERS)
+    agent = current_agent() is not None
+    search_engine = engine()
+    snapshot = search_engine.snapshot()
+    response = search_engine.search(SearchRequest(text, filters={"lang": langs} if langs else {},
+                                                  limit=max(limit, 5), agent=agent, facets=False))
+    vote = triage_vote(response, snapshot.routing)
+    route = vote.get("route") if agent else None
+    track_search(response, source(), {"lang": langs} if langs else {})
+    return json_response(dumps({
+        "query": response.query, "did_you_mean": response.did_you_mean,
+        "type": vote["type"], "level": vote["level"], "confidence": vote["confidence"],
+        "type_confidence": vote.get("type_confidence", 0.0),
+        "no_good_answer": vote["no_good_answer"],
+        "route": route, "route_summary": route["summary"] if route else None,
+        "answers": [hit.as_dict() for hit in response.results[:limit]],
+        "took_ms": round(response.took_ms, 2)}))

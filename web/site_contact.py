@@ -1,0 +1,69 @@
+"""The contact box: the channels right for a support type, with the front line's public details.
+
+Only Level 0 (front line) contacts are shown to customers; higher levels hold internal extensions,
+and route notes are for agents. A value that does not look public (``ext. 4405``) is left out.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import url_for
+
+from kb.model import SUPPORT_TYPES
+from web.i18n import translate
+
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WEB = re.compile(r"^https://\S+$")
+#: Channels that point at our own articles rather than at a person.
+SELF_SERVICE = ("knowledge-base", "tutorials", "faq")
+
+
+def _option(kind: str, text: str, href: str, value: str = "") -> dict[str, str]:
+    return {"kind": kind, "label": text, "href": href, "value": value}
+
+
+def _contact(kind: str, value: str) -> dict[str, str] | None:
+    if kind == "phone" and PHONE.match(value):
+        return _option("phone", translate("contact.phone"), "tel:" + re.sub(r"[^0-9+]", "", value), value)
+    if kind == "email" and EMAIL.match(value):
+        return _option("email", translate("contact.email"), "mailto:" + value, value)
+    if kind in ("chat", "chatbot", "portal") and WEB.match(value):
+        return _option(kind, translate(f"contact.{kind}"), value)
+    return None
+
+
+def contact_box(routing: Any, support_type: str, channels: list[str] | None = None) -> dict[str, Any]:
+    """Team name, opening hours and contact options for ``support_type`` (``general`` if unknown)."""
+    if support_type not in SUPPORT_TYPES:
+        support_type = "general"
+    team = translate(f"type.{support_type}")
+    route = routing.route(support_type, 0)
+    contacts = dict(route.contacts) if route else {}
+    wanted = list(channels or routing.channels.get(support_type) or [])
+    options: list[dict[str, str]] = []
+    for channel in wanted:
+        option = None
+        if channel in ("phone", "email", "portal", "chat"):
+            option = _contact(channel, contacts.get(channel, ""))
+        elif channel == "chatbot":
+            option = _contact("chatbot", contacts.get("chat", ""))
+        elif channel == "remote-desktop" and "phone" in contacts:
+            option = _option("remote-desktop", translate("contact.remote-desktop"), "")
+        elif channel in SELF_SERVICE:
+            target = "general" if channel == "faq" else support_type
+            option = _option(channel, translate(f"contact.{channel}", team=team.lower()),
+                             url_for("site.browse", support_type=target))
+        if option and all(o["href"] != option["href"] or not option["href"] for o in options):
+            options.append(option)
+    if not any(o["kind"] in ("phone", "email", "chat", "chatbot", "portal") for o in options):
+        options += [o for kind in ("phone", "email", "chat") if kind not in wanted
+                    for o in [_contact(kind, contacts.get(kind, ""))] if o]
+    return {"type": support_type, "team": team, "hours": route.hours if route else "",
+            "options": options}
+
+
+def all_contact_boxes(routing: Any) -> list[dict[str, Any]]:
+    """One box per support type, for the home page's contact section."""
+    return [contact_box(routing, support_type) for support_type in SUPPORT_TYPES]

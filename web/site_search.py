@@ -1,0 +1,183 @@
+"""Customer search: the results page (facets, pagination, did-you-mean, no-results help) and the
+small JSON endpoint behind instant search. Both call the same ``engine.search`` with ``agent=False``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Response, abort, current_app, jsonify, render_template, request, url_for
+
+from kb.model import SUPPORT_TYPES
+from search import QueryError, SearchRequest, SearchResponse
+from search.triage import triage
+from web import i18n
+from web.errors import json_error
+from web.extensions import limiter
+from web.site_common import article_langs, canonical, clean_filter, engine
+from web.site_contact import contact_box
+from web.tracking import track_search
+
+PER_PAGE = 10
+MAX_PAGE = 100
+INSTANT_LIMIT = 6
+FACETS = ("type", "product", "lang")
+
+
+def search_limit() -> str:
+    return str(current_app.config["RATELIMIT_SEARCH"])
+
+
+def query_text() -> str:
+    """``?q=`` (the first one), refused when longer than ``MAX_QUERY_LENGTH``."""
+    text = request.args.get("q", "")
+    limit = int(current_app.config["MAX_QUERY_LENGTH"])
+    if len(text) > limit:
+        raise QueryError("query_too_long", f"Please use a shorter search (at most {limit} characters).")
+    return text
+
+
+def has_words(text: str) -> bool:
+    """False for an empty query or one of only spaces and control characters."""
+    return any(ch.isprintable() and not ch.isspace() for ch in text)
+
+
+def page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE}.")
+    return int(raw)
+
+
+def chosen_filters(languages: list[str], ui_lang: str) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Engine filters and the query-string values that produced them (for links)."""
+    support_type, product = clean_filter("type"), clean_filter("product")
+    language = clean_filter("language")
+    shown: dict[str, str] = {}
+    filters: dict[str, list[str]] = {}
+    if support_type in SUPPORT_TYPES:
+        filters["type"], shown["type"] = [support_type], support_type
+    if product:
+        filters["product"], shown["product"] = [product], product
+    if language in languages:
+        filters["lang"], shown["language"] = [language], language
+    elif language == "all":
+        shown["language"] = "all"
+    else:
+        filters["lang"] = [lang for lang in article_langs(ui_lang) if lang in languages] or languages
+    return filters, shown
+
+
+@limiter.limit(search_limit)
+def search_page() -> str:
+    text, page = query_text(), page_number()
+    ui_lang = i18n.choose_lang()
+    snapshot = engine().snapshot()
+    languages = sorted(snapshot.meta["languages"])
+    filters, shown = chosen_filters(languages, ui_lang)
+    context: dict[str, Any] = {"q": text, "shown": shown, "page": page, "response": None,
+                               "canonical": canonical("site.search_page")}
+    if not has_words(text):
+        return render_template("search.html", **context)
+    request_ = SearchRequest(text, filters=filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+                             agent=False)
+    response = engine().search(request_)
+    fell_back = False
+    if response.total == 0 and "language" not in shown and "lang" in filters:
+        del filters["lang"]
+        response = engine().search(SearchRequest(text, filters=filters, limit=PER_PAGE,
+                                                 offset=request_.offset, agent=False))
+        fell_back = response.total > 0
+    track_search(response, "site", filters)
+    context.update(response=response, fell_back=fell_back,
+                   results=_results(response, text, request_.offset),
+                   facets=_facets(response, text, shown, filters.get("lang", [])),
+                   pages=_pages(response.total, page, text, shown),
+                   contact=contact_box(snapshot.routing, _likely_type(response, shown, snapshot)),
+                   did_you_mean_url=(url_for("site.search_page", q=response.did_you_mean, **shown)
+                                     if response.did_you_mean else ""))
+    return render_template("search.html", **context)
+
+
+def _results(response: SearchResponse, text: str, offset: int) -> list[dict[str, Any]]:
+    return [{"hit": hit, "href": url_for("site.article", slug=hit.slug, q=text, pos=offset + n)}
+            for n, hit in enumerate(response.results, start=1)]
+
+
+def _facets(response: SearchResponse, text: str, shown: dict[str, str],
+            defaults: list[str]) -> list[dict[str, Any]]:
+    """Facet groups as links: 'All' clears the facet, each value selects it."""
+    groups = []
+    for name in FACETS:
+        param = "language" if name == "lang" else name
+        values = response.facets.get(name) or {}
+        if not values and param not in shown:
+            continue
+        others = {k: v for k, v in shown.items() if k != param}
+        if name == "lang":  # no choice means the visitor's languages, not all of them
+            all_current, chosen = shown.get(param) == "all", shown.get(param) or defaults
+            clear = {**others, "language": "all"}
+        else:
+            all_current, chosen, clear = param not in shown, shown.get(param), others
+        items = [{"label": i18n.translate("facet.all"), "count": None, "current": all_current,
+                  "url": url_for("site.search_page", q=text, **clear)}]
+        items += [{"label": i18n.label(name, value), "count": count,
+                   "current": value == chosen or (isinstance(chosen, list) and value in chosen),
+                   "url": url_for("site.search_page", q=text, **{**others, param: value})}
+                  for value, count in values.items()]
+        groups.append({"name": name, "title": i18n.translate(f"facet.{name}"), "items": items})
+    return groups
+
+
+def _pages(total: int, page: int, text: str, shown: dict[str, str]) -> dict[str, Any]:
+    count = min(MAX_PAGE, math.ceil(total / PER_PAGE))
+
+    def link(number: int) -> str:
+        return url_for("site.search_page", q=text, **shown, **({"page": number} if number > 1 else {}))
+
+    window = range(max(1, page - 2), min(count, page + 2) + 1)
+    return {"count": count, "current": page,
+            "prev": link(page - 1) if page > 1 else "", "next": link(page + 1) if page < count else "",
+            "numbers": [{"n": n, "url": link(n), "current": n == page} for n in window]}
+
+
+def _likely_type(response: SearchResponse, shown: dict[str, str], snapshot: Any) -> str:
+    """The support type to offer contact for: the filter, else the triage vote, else general."""
+    if "type" in shown:
+        return shown["type"]
+    if response.results:
+        guess = triage(response, snapshot.routing)
+        return guess["type"] or response.results[0].type
+    return "general"
+
+
+@limiter.limit(search_limit)
+def instant() -> Response:
+    """Type-ahead for the search boxes: a few titles, in the visitor's language when possible."""
+    try:
+        text = query_text()
+    except QueryError as exc:
+        return json_error(400, exc.code, exc.message)
+    body: dict[str, Any] = {"query": text, "total": 0, "results": [],
+                            "search_url": url_for("site.search_page", q=text)}
+    if has_words(text):
+        snapshot = engine().snapshot()
+        languages = sorted(snapshot.meta["languages"])
+        wanted = [lang for lang in article_langs(i18n.choose_lang()) if lang in languages]
+        filters = {"lang": wanted} if wanted else {}
+        response = engine().search(SearchRequest(text, filters=filters, limit=INSTANT_LIMIT, agent=False,
+                                                 prefix=True, facets=False, snippets=False))
+        if not response.results and filters:
+            filters = {}
+            response = engine().search(SearchRequest(text, limit=INSTANT_LIMIT, agent=False, prefix=True,
+                                                     facets=False, snippets=False))
+        track_search(response, "instant", filters)
+        body["total"] = response.total
+        body["results"] = [
+            {"title": hit.title, "summary": hit.summary, "type": hit.type,
+             "type_label": i18n.translate(f"type.{hit.type}"), "lang": hit.lang,
+             "url": url_for("site.article", slug=hit.slug, q=text, pos=n, src="instant")}
+            for n, hit in enumerate(response.results, start=1)]
+    reply = jsonify(body)
+    reply.headers["Cache-Control"] = "no-store"
+    return reply

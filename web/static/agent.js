@@ -1,0 +1,248 @@
+/* Agent console: keyboard-first search over the JSON API (session auth, same origin). */
+(function () {
+  "use strict";
+  var root = document.getElementById("console");
+  if (!root) { return; }
+  var routes = JSON.parse(root.getAttribute("data-routes") || "{}");
+  var input = document.getElementById("q");
+  var typeFilter = document.getElementById("filter-type");
+  var levelFilter = document.getElementById("filter-level");
+  var list = document.getElementById("results");
+  var status = document.getElementById("status");
+  var tab = new Uint32Array(2);
+  window.crypto.getRandomValues(tab);
+  /* A random id per tab links searches to clicks in analytics; it identifies no one. */
+  var HEADERS = { "X-Requested-With": "supportkb-console", "Accept": "application/json",
+                  "X-Search-Session": tab[0].toString(36) + tab[1].toString(36) };
+  var DEBOUNCE_MS = 120;
+  var hits = [];
+  var selected = -1;
+  var lastQuery = "";
+  var timer = null;
+  var pending = null;
+  var seq = 0;
+  var openWhenReady = false;
+
+  function el(id) { return document.getElementById(id); }
+  function say(text) { status.textContent = text; }
+
+  function api(path, options) {
+    options = options || {};
+    options.credentials = "same-origin";
+    options.headers = Object.assign({}, HEADERS, options.headers || {});
+    return fetch("/api/v1/" + path, options).then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) { throw new Error((body.error && body.error.message) || response.statusText); }
+        return body;
+      });
+    });
+  }
+
+  function post(path, body) {
+    return api(path, { method: "POST", headers: { "Content-Type": "application/json" },
+                       body: JSON.stringify(body) });
+  }
+
+  function searchNow() {
+    var q = input.value.trim();
+    if (!q) { hits = []; render(); say(""); return; }
+    var params = new URLSearchParams({ q: q, limit: "10" });
+    if (typeFilter.value) { params.set("type", typeFilter.value); }
+    if (levelFilter.value) { params.set("level", levelFilter.value); }
+    var mine = ++seq;
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    api("search?" + params.toString(), { signal: pending.signal }).then(function (body) {
+      if (mine !== seq) { return; }
+      lastQuery = q;
+      hits = body.results;
+      selected = hits.length ? 0 : -1;
+      render();
+      if (openWhenReady) { openWhenReady = false; open(); }
+      var note = body.did_you_mean ? " (searched for: " + body.did_you_mean + ")" : "";
+      say(hits.length ? body.total + " answers" + note
+                      : "No answer found" + note + ". Use the route for the customer's problem.");
+    }).catch(function (error) {
+      if (error.name !== "AbortError") { say("Search failed: " + error.message); }
+    });
+  }
+
+  function schedule() {
+    say("Searching...");
+    clearTimeout(timer);
+    timer = setTimeout(searchNow, DEBOUNCE_MS);
+  }
+
+  function render() {
+    list.textContent = "";
+    hits.forEach(function (hit, index) {
+      var item = document.createElement("li");
+      item.id = "hit-" + index;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", index === selected ? "true" : "false");
+      item.className = "hit" + (index === selected ? " is-selected" : "") +
+        (hit.audience === "internal" ? " is-internal" : "");
+      var title = document.createElement("span");
+      title.className = "hit-title";
+      title.textContent = hit.title;
+      var meta = document.createElement("span");
+      meta.className = "hit-meta";
+      meta.textContent = label(hit) + (hit.audience === "internal" ? " - internal" : "");
+      var snippet = document.createElement("span");
+      snippet.className = "hit-snippet";
+      snippet.textContent = hit.answer || hit.summary;
+      item.append(title, meta, snippet);
+      item.addEventListener("click", function () { select(index); open(); });
+      list.appendChild(item);
+    });
+    input.setAttribute("aria-activedescendant", selected >= 0 ? "hit-" + selected : "");
+    showSelected(false);
+  }
+
+  function label(hit) {
+    return hit.type.charAt(0).toUpperCase() + hit.type.slice(1) + ", Level " + hit.level;
+  }
+
+  function select(index) {
+    if (!hits.length) { return; }
+    selected = Math.max(0, Math.min(hits.length - 1, index));
+    Array.prototype.forEach.call(list.children, function (item, i) {
+      item.classList.toggle("is-selected", i === selected);
+      item.setAttribute("aria-selected", i === selected ? "true" : "false");
+    });
+    input.setAttribute("aria-activedescendant", "hit-" + selected);
+    var current = el("hit-" + selected);
+    if (current && current.scrollIntoView) { current.scrollIntoView({ block: "nearest" }); }
+    showSelected(false);
+  }
+
+  function showRoute(hit) {
+    var route = hit ? routes[hit.type + ":" + hit.level] : null;
+    el("route-summary").textContent = route ? route.summary
+      : (hit ? "No route configured for " + label(hit) : "Select an answer to see where to forward.");
+    el("route-notes").textContent = route ? route.notes : "";
+  }
+
+  function showSelected(withBody) {
+    var hit = hits[selected];
+    showRoute(hit);
+    el("selected").hidden = !hit;
+    if (!hit) { return; }
+    el("selected-title").textContent = hit.title;
+    el("selected-meta").textContent = label(hit);
+    el("selected-stale").hidden = !hit.stale;
+    el("internal-badge").hidden = hit.audience !== "internal";
+    el("say-this").textContent = hit.answer || hit.summary;
+    el("copy-link").disabled = hit.audience === "internal";
+    if (!withBody) { el("article-body").textContent = ""; }
+  }
+
+  function open() {
+    if (input.value.trim() && input.value.trim() !== lastQuery) {
+      openWhenReady = true;
+      clearTimeout(timer);
+      searchNow();
+      return;
+    }
+    var hit = hits[selected];
+    if (!hit) { return; }
+    var position = selected + 1;
+    api("articles/" + hit.slug).then(function (article) {
+      if (hits[selected] !== hit) { return; }
+      showSelected(true);
+      /* The engine sanitizes article HTML (nh3) before it is indexed. */
+      el("article-body").innerHTML = article.html;
+      say("Opened: " + article.title);
+    }).catch(function (error) { say("Could not open the article: " + error.message); });
+    post("click", { query: lastQuery, slug: hit.slug, position: position }).catch(function () {});
+  }
+
+  function copy(text, done) {
+    function fallback() {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand("copy");
+      document.body.removeChild(area);
+      input.focus();
+      say(ok ? done : "Copy failed: select the text and copy it by hand.");
+    }
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { say(done); }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function copyAnswer() {
+    var hit = hits[selected];
+    if (hit) { copy(hit.answer || hit.summary, "Copied the answer for: " + hit.title); }
+  }
+
+  function copyLink() {
+    var hit = hits[selected];
+    if (!hit) { return; }
+    if (hit.audience === "internal") { say("Internal article: there is no customer link."); return; }
+    copy(new URL(hit.url, window.location.origin).href, "Copied the customer link for: " + hit.title);
+  }
+
+  function resolved() {
+    var hit = hits[selected];
+    if (!hit) { return; }
+    post("feedback", { slug: hit.slug, used_on_call: true, query: lastQuery || hit.title })
+      .then(function () { say("Thanks: recorded that this answer resolved the call."); })
+      .catch(function (error) { say("Could not record: " + error.message); });
+  }
+
+  function inField(target) {
+    return target && (target.tagName === "INPUT" || target.tagName === "SELECT" ||
+                      target.tagName === "TEXTAREA");
+  }
+
+  function typing(target) {
+    return target && (target.tagName === "TEXTAREA" ||
+                      (target.tagName === "INPUT" && target.type !== "button" && target.type !== "submit"));
+  }
+
+  var SHORTCUTS = { KeyC: copyAnswer, KeyL: copyLink, KeyR: resolved };
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey) { return; }
+    var shortcut = SHORTCUTS[event.code];
+    if (shortcut && (event.altKey || (!inField(event.target) && !event.shiftKey))) {
+      event.preventDefault();
+      shortcut();
+      return;
+    }
+    if (event.altKey) { return; }
+    if (event.key === "/" && event.target !== input && !typing(event.target)) {
+      event.preventDefault();
+      input.focus();
+      input.select();
+    } else if (event.key === "Escape") {
+      input.focus();
+    } else if (event.key === "ArrowDown" && (event.target === input || !inField(event.target))) {
+      event.preventDefault();
+      select(selected + 1);
+    } else if (event.key === "ArrowUp" && (event.target === input || !inField(event.target))) {
+      event.preventDefault();
+      select(selected - 1);
+    } else if (event.key === "Enter" && (event.target === input || !inField(event.target))) {
+      if (event.target.tagName === "BUTTON") { return; }
+      event.preventDefault();
+      open();
+    }
+  });
+
+  el("search-form").addEventListener("submit", function (event) { event.preventDefault(); });
+  input.addEventListener("input", schedule);
+  typeFilter.addEventListener("change", searchNow);
+  levelFilter.addEventListener("change", searchNow);
+  el("copy-answer").addEventListener("click", copyAnswer);
+  el("copy-link").addEventListener("click", copyLink);
+  el("resolved").addEventListener("click", resolved);
+  input.focus();
+})();
