@@ -161,7 +161,8 @@ _MARKUP = [
     (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),
     (re.compile(r"^\s*[-*+]\s+|^\s*\d+\.\s+", re.M), ""),
     (re.compile(r"^\s*\|?[\s:|-]+\|[\s:|-]*$", re.M), ""),
-    (re.compile(r"[*_`|>]+"), " "),
+    (re.compile(r"(?<!\w)[*_]+|[*_]+(?!\w)|`+"), ""),
+    (re.compile(r"[|>]+"), " "),
     (re.compile(r"[ \t]+"), " "),
     (re.compile(r"\n{3,}"), "\n\n"),
 ]

@@ -122,7 +122,7 @@ class Engine:
         weights = [max([searcher.idf(text_field("body", lang), t) for lang in langs
                         for t in lang_terms[lang][i]] or [1.0]) for i in range(len(expanded.groups))]
         column = snapshot.slug_column
-        phrases = snapshot.meta["phrases"]
+        phrases = snapshot.meta.get("phrases", {})
         merged_terms = [set().union(*(lang_terms[lang][i] for lang in langs))
                         for i in range(len(expanded.groups))]
         idf_field = text_field("body", langs[0])
@@ -142,7 +142,11 @@ class Engine:
                 if not group_hit and prefixes[i]:
                     group_hit = any(t.startswith(prefixes[i]) for t in matched)
                 covered.append(group_hit)
-            question = ranking.question_match(phrases.get(slug, []), merged_terms, weights, idf)
+            hit_terms = merged_terms
+            if any(prefixes):
+                hit_terms = [terms | {t for t in matched if p and t.startswith(p)}
+                             for terms, p in zip(merged_terms, prefixes)]
+            question = ranking.question_match(phrases.get(slug, []), hit_terms, weights, idf)
             parts = ranking.score(hit.score or 0.0, top_score, question,
                                   ranking.coverage(covered, weights), snapshot.is_stale(slug),
                                   slug in exact)

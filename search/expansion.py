@@ -78,6 +78,7 @@ def expand(query: str, vocabulary: Vocabulary, synonyms: SynonymTable, lang: str
     corrections: dict[str, str] = {}
     applied: dict[str, list[str]] = {}
     index = 0
+    last_is_prefix = prefix and query[-1:].isalnum()
     while index < len(words):
         span = 1
         alternates: list[str] = []
@@ -94,7 +95,7 @@ def expand(query: str, vocabulary: Vocabulary, synonyms: SynonymTable, lang: str
         if alternates:
             applied[text] = alternates
             group.alternatives += [Alternative(a.split(), SYNONYM_WEIGHT, "synonym") for a in alternates]
-        elif span == 1 and not (known and known(text)):
+        elif span == 1 and not (last_is_prefix and index == len(words)) and not (known and known(text)):
             fixed = vocabulary.correct(text)
             if fixed:
                 corrections[text] = fixed
@@ -102,8 +103,8 @@ def expand(query: str, vocabulary: Vocabulary, synonyms: SynonymTable, lang: str
                 for alternate in synonyms.lookup([fixed]):
                     group.alternatives.append(Alternative(alternate.split(), SYNONYM_WEIGHT * CORRECTION_WEIGHT, "synonym"))
         groups.append(group)
-    if prefix and groups and query[-1:].isalnum():
+    if last_is_prefix and groups:
         last = groups[-1]
         if len(last.text) >= 2 and " " not in last.text:
-            last.alternatives.append(Alternative([last.text], 0.7, "prefix", prefix=True))
+            last.alternatives.append(Alternative([last.text], 1.0, "prefix", prefix=True))
     return ExpandedQuery(groups, corrections, applied)

@@ -8,7 +8,7 @@ from search.expansion import Alternative, ExpandedQuery
 from search.schema import PUBLIC_TEXT_FIELDS, text_field
 from search.types import FILTER_FIELDS
 
-PREFIX_FIELDS = ("title", "questions")
+PREFIX_FIELDS = ("title", "questions", "answer")
 
 
 class TreeOr(q.Or):
