@@ -35,7 +35,8 @@ from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 from bench.evalsets import scale_queries, write_scale_articles  # noqa: E402
 from kb import load_knowledge_base  # noqa: E402
 from search.indexer import build_index  # noqa: E402
-from search.store import current_version, version_dir  # noqa: E402
+from search.schema import SCHEMA_VERSION  # noqa: E402
+from search.store import current_version, read_json, version_dir  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 WARMUP = 20
@@ -67,7 +68,8 @@ def timed(run: Callable[[str], Any], queries: list[str]) -> list[float]:
 def build(kind: str, docs: int, rebuild: bool) -> Path:
     """The index for ``demo`` or the scale KB, reused from bench/out/ unless ``--rebuild``."""
     index = OUT / f"api-{kind}-index"
-    if current_version(index) and not rebuild:
+    name = current_version(index)
+    if name and not rebuild and read_json(version_dir(index, name) / "meta.json")["schema"] == SCHEMA_VERSION:
         return index
     started = time.perf_counter()
     if kind == "demo":

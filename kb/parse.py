@@ -4,10 +4,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import frontmatter
 import yaml
 
 from kb.problems import Problem
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, except that a date-like value that is no real date (``2024-13-01``) stays text,
+    so the field check reports it with its line instead of the parser raising ``ValueError``."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 @dataclass
@@ -47,7 +61,7 @@ def parse_text(text: str, path: str) -> ParsedFile | Problem:
                        "start the file with a '---' line, the YAML fields, then a closing '---' line")
     yaml_text, body_line = block
     try:
-        post = frontmatter.loads(text)
+        metadata = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
         lines = _key_lines(yaml_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -55,16 +69,20 @@ def parse_text(text: str, path: str) -> ParsedFile | Problem:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return Problem(path, line, "front matter", f"malformed YAML: {reason}",
                        "check indentation, quote values containing ':' or '#'")
-    if not isinstance(post.metadata, dict) or not post.metadata:
+    if not isinstance(metadata, dict) or not metadata:
         return Problem(path, 1, "front matter", "empty front matter",
                        "add at least title, type and level")
-    return ParsedFile(dict(post.metadata), post.content, lines, body_line)
+    rest = text.splitlines()[body_line - 1:]
+    while rest and not rest[0].strip():  # body_line must stay the file line of the body's first line
+        rest.pop(0)
+        body_line += 1
+    return ParsedFile(dict(metadata), "\n".join(rest).rstrip(), lines, body_line)
 
 
 def parse_file(file_path: str, rel_path: str) -> ParsedFile | Problem:
     """Read and parse one file; unreadable or non-UTF-8 files become problems."""
     try:
-        with open(file_path, encoding="utf-8") as handle:
+        with open(file_path, encoding="utf-8-sig") as handle:
             text = handle.read()
     except UnicodeDecodeError as exc:
         return Problem(rel_path, 1, "file", f"not valid UTF-8 ({exc.reason} at byte {exc.start})",

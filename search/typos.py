@@ -1,19 +1,21 @@
-"""Typo repair: correct unknown query words against the index vocabulary with rapidfuzz."""
+"""Typo repair: correct unknown query words against the index vocabulary with rapidfuzz.
+
+Distances are optimal string alignment (a swap of two neighbouring letters is one edit)."""
 from __future__ import annotations
 
 from collections import defaultdict
 from functools import lru_cache
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 4
 CANDIDATE_LENGTH_SPREAD = 2
 
 
 def max_edits(word: str) -> int:
-    """Edits allowed: one for short words, two from eight letters."""
-    return 1 if len(word) < 8 else 2
+    """Edits allowed: one for words of four or five letters, two from six letters."""
+    return 1 if len(word) < 6 else 2
 
 
 class Vocabulary:
@@ -43,7 +45,7 @@ class Vocabulary:
             bucket = self.by_length.get(length)
             if not bucket:
                 continue
-            for candidate, distance, _ in process.extract(word, bucket, scorer=Levenshtein.distance,
+            for candidate, distance, _ in process.extract(word, bucket, scorer=OSA.distance,
                                                           score_cutoff=limit, limit=None):
                 key = (int(distance), -self.counts[candidate], candidate)
                 if best is None or key < best:

@@ -217,3 +217,14 @@ def test_rate_limits(index_dir: Path, tmp_path: Path) -> None:
     assert limited.get_json()["error"]["code"] == "rate_limited"
     body = {"slug": "billing/refund-policy", "helpful": True}
     assert [client.post("/api/v1/feedback", json=body).status_code for _ in range(2)] == [200, 429]
+
+
+def test_cache_key_ignores_filter_order_but_not_limit(client: Any) -> None:
+    assert client.get("/api/v1/search?q=refund&type=billing,technical").get_json()["cached"] is False
+    assert client.get("/api/v1/search?q=refund&type=technical&type=billing").get_json()["cached"] is True
+    assert client.get("/api/v1/search?q=refund&type=billing,technical&limit=5").get_json()["cached"] is False
+
+
+def test_cache_can_be_turned_off(index_dir: Path, tmp_path: Path) -> None:
+    client = make_app(index_dir, tmp_path / "inst", SEARCH_CACHE_SIZE=0).test_client()
+    assert [client.get("/api/v1/search?q=refund").get_json()["cached"] for _ in range(2)] == [False, False]

@@ -29,7 +29,7 @@ def invalid(name: str, message: str) -> ApiError:
 
 @dataclass
 class SearchParams:
-    """A validated search: what the engine needs plus the normalized cache key."""
+    """A validated search: what the engine needs."""
 
     query: str
     filters: dict[str, list[str]] = field(default_factory=dict)
@@ -38,7 +38,8 @@ class SearchParams:
     explain: bool = False
 
     def key(self) -> tuple[Any, ...]:
-        return (self.query.lower(), tuple(sorted((k, tuple(sorted(v))) for k, v in self.filters.items())),
+        """Everything but the query text, normalized (filter order does not matter)."""
+        return (tuple(sorted((k, tuple(sorted(v))) for k, v in self.filters.items())),
                 self.limit, self.offset, self.explain)
 
 

@@ -39,7 +39,7 @@ def search() -> Response:
     agent = current_agent() is not None
     search_engine = engine()
     cache = response_cache()
-    key = (clean_query(params.query), *params.key()[1:], dt.date.today().toordinal())
+    key = (clean_query(params.query), params.key(), dt.date.today().toordinal())
     cached = cache.get(search_engine.snapshot().name, agent, key)
     if cached is not None:
         response, body = cached
