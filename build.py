@@ -59,7 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     problems = validate(kb)
     if not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
-        problems += check_golden(kb)
+        try:
+            problems += check_golden(kb)
+        except Exception as exc:  # noqa: BLE001  (e.g. disk full for the scratch index; say why)
+            logging.getLogger("build").debug("golden queries failed", exc_info=True)
+            _report(problems, args.strict)
+            print(f"Error: cannot run the golden queries: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
     failing = _report(problems, args.strict)
     n_err, n_warn = len(errors(problems)), len(warnings(problems))
     if failing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import threading
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
@@ -116,9 +117,9 @@ def article_link(from_slug: str, href: str) -> tuple[str, str] | None:
 
 
 class _LinkRewriter(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, slug: str) -> None:
-        super().__init__(md)
-        self.slug = slug
+    """Rewrites relative links to article files into article URLs."""
+
+    slug = ""
 
     def run(self, root: Element) -> None:
         for anchor in root.iter("a"):
@@ -129,12 +130,24 @@ class _LinkRewriter(Treeprocessor):
 
 
 class _ArticleLinks(Extension):
-    def __init__(self, slug: str) -> None:
-        super().__init__()
-        self.slug = slug
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        md.treeprocessors.register(_LinkRewriter(md, self.slug), "article_links", 5)
+        rewriter = _LinkRewriter(md)
+        md.treeprocessors.register(rewriter, "article_links", 5)
+        md.article_links = rewriter  # type: ignore[attr-defined]
+
+
+_converters = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """One Markdown converter per thread: building one costs more than converting a page."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc", "md_in_html",
+                                                  "sane_lists", _ArticleLinks()],
+                                      extension_configs={"toc": {"permalink": False}})
+        _converters.markdown = converter
+    return converter
 
 
 def sanitize(fragment: str) -> str:
@@ -146,9 +159,9 @@ def sanitize(fragment: str) -> str:
 def render_html(body: str, slug: str, include_internal: bool) -> str:
     """Sanitized HTML of a body; internal blocks are dropped, or marked for agents."""
     source = agent_markdown(body) if include_internal else split_internal(body).public
-    converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc", "md_in_html",
-                                              "sane_lists", _ArticleLinks(slug)],
-                                  extension_configs={"toc": {"permalink": False}})
+    converter = _converter()
+    converter.reset()
+    converter.article_links.slug = slug  # type: ignore[attr-defined]
     return sanitize(converter.convert(source))
 
 

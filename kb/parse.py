@@ -4,12 +4,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from kb.problems import Problem
 
+try:
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader  # type: ignore[assignment]
 
-class _Loader(yaml.SafeLoader):
+
+class _Loader(SafeLoader):  # type: ignore[valid-type,misc]
     """Safe YAML, except that a date-like value that is no real date (``2024-13-01``) stays text,
     so the field check reports it with its line instead of the parser raising ``ValueError``."""
 
@@ -22,6 +29,16 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+class _Handler(YAMLHandler):
+    """python-frontmatter's YAML handler with our loader."""
+
+    def load(self, fm: str, **kwargs: Any) -> Any:
+        return yaml.load(fm, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+
+
+_HANDLER = _Handler()
 
 
 @dataclass
@@ -47,10 +64,19 @@ def _front_matter_block(text: str) -> tuple[str, int] | None:
 
 def _key_lines(block: str) -> dict[str, int]:
     """Line number (in the file) of each top-level front matter key."""
-    node = yaml.compose(block, Loader=yaml.SafeLoader)
+    node = yaml.compose(block, Loader=SafeLoader)
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {str(key.value): key.start_mark.line + 2 for key, _ in node.value}
+
+
+def _python_loader_error(yaml_text: str) -> yaml.YAMLError | None:
+    """The pure-Python parser's error, whose line points at the broken line more often."""
+    try:
+        yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        return exc
+    return None
 
 
 def parse_text(text: str, path: str) -> ParsedFile | Problem:
@@ -61,9 +87,10 @@ def parse_text(text: str, path: str) -> ParsedFile | Problem:
                        "start the file with a '---' line, the YAML fields, then a closing '---' line")
     yaml_text, body_line = block
     try:
-        metadata = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        metadata = frontmatter.loads(text, handler=_HANDLER).metadata
         lines = _key_lines(yaml_text)
-    except yaml.YAMLError as exc:
+    except yaml.YAMLError as fast_error:
+        exc = _python_loader_error(yaml_text) or fast_error
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -12,6 +12,7 @@ from search.schema import text_field
 def stored_data(article: Article) -> dict[str, Any]:
     """Everything the site and API show about an article, kept with the index."""
     parts = split_internal(article.body)
+    html_public = render_html(article.body, article.slug, include_internal=False)
     return {
         "slug": article.slug, "path": article.path, "title": article.title, "type": article.type,
         "level": article.level, "summary": article.summary, "answer": article.answer,
@@ -23,8 +24,9 @@ def stored_data(article: Article) -> dict[str, Any]:
         "owner": article.owner, "content_hash": article.content_hash,
         "has_internal": bool(parts.internal),
         "source_public": parts.public, "source": article.body,
-        "html_public": render_html(article.body, article.slug, include_internal=False),
-        "html_agent": render_html(article.body, article.slug, include_internal=True),
+        "html_public": html_public,
+        "html_agent": (render_html(article.body, article.slug, include_internal=True)
+                       if parts.internal or parts.problems else html_public),
         "text_public": plain_text(parts.public), "text_internal": plain_text(parts.internal),
     }
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 
@@ -21,7 +23,7 @@ from search.store import (VERSIONS, build_lock, current_version, new_version_nam
                           read_json, version_dir, write_json)
 
 log = logging.getLogger(__name__)
-PARALLEL_THRESHOLD = 2000
+PARALLEL_THRESHOLD = 500
 
 
 @dataclass
@@ -37,11 +39,21 @@ class BuildSummary:
     full: bool
 
 
-def _progress(items: list[Any], enabled: bool, label: str) -> Iterable[Any]:
+def _progress(items: Iterable[Any], enabled: bool, label: str, total: int) -> Iterable[Any]:
     if not enabled:
         return items
     from tqdm import tqdm  # noqa: PLC0415  (only for interactive builds)
-    return tqdm(items, desc=label, unit="article", leave=False)
+    return tqdm(items, desc=label, unit="article", total=total, leave=False)
+
+
+def _documents(articles: list[Article]) -> Iterator[dict[str, Any]]:
+    """Whoosh documents in order; rendering runs in worker processes for large builds."""
+    if len(articles) < PARALLEL_THRESHOLD:
+        yield from map(to_document, articles)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=max(2, os.cpu_count() or 2)) as pool:
+        yield from pool.imap(to_document, articles, chunksize=64)
 
 
 def _word_counts(data: dict[str, Any], internal: bool) -> Counter[str]:
@@ -82,8 +94,7 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[st
     }
 
 
-def write_documents(ix: Any, articles: list[Article], remove: list[str], full: bool,
-                    progress: bool) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
+def write_documents(ix: Any, articles: list[Article], remove: list[str], progress: bool) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
     """Delete ``remove`` slugs and (re)add ``articles``; word counts added and removed."""
     added_public, added_internal = Counter[str](), Counter[str]()
     removed_public, removed_internal = Counter[str](), Counter[str]()
@@ -94,13 +105,11 @@ def write_documents(ix: Any, articles: list[Article], remove: list[str], full: b
                 if stored:
                     removed_public += _word_counts(stored["data"], False)
                     removed_internal += _word_counts(stored["data"], True)
-    parallel = full and len(articles) >= PARALLEL_THRESHOLD
-    writer = ix.writer(procs=2, multisegment=True, limitmb=256) if parallel else ix.writer(limitmb=128)
+    writer = ix.writer(limitmb=256)
     try:
         for slug in remove:
             writer.delete_by_term("slug", slug)
-        for article in _progress(articles, progress, "indexing"):
-            document = to_document(article)
+        for document in _progress(_documents(articles), progress, "indexing", len(articles)):
             added_public += _word_counts(document["data"], False)
             added_internal += _word_counts(document["data"], True)
             writer.add_document(**document)
@@ -152,7 +161,7 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
                 (staging / "whoosh").mkdir()
                 ix = whoosh_index.create_in(str(staging / "whoosh"), build_schema())
             replaced = [a.slug for a in changed if a.slug in old_hashes]
-            counts = write_documents(ix, changed, removed + replaced, not incremental, progress)
+            counts = write_documents(ix, changed, removed + replaced, progress)
             ix.close()
             previous_vocab = (read_json(version_dir(index_dir, previous) / "vocab.json")
                               if incremental else None)
@@ -162,6 +171,8 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
             publish(index_dir, name)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
+            if current_version(index_dir) != name:  # renamed into place but never published
+                shutil.rmtree(version_dir(index_dir, name), ignore_errors=True)
             raise
     return BuildSummary(name, len(articles), len({a.lang for a in articles}), len(changed),
                         len(removed), time.perf_counter() - started, not incremental)

@@ -50,7 +50,8 @@ def version_dir(index_dir: Path, name: str) -> Path:
 
 
 def new_version_name() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+    """A name that sorts by build time (to the microsecond: builds within one second stay ordered)."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f") + "-" + secrets.token_hex(3)
 
 
 def read_json(path: Path) -> Any:

@@ -41,3 +41,12 @@ def write_articles(root: Path, files: dict[str, str], routing: bool = True) -> P
 def problem_lines(root: Path, today: dt.date = TODAY) -> list[str]:
     """Every problem of the folder as the writer sees it."""
     return [p.format() for p in validate(load_knowledge_base(root), today=today)]
+
+
+def built_engine(tmp_path_factory: Any, source: Path = FIXTURE_KB) -> Any:
+    """An Engine on a fresh index of ``source`` (for module-scoped, read-only fixtures)."""
+    from search import Engine  # noqa: PLC0415  (kb-only tests need not load search)
+    from search.indexer import build_index  # noqa: PLC0415
+    target = tmp_path_factory.mktemp("index")
+    build_index(load_knowledge_base(source), target)
+    return Engine(target)

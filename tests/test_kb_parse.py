@@ -58,7 +58,7 @@ def test_non_utf8_and_bom_files(tmp_path: Path) -> None:
     problem = parse_file(str(latin), "articles/latin.md")
     assert isinstance(problem, Problem)
     assert problem.format() == ("articles/latin.md:1: error: file: not valid UTF-8 (invalid continuation "
-                                "byte at byte 19) (hint: save the file as UTF-8)")
+                                "byte at byte 20) (hint: save the file as UTF-8)")
     bom = tmp_path / "bom.md"
     bom.write_bytes(b"\xef\xbb\xbf---\ntitle: Saved by Notepad\n---\nbody\n")
     assert isinstance(parse_file(str(bom), "bom.md"), ParsedFile)
