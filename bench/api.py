@@ -104,8 +104,11 @@ def whoosh_runner(index: Path) -> Callable[[str], Any]:
     searcher = ix.searcher()
     parser = MultifieldParser(["title_en", "questions_en", "answer_en", "body_en"], ix.schema, group=OrGroup)
 
+    slugs = searcher.reader().column_reader("slug")
+
     def run(query: str) -> list[str]:
-        return [hit["slug"] for hit in searcher.search(parser.parse(query), limit=10)]
+        # Slugs from the column: loading stored fields would add the large ``data`` blob per hit.
+        return [slugs[hit.docnum] for hit in searcher.search(parser.parse(query), limit=10)]
     return run
 
 

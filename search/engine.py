@@ -95,8 +95,8 @@ class Engine:
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
         hits = [self._hit(snapshot, hit, parts, groups, request, prefixes)
                 for hit, parts, groups in ranked[request.offset:wanted]]
-        top_coverage = ranked[0][1].coverage if ranked else 0.0
-        no_answer = not ranked or (not exact and top_coverage < ranking.NO_ANSWER_COVERAGE)
+        top_match = ranked[0][1].question_match if ranked else 0.0
+        no_answer = not ranked or (not exact and top_match < ranking.NO_ANSWER_QUESTION_MATCH)
         return SearchResponse(
             query=text, total=len(matched), results=hits, facets=facets,
             did_you_mean=expanded.corrected_text, corrections=expanded.corrections,

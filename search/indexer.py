@@ -94,7 +94,8 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[st
     }
 
 
-def write_documents(ix: Any, articles: list[Article], remove: list[str], progress: bool) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
+def write_documents(ix: Any, articles: list[Article], remove: list[str], progress: bool
+                    ) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
     """Delete ``remove`` slugs and (re)add ``articles``; word counts added and removed."""
     added_public, added_internal = Counter[str](), Counter[str]()
     removed_public, removed_internal = Counter[str](), Counter[str]()

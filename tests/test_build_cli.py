@@ -72,8 +72,8 @@ def test_check_fails_on_errors(work: Path, capsys: pytest.CaptureFixture[str]) -
     (work / "articles" / "billing" / "bad.md").write_text(article("Bad one", level=9), encoding="utf-8")
     code, out, err = run_main(capsys, "--check", "--articles", "articles")
     assert (code, out) == (1, [])
-    assert err == ["articles/billing/bad.md:4: error: level: must be 0, 1 or 2 (got 9) (hint: 0 = information "
-                   "and forwarding, 1 = resolve, 2 = expert escalation)", STALE,
+    assert err == ["articles/billing/bad.md:4: error: level: must be 0, 1 or 2 (got 9) "
+                   "(hint: 0 = information and forwarding, 1 = resolve, 2 = expert escalation)", STALE,
                    "Error: 1 error(s), 1 warning(s) in articles; check failed"]
 
 
@@ -126,11 +126,13 @@ def test_crash_mid_build_leaves_the_served_index(work: Path, capsys: pytest.Capt
         code, out, err = run_main(capsys, "--articles", "articles", "--index", "index", "-q", "--full",
                                   "--no-golden")
         assert (code, out) == (1, [])
-        assert err == [STALE, "Error: build failed, the served index is unchanged: RuntimeError: converter exploded"]
+        assert err == [STALE, "Error: build failed, the served index is unchanged: "
+                              "RuntimeError: converter exploded"]
         assert served(work / "index") == before
         assert not list((work / "index" / VERSIONS).glob(".*"))
         assert engine.snapshot().name == version
-        assert [h.slug for h in engine.search(SearchRequest("password")).results] == ["technical/reset-password"]
+        found = engine.search(SearchRequest("password")).results
+        assert [hit.slug for hit in found] == ["technical/reset-password"]
     finally:
         engine.close()
 
@@ -160,8 +162,8 @@ def test_concurrent_build_is_refused(work: Path, capsys: pytest.CaptureFixture[s
     with build_lock(work / "index"):
         code, out, err = run_main(capsys, "--articles", "articles", "--index", "index", "-q")
     assert (code, out) == (1, [])
-    assert err[-1] == (f"Error: build failed, the served index is unchanged: BuildLocked: another build is "
-                       f"running on index")
+    assert err[-1] == ("Error: build failed, the served index is unchanged: BuildLocked: another build is "
+                       "running on index")
     assert served(work / "index") == before
 
 
@@ -181,8 +183,8 @@ def test_broken_folder_never_shows_a_traceback(tmp_path: Path) -> None:
         lines = completed.stderr.splitlines()
         assert "broken/latin-1.md:1: error: file: not valid UTF-8 (invalid continuation byte at byte 20) " \
                "(hint: save the file as UTF-8)" in lines
-        assert "broken/_routing.yml:2: error: yaml: malformed YAML: expected ',' or ']', but got '<stream end>'" \
-            in lines
+        assert ("broken/_routing.yml:2: error: yaml: malformed YAML: expected ',' or ']', "
+                "but got '<stream end>'") in lines
         assert "broken/_queries.yml:1: error: queries: must be a list of {query, expect, k}" in lines
         assert any(line.startswith("broken/_synonyms.yml:1: error: file: cannot read:") for line in lines)
         assert lines[-1].startswith("Error: 24 error(s), 2 warning(s) in broken; ")

@@ -19,10 +19,12 @@ BASE = "title: Refunds\ntype: billing\nlevel: 1"
 
 
 def test_all_fields_coerced() -> None:
-    article, problems = build(BASE + "\nsummary: ' Short. '\nanswer: Say this.\nquestions: [can i get my money back]"
-                              "\ntags: [Refunds, PAYMENTS]\nproduct: account\naudience: internal\nlang: es"
+    article, problems = build(BASE + "\nsummary: ' Short. '\nanswer: Say this."
+                              "\nquestions: [can i get my money back]\ntags: [Refunds, PAYMENTS]"
+                              "\nproduct: account\naudience: internal\nlang: es"
                               "\ntranslation_of: billing/b\nrelated: billing/c\nchannels: [phone, portal]"
-                              "\nupdated: 2024-05-06\nreview_by: 2025-01-02\nowner: billing-team\nstatus: draft")
+                              "\nupdated: 2024-05-06\nreview_by: 2025-01-02\nowner: billing-team"
+                              "\nstatus: draft")
     assert problems == []
     assert (article.title, article.type, article.level, article.summary, article.answer) == \
         ("Refunds", "billing", 1, "Short.", "Say this.")
@@ -38,7 +40,8 @@ def test_all_fields_coerced() -> None:
 def test_defaults() -> None:
     article, problems = build(BASE)
     assert problems == []
-    assert (article.audience, article.lang, article.status, article.updated) == ("public", "en", "published", None)
+    assert (article.audience, article.lang, article.status, article.updated) == (
+        "public", "en", "published", None)
     assert not article.is_internal and not article.is_draft and not article.is_stale()
 
 
@@ -54,19 +57,23 @@ def test_type_and_choice_fields_suggest_the_closest_value() -> None:
     assert problems == [
         "a.md:3: error: type: must be one of technical, billing, product, general (got 'Technical support') "
         "(hint: did you mean 'technical'?)",
-        "a.md:5: error: audience: must be one of public, internal (got 'interal') (hint: did you mean 'internal'?)",
-        "a.md:6: error: status: must be one of published, draft (got 'publish') (hint: did you mean 'published'?)"]
+        "a.md:5: error: audience: must be one of public, internal (got 'interal') "
+        "(hint: did you mean 'internal'?)",
+        "a.md:6: error: status: must be one of published, draft (got 'publish') "
+        "(hint: did you mean 'published'?)"]
 
 
 def test_type_without_a_close_match_has_no_hint() -> None:
     _, problems = build("title: x\ntype: zzz\nlevel: 0")
-    assert problems == ["a.md:3: error: type: must be one of technical, billing, product, general (got 'zzz')"]
+    assert problems == [
+        "a.md:3: error: type: must be one of technical, billing, product, general (got 'zzz')"]
 
 
 def test_unknown_fields_suggest_or_list_known_ones() -> None:
     _, problems = build(BASE + "\nsumary: x\ncolour: blue")
     assert problems[0] == "a.md:5: error: sumary: unknown field (hint: did you mean 'summary'?)"
-    assert problems[1].startswith("a.md:6: error: colour: unknown field (hint: known fields: title, type, level,")
+    assert problems[1].startswith(
+        "a.md:6: error: colour: unknown field (hint: known fields: title, type, level,")
 
 
 def test_wrong_value_shapes() -> None:
@@ -78,8 +85,8 @@ def test_wrong_value_shapes() -> None:
         "a.md:5: error: tags: must be a list of text items (hint: write 'tags: [a, b]')",
         "a.md:9: error: updated: invalid date 'soon' (hint: write dates as YYYY-MM-DD)",
         "a.md:7: error: lang: must be a language code like 'en' or 'es' (got 'English')",
-        "a.md:8: error: channels: unknown channel 'pigeon' (hint: use one of phone, chat, email, remote-desktop, "
-        "portal, knowledge-base, tutorials, faq, chatbot)",
+        "a.md:8: error: channels: unknown channel 'pigeon' (hint: use one of phone, chat, email, "
+        "remote-desktop, portal, knowledge-base, tutorials, faq, chatbot)",
     ]
 
 

@@ -54,7 +54,8 @@ def test_without_git_the_modification_date(tmp_path: Path) -> None:
     root = write_articles(tmp_path / "articles", {"billing/refunds.md": article("Refunds")})
     os.utime(root / "billing" / "refunds.md", (1_500_000_000, 1_500_000_000))
     assert last_commit_dates(root) == {}
-    assert load_knowledge_base(root).by_slug()["billing/refunds"].updated == dt.date.fromtimestamp(1_500_000_000)
+    updated = load_knowledge_base(root).by_slug()["billing/refunds"].updated
+    assert updated == dt.date.fromtimestamp(1_500_000_000)
 
 
 def test_no_git_binary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,8 +14,8 @@ def parsed(text: str) -> ParsedFile:
 
 
 def test_fields_body_and_lines() -> None:
-    result = parsed("---\ntitle: Refunds\ntype: billing\nlevel: 0\ntags:\n  - a\n  - b\n---\n\n\nFirst line.\n"
-                    "Second line.\n\n")
+    result = parsed("---\ntitle: Refunds\ntype: billing\nlevel: 0\ntags:\n  - a\n  - b\n---\n\n\n"
+                    "First line.\nSecond line.\n\n")
     assert result.metadata == {"title": "Refunds", "type": "billing", "level": 0, "tags": ["a", "b"]}
     assert result.lines == {"title": 2, "type": 3, "level": 4, "tags": 5}
     assert result.body == "First line.\nSecond line."

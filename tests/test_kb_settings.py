@@ -33,7 +33,8 @@ def test_overrides_win_over_environment() -> None:
 
 
 def test_index_follows_the_instance_folder_unless_set(tmp_path: Path) -> None:
-    assert load_settings(environ={"KB_INSTANCE_DIR": "/var/kb"})["INDEX_DIR"] == str(Path("/var/kb") / "index")
-    assert load_settings(environ={"KB_INSTANCE_DIR": "/var/kb", "KB_INDEX_DIR": "/idx"})["INDEX_DIR"] == "/idx"
+    instance = {"KB_INSTANCE_DIR": "/var/kb"}
+    assert load_settings(environ=instance)["INDEX_DIR"] == str(Path("/var/kb") / "index")
+    assert load_settings(environ={**instance, "KB_INDEX_DIR": "/idx"})["INDEX_DIR"] == "/idx"
     assert load_settings({"INSTANCE_DIR": str(tmp_path)}, environ={})["INDEX_DIR"] == str(tmp_path / "index")
     assert load_settings({"INSTANCE_DIR": "/i", "INDEX_DIR": "/x"}, environ={})["INDEX_DIR"] == "/x"

@@ -1,4 +1,4 @@
-"""Every validation rule: one small fixture article per rule, exact ``path:line: severity: field: message``."""
+"""Every validation rule, one small fixture article each: exact ``path:line: severity: field: message``."""
 from __future__ import annotations
 
 import shutil
@@ -26,12 +26,14 @@ EXPECTED = {
         "articles/malformed-yaml.md:4: error: front matter: malformed YAML: mapping values are not "
         f"allowed here (hint: {YAML_HINT})"],
     "missing-title.md": [
-        "articles/missing-title.md:1: error: title: is required (hint: add 'title: ...' to the front matter)"],
+        "articles/missing-title.md:1: error: title: is required "
+        "(hint: add 'title: ...' to the front matter)"],
     "empty-title.md": ["articles/empty-title.md:2: error: title: must not be empty"],
     "bad-type.md": [
         "articles/bad-type.md:3: error: type: must be one of technical, billing, product, general "
         "(got 'biling') (hint: did you mean 'billing'?)"],
-    "bad-level.md": [f"articles/bad-level.md:4: error: level: must be 0, 1 or 2 (got 'L1') (hint: {LEVEL_HINT})"],
+    "bad-level.md": [f"articles/bad-level.md:4: error: level: must be 0, 1 or 2 (got 'L1') (hint: "
+                     f"{LEVEL_HINT})"],
     "missing-type-and-level.md": [
         "articles/missing-type-and-level.md:1: error: level: is required (hint: add 'level: 0', 1 or 2)",
         "articles/missing-type-and-level.md:1: error: type: is required "
@@ -102,8 +104,8 @@ def test_duplicate_slugs_differing_in_case(workdir: Path) -> None:
         "billing/Refunds.md": article("Refund timescales and methods"),
     })
     lines = problem_lines(root)
-    assert "articles/billing/refunds.md:1: error: slug: duplicate slug: same as articles/billing/Refunds.md " \
-           "(hint: rename one file)" in lines
+    assert ("articles/billing/refunds.md:1: error: slug: duplicate slug: same as "
+            "articles/billing/Refunds.md (hint: rename one file)") in lines
     assert any(line.startswith("articles/billing/Refunds.md:1: error: file name: file and folder names "
                                "must be lowercase") for line in lines)
 
@@ -160,10 +162,12 @@ def test_nested_internal_block(workdir: Path) -> None:
 def test_golden_query_expecting_a_missing_article(workdir: Path) -> None:
     root = write_articles(workdir / "articles", {
         "billing/refunds.md": article("Refunds"),
-        "_queries.yml": "- query: refund\n  expect: billing/refunds\n- query: money back\n  expect: billing/refund\n",
+        "_queries.yml": "- query: refund\n  expect: billing/refunds\n- query: money back\n  expect: "
+                        "billing/refund\n",
     })
     assert problem_lines(root) == [
-        "articles/_queries.yml:3: error: expect: no article 'billing/refund' (hint: did you mean 'billing/refunds'?)"]
+        "articles/_queries.yml:3: error: expect: no article 'billing/refund' (hint: did you mean "
+        "'billing/refunds'?)"]
 
 
 def test_malformed_golden_and_synonym_files(workdir: Path) -> None:
@@ -187,7 +191,8 @@ def test_every_problem_of_several_files_is_reported_at_once(workdir: Path) -> No
     assert [line.split(" (hint")[0] for line in problem_lines(root)] == [
         "articles/billing/a.md:4: error: level: must be 0, 1 or 2 (got 5)",
         "articles/billing/a.md:5: error: titel: unknown field",
-        "articles/billing/b.md:3: error: type: must be one of technical, billing, product, general (got 'biling')",
+        "articles/billing/b.md:3: error: type: must be one of technical, billing, product, general (got "
+        "'biling')",
         "articles/billing/b.md:7: error: link: broken link to 'missing.md'",
         "articles/billing/c.md:1: error: front matter: missing front matter",
     ]

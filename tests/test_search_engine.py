@@ -89,7 +89,8 @@ def test_agent_facets_include_audience(engine: Engine) -> None:
     response = run(engine, "credit", agent=True)
     assert response.facets["audience"] == {"internal": 1, "public": 1}
     assert "audience" not in run(engine, "credit").facets
-    assert slugs(engine, "credit", agent=True, filters={"audience": ["internal"]}) == ["agents/goodwill-credits"]
+    internal_only = {"audience": ["internal"]}
+    assert slugs(engine, "credit", agent=True, filters=internal_only) == ["agents/goodwill-credits"]
 
 
 def test_pagination(engine: Engine) -> None:
@@ -115,12 +116,14 @@ def test_invalid_parameters(engine: Engine, options: dict[str, object], code: st
 def test_query_too_long(engine: Engine) -> None:
     with pytest.raises(QueryError) as raised:
         run(engine, "refund " * 715)
-    assert (raised.value.code, raised.value.message) == ("query_too_long", "query is longer than 500 characters")
+    assert (raised.value.code, raised.value.message) == (
+        "query_too_long", "query is longer than 500 characters")
 
 
-HOSTILE = ['"', '"refund', "refund\"'", "a:b", "title:refund", "type:billing level:2", "AND", "refund AND OR NOT",
-           "NOT refund", "ip~1/3", "refund~", "ref*", "*", "?", "(((", ")", "[0 TO 9]", "{a TO}", "^2", "refund^",
-           "\\", "/", "😀", "😀 refund 😀", "\x00", "refund\x00\x1b[31m\x7f", "\u202e\u200b", "ـــ", "x" * 500,
+HOSTILE = ['"', '"refund', "refund\"'", "a:b", "title:refund", "type:billing level:2", "AND",
+           "refund AND OR NOT", "NOT refund", "ip~1/3", "refund~", "ref*", "*", "?", "(((", ")", "[0 TO 9]",
+           "{a TO}", "^2", "refund^", "\\", "/", "😀", "😀 refund 😀", "\x00", "refund\x00\x1b[31m\x7f",
+           "\u202e\u200b", "ـــ", "x" * 500,
            " ".join(["refund"] * 70), "-", "--help", "<script>alert(1)</script>", "%00", "' OR 1=1 --",
            "\ud800", "ａｂｃ", "İstanbul", "ß" * 10, "0", "12345"]
 
@@ -173,13 +176,16 @@ def test_coverage_beats_a_single_rare_word(engine: Engine) -> None:
 
 def test_stale_articles_are_flagged_and_demoted(tmp_path_factory: pytest.TempPathFactory) -> None:
     root = write_articles(tmp_path_factory.mktemp("stale") / "articles", {
-        "billing/a-stale.md": article("Paying by card", body="Pay your bill by card.", review_by="2001-01-01"),
-        "billing/b-fresh.md": article("Paying by cards", body="Pay your bill by card.", review_by="2999-01-01"),
+        "billing/a-stale.md": article("Paying by card", body="Pay your bill by card.",
+                                      review_by="2001-01-01"),
+        "billing/b-fresh.md": article("Paying by cards", body="Pay your bill by card.",
+                                      review_by="2999-01-01"),
     })
     engine = built_engine(tmp_path_factory, root)
     try:
         hits = run(engine, "pay by card", explain=True).results
-        assert [(hit.slug, hit.stale) for hit in hits] == [("billing/b-fresh", False), ("billing/a-stale", True)]
+        assert [(hit.slug, hit.stale) for hit in hits] == [("billing/b-fresh", False),
+                                                           ("billing/a-stale", True)]
         assert hits[1].explain is not None and hits[1].explain["score"]["stale_factor"] == 0.75
         assert hits[0].explain is not None and hits[0].explain["score"]["stale_factor"] == 1.0
     finally:
@@ -203,8 +209,8 @@ def test_hit_fields_and_response_dict(engine: Engine) -> None:
         "/articles/billing/refund-policy", "billing", 0, "account", "en", "public")
     assert hit.tags == ["refunds", "payments"]
     body = response.as_dict()
-    assert set(body) == {"query", "total", "did_you_mean", "corrections", "facets", "took_ms", "no_good_answer",
-                         "results"}
+    assert set(body) == {"query", "total", "did_you_mean", "corrections", "facets", "took_ms",
+                         "no_good_answer", "results"}
     assert body["results"][0]["slug"] == "billing/refund-policy"
     assert response.version == engine.snapshot().name
 

@@ -137,7 +137,8 @@ def test_a_held_snapshot_stays_complete_after_a_swap(kb_dir: Path, tmp_path: Pat
         assert fresh.name != held.name and fresh.meta["count"] == 5
         # the request that took ``held`` before the swap still reads a whole, consistent version
         assert held.searcher().doc_count() == held.meta["count"] == 7
-        assert held.searcher().document(slug="technical/wifi-dropping")["data"]["title"] == "My Wi-Fi keeps dropping"
+        old_article = held.searcher().document(slug="technical/wifi-dropping")
+        assert old_article["data"]["title"] == "My Wi-Fi keeps dropping"
         assert fresh.searcher().document(slug="technical/wifi-dropping") is None
     finally:
         engine.close()

@@ -19,8 +19,8 @@ SECRETS = ("zanzibar", "quixotic", "goodwill", "secretword", "codeword")
 INTERNAL = "agents/goodwill-credits"
 QUERIES = ["zanzibar", "quixotic", "zanzibr", "quixotc", "zanzi", "quix", "goodwill", "goodwil", "credit",
            "goodwill credit limits for agents", "Goodwill credit limits for agents", "codeword", "secretword",
-           "25 pounds approval", "refund", "how do i get a refund", "money back", "pounds per account per year",
-           "billing", "level 1 agents", "your"]
+           "25 pounds approval", "refund", "how do i get a refund", "money back",
+           "pounds per account per year", "billing", "level 1 agents", "your"]
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,8 @@ def test_stored_public_renderings_have_no_internal_text() -> None:
     data = stored_data(refund)
     for key in ("html_public", "text_public", "source_public"):
         assert leaks(data[key]) == [], key
-    assert "zanzibar" in data["html_agent"] and "zanzibar" in data["text_internal"] and "zanzibar" in data["source"]
+    for key in ("html_agent", "text_internal", "source"):
+        assert "zanzibar" in data[key], key
     assert data["has_internal"] is True
 
 
@@ -48,7 +49,8 @@ def test_stored_public_renderings_have_no_internal_text() -> None:
 def test_anonymous_search_never_shows_internal_words(engine: Engine, text: str) -> None:
     for options in ({}, {"prefix": True}, {"explain": True}, {"langs": ["en"]}, {"limit": 100}):
         response = engine.search(SearchRequest(text, **options))  # type: ignore[arg-type]
-        assert leaks(response.as_dict()) == [], (text, options)
+        shown = {k: v for k, v in response.as_dict().items() if k != "query"}  # the query is echoed as typed
+        assert leaks(shown) == [], (text, options)
         assert INTERNAL not in [hit.slug for hit in response.results]
     assert leaks(engine.suggest(text, agent=False, langs=[])) == []
 
