@@ -102,7 +102,7 @@ def api_runner(app: Any) -> Callable[[str], Any]:
 def whoosh_runner(index: Path) -> Callable[[str], Any]:
     ix = whoosh_index.open_dir(str(version_dir(index, current_version(index)) / "whoosh"))
     searcher = ix.searcher()
-    parser = MultifieldParser(["title_en", "questions_en", "answer_en", "body_en"], ix.schema, group=OrGroup)
+    parser = MultifieldParser(["all_en", "title_en", "questions_en"], ix.schema, group=OrGroup)
 
     slugs = searcher.reader().column_reader("slug")
 

@@ -93,12 +93,12 @@ def _more_like_this(snapshot: Snapshot, data: dict[str, Any], agent: bool,
     lang = field_language(data["lang"])
     searcher = snapshot.searcher()
     text = " ".join([data["title"], *data["questions"], " ".join(data["tags"]), data["text_public"]])
-    field = f"body_{lang}"
+    field = f"all_{lang}" if data["audience"] == "public" else f"internal_{lang}"
     key_terms = searcher.key_terms_from_text(field, text, numterms=12)
     if not key_terms:
         return []
     query = q.Or([q.Term(f"{kind}_{lang}", term, boost=weight)
-                  for term, weight in key_terms for kind in ("title", "body")])
+                  for term, weight in key_terms for kind in ("all", "internal")])
     visible = filter_query({"lang": [data["lang"]]}, agent)
     found = searcher.search(query, filter=visible, limit=limit + 1)
     return [summary(hit["data"], snapshot) for hit in found if hit["data"]["slug"] != data["slug"]]

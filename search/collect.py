@@ -20,12 +20,9 @@ class TopAndAllCollector(collectors.TopCollector):
         return super()._collect(global_docnum, score)
 
 
-def search_all(searcher: Any, query: Any, limit: int, filter_query: Any) -> tuple[Any, set[int]]:
-    """Results (with matched terms) and the set of all visible matching document numbers."""
+def search_all(searcher: Any, query: Any, limit: int, allowed: set[int] | None) -> tuple[Any, set[int]]:
+    """Top ``limit`` results and the set of all matching documents, restricted to ``allowed``."""
     top = TopAndAllCollector(limit)
-    collector: Any = top
-    if filter_query is not None:
-        collector = collectors.FilterCollector(collector, allow=filter_query)
-    collector = collectors.TermsCollector(collector)
+    collector: Any = top if allowed is None else collectors.FilterCollector(top, allow=allowed)
     searcher.search_with_collector(query, collector)
     return collector.results(), top.matched

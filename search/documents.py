@@ -40,11 +40,12 @@ def to_document(article: Article) -> dict[str, Any]:
         "product": article.product or "-", "lang": article.lang, "audience": article.audience,
         "tags": ",".join(article.tags), "data": data,
         "family": article.translation_of or article.slug,
+        # Internal articles are searchable only through the agents' field.
+        text_field("all", lang): "" if article.is_internal else searchable_words(data, internal=False),
         text_field("title", lang): article.title,
         text_field("questions", lang): "\n".join(article.questions),
-        text_field("answer", lang): "\n".join([article.summary, article.answer, " ".join(article.tags)]),
-        text_field("body", lang): data["text_public"],
-        text_field("internal", lang): data["text_internal"],
+        text_field("internal", lang): (searchable_words(data, internal=False) + "\n" + data["text_internal"]
+                                       if article.is_internal else data["text_internal"]),
     }
 
 

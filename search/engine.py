@@ -8,10 +8,11 @@ from typing import Any
 from whoosh import query as q
 
 from search import ranking
-from search.collect import search_all
 from search.analysis import field_language, normalize_phrase, terms
+from search.collect import search_all
 from search.expansion import ExpandedQuery, expand
-from search.query import TreeOr, filter_query, group_terms, text_kinds, text_query
+from search.query import TreeOr, filter_query, text_kinds, text_query
+from search.rerank import Candidate, rerank, top_scored
 from search.schema import text_field
 from search.snapshot import Snapshot, SnapshotHolder
 from search.snippets import fallback, highlight
@@ -73,29 +74,28 @@ class Engine:
                       request.prefix, known)
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        """Run one search: expand, retrieve with BM25F, rerank, facet, snippet."""
+        """Run one search: expand, retrieve with BM25, rerank, facet, snippet."""
         started = time.perf_counter()
         validate_request(request)
         snapshot = self.snapshot()
         text = clean_query(request.query)
         filters = {k: [v.lower() if k == "tags" else v for v in vs] for k, vs in request.filters.items()}
         langs = self.languages(snapshot, filters.get("lang") or request.langs)
-        if filters.get("lang"):
-            filters["lang"] = [lang for lang in filters["lang"]]
         expanded = self.expand_query(snapshot, text, request, langs)
         searcher = snapshot.searcher()
-        visible = filter_query(filters, request.agent)
+        allowed = snapshot.allowed(filter_query(filters, request.agent))
+        exact = self._exact_matches(snapshot, text, allowed)
         base = text_query(expanded, langs, request.agent)
-        exact = self._exact_matches(snapshot, text, visible)
-        wanted = request.offset + request.limit
         combined = TreeOr([base] + [q.Term("slug", s) for s in exact]) if exact else base
-        results, matched = search_all(searcher, combined, max(MIN_CANDIDATES, wanted), visible)
-        ranked = self._rank(snapshot, results, expanded, langs, set(exact), request.explain)
+        if allowed is not None and not allowed:
+            combined = q.NullQuery  # nothing passes the filters (Whoosh reads an empty filter as none)
+        wanted = request.offset + request.limit
+        results, matched = search_all(searcher, combined, max(MIN_CANDIDATES, wanted), allowed)
+        ranked = rerank(snapshot, top_scored(results), expanded, langs, request.agent, set(exact))
         facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
-        hits = [self._hit(snapshot, hit, parts, groups, request, prefixes)
-                for hit, parts, groups in ranked[request.offset:wanted]]
-        top_match = ranked[0][1].question_match if ranked else 0.0
+        hits = [self._hit(snapshot, candidate, request, prefixes) for candidate in ranked[request.offset:wanted]]
+        top_match = ranked[0].parts.question_match if ranked else 0.0
         no_answer = not ranked or (not exact and top_match < ranking.NO_ANSWER_QUESTION_MATCH)
         return SearchResponse(
             query=text, total=len(matched), results=hits, facets=facets,
@@ -103,76 +103,36 @@ class Engine:
             synonyms=expanded.synonyms, took_ms=(time.perf_counter() - started) * 1000,
             no_good_answer=no_answer, version=snapshot.name)
 
-    def _exact_matches(self, snapshot: Snapshot, text: str, visible: q.Query | None) -> list[str]:
+    def _exact_matches(self, snapshot: Snapshot, text: str, allowed: set[int] | None) -> list[str]:
         """Articles whose title or an alternate question is exactly the query (and are visible)."""
         slugs = snapshot.exact.get(normalize_phrase(text), [])
         if not slugs:
             return []
         searcher = snapshot.searcher()
-        allowed = q.Or([q.Term("slug", s) for s in slugs])
-        found = searcher.search(allowed, limit=len(slugs), filter=visible)
-        column = snapshot.slug_column
-        return [column[hit.docnum] for hit in found]
+        found = []
+        for slug in slugs:
+            docnum = searcher.document_number(slug=slug)
+            if docnum is not None and (allowed is None or docnum in allowed):
+                found.append(slug)
+        return found
 
-    def _rank(self, snapshot: Snapshot, results: Any, expanded: ExpandedQuery, langs: list[str],
-              exact: set[str], explain: bool) -> list[tuple[Any, ranking.ScoreParts, list[str]]]:
-        searcher = snapshot.searcher()
-        lang_terms = {lang: group_terms(expanded, lang) for lang in langs}
-        prefixes = [next((a.words[0] for a in g.alternatives if a.prefix), None) for g in expanded.groups]
-        weights = [max([searcher.idf(text_field("body", lang), t) for lang in langs
-                        for t in lang_terms[lang][i]] or [1.0]) for i in range(len(expanded.groups))]
-        column = snapshot.slug_column
-        phrases = snapshot.meta.get("phrases", {})
-        merged_terms = [set().union(*(lang_terms[lang][i] for lang in langs))
-                        for i in range(len(expanded.groups))]
-        idf_field = text_field("body", langs[0])
-
-        def idf(term: str) -> float:
-            return snapshot.idf(searcher, idf_field, term)
-
-        top_score = max((hit.score or 0.0 for hit in results), default=0.0)
-        ranked = []
-        for hit in results:
-            slug = column[hit.docnum]
-            matched = {term.decode("utf-8") if isinstance(term, bytes) else term
-                       for _, term in (hit.matched_terms() or [])}
-            covered = []
-            for i in range(len(expanded.groups)):
-                group_hit = any(matched & lang_terms[lang][i] for lang in langs)
-                if not group_hit and prefixes[i]:
-                    group_hit = any(t.startswith(prefixes[i]) for t in matched)
-                covered.append(group_hit)
-            hit_terms = merged_terms
-            if any(prefixes):
-                hit_terms = [terms | {t for t in matched if p and t.startswith(p)}
-                             for terms, p in zip(merged_terms, prefixes)]
-            question = ranking.question_match(phrases.get(slug, []), hit_terms, weights, idf)
-            parts = ranking.score(hit.score or 0.0, top_score, question,
-                                  ranking.coverage(covered, weights), snapshot.is_stale(slug),
-                                  slug in exact)
-            groups = [g.text for g, c in zip(expanded.groups, covered) if c] if explain else []
-            ranked.append((hit, parts, groups))
-        ranked.sort(key=lambda item: -item[1].final)
-        return ranked
-
-    def _hit(self, snapshot: Snapshot, hit: Any, parts: ranking.ScoreParts, groups: list[str],
-             request: SearchRequest, prefixes: tuple[str, ...]) -> Hit:
-        data = hit["data"]
+    def _hit(self, snapshot: Snapshot, candidate: Candidate, request: SearchRequest,
+             prefixes: tuple[str, ...]) -> Hit:
+        data = snapshot.searcher().stored_fields(candidate.docnum)["data"]
         field_lang = field_language(data["lang"])
-        matched = {(f, t.decode("utf-8") if isinstance(t, bytes) else t)
-                   for f, t in hit.matched_terms() or []}
+        parts = candidate.parts
         snippet = ""
         if request.snippets:
-            public = {t for f, t in matched if not f.startswith("internal")}
+            public = {t for f, t in candidate.matched if not f.startswith("internal")}
             snippet = highlight(data["text_public"], public, field_lang, prefixes)
             if not snippet and request.agent:
-                internal = {t for f, t in matched if f.startswith("internal")}
+                internal = {t for f, t in candidate.matched if f.startswith("internal")}
                 snippet = highlight(data["text_internal"], internal, field_lang)
             snippet = snippet or fallback(data["summary"] or data["text_public"])
         explain = None
         if request.explain:
-            explain = {"score": parts.as_dict(), "matched_groups": groups,
-                       "matched_terms": sorted(f"{f}:{t}" for f, t in matched),
+            explain = {"score": parts.as_dict(), "matched_groups": candidate.groups,
+                       "matched_terms": sorted(f"{f}:{t}" for f, t in candidate.matched),
                        "exact_match": parts.exact_bonus > 0}
         return Hit(slug=data["slug"], title=data["title"], summary=data["summary"],
                    answer=data["answer"], snippet=snippet, url=ARTICLE_URL.format(slug=data["slug"]),

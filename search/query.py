@@ -1,14 +1,18 @@
 """Build Whoosh queries from term groups; plain text never reaches Whoosh's query parser."""
 from __future__ import annotations
 
+from typing import Callable
+
 from whoosh import query as q
 
 from search.analysis import terms
 from search.expansion import Alternative, ExpandedQuery
-from search.schema import PUBLIC_TEXT_FIELDS, text_field
+from search.schema import text_field
 from search.types import FILTER_FIELDS
 
-PREFIX_FIELDS = ("title", "questions", "answer")
+PREFIX_FIELDS = ("title", "questions")
+#: Extra weight for a word found in the title or an alternate question, on top of the ``all`` field.
+FIELD_BOOSTS = {"title": 1.0, "questions": 1.0}
 
 
 class TreeOr(q.Or):
@@ -21,8 +25,8 @@ class TreeOr(q.Or):
 
 
 def text_kinds(agent: bool) -> tuple[str, ...]:
-    """Text fields searched: agents also match agent-only paragraphs."""
-    return PUBLIC_TEXT_FIELDS + ("internal",) if agent else PUBLIC_TEXT_FIELDS
+    """Fields searched: agents also match agent-only paragraphs and internal articles."""
+    return ("all", "internal") if agent else ("all",)
 
 
 def _alternative_query(alternative: Alternative, lang: str, kinds: tuple[str, ...]) -> q.Query | None:
@@ -35,11 +39,34 @@ def _alternative_query(alternative: Alternative, lang: str, kinds: tuple[str, ..
         analyzed = terms(word, lang) or terms(word, lang, keep_stop_words=True)
         if not analyzed:
             continue
-        per_word.append(TreeOr([q.Term(text_field(kind, lang), term, boost=alternative.weight)
-                              for term in analyzed for kind in kinds]))
+        clauses = [q.Term(text_field(kind, lang), term, boost=alternative.weight)
+                   for term in analyzed for kind in kinds]
+        clauses += [q.Term(text_field(kind, lang), term, boost=alternative.weight * boost)
+                    for term in analyzed for kind, boost in FIELD_BOOSTS.items()]
+        per_word.append(TreeOr(clauses))
     if not per_word:
         return None
     return per_word[0] if len(per_word) == 1 else q.And(per_word)
+
+
+def scored_terms(expanded: ExpandedQuery, langs: list[str], agent: bool,
+                 expand_prefix: Callable[[str, str], list[str]]) -> list[tuple[str, str]]:
+    """Every (field, term) the query can match, prefixes expanded, to find what each hit matched."""
+    kinds = text_kinds(agent)
+    found: dict[tuple[str, str], None] = {}
+    for lang in langs:
+        for group in expanded.groups:
+            for alternative in group.alternatives:
+                if alternative.prefix:
+                    for kind in PREFIX_FIELDS:
+                        field = text_field(kind, lang)
+                        found.update({(field, term): None
+                                      for term in expand_prefix(field, alternative.words[0])})
+                    continue
+                for word in alternative.words:
+                    for term in terms(word, lang) or terms(word, lang, keep_stop_words=True):
+                        found.update({(text_field(kind, lang), term): None for kind in kinds})
+    return list(found)
 
 
 def group_terms(expanded: ExpandedQuery, lang: str) -> list[set[str]]:

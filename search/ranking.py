@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-COVERAGE_FLOOR = 0.8
+COVERAGE_FLOOR = 0.5
 #: Weight of the best title/question match against the (normalized) BM25F part.
 QUESTION_WEIGHT = 0.6
 STALE_FACTOR = 0.75

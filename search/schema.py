@@ -1,4 +1,10 @@
-"""The Whoosh schema: per-language text fields with BM25F weights, plus filter and facet fields."""
+"""The Whoosh schema: per-language text fields for retrieval and type-ahead, plus filter fields.
+
+Retrieval runs on one ``all_<lang>`` field per language (title, questions, answer, tags and body
+together), which keeps a query to one posting list per word; title and question matches are then
+weighed in the rerank (see ``ranking.py``). ``title_<lang>`` and ``questions_<lang>`` serve
+type-ahead prefixes; ``internal_<lang>`` holds agent-only paragraphs.
+"""
 from __future__ import annotations
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -6,16 +12,14 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from search.analysis import FIELD_LANGUAGES, analyzer_for
 
 #: Bump when the schema or the indexed document changes: forces a full rebuild.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
-#: Text fields and their BM25F weights. ``internal`` holds agent-only paragraphs.
-TEXT_FIELD_WEIGHTS = {"title": 3.0, "questions": 2.5, "answer": 1.5, "body": 1.0, "internal": 1.0}
-PUBLIC_TEXT_FIELDS = ("title", "questions", "answer", "body")
+TEXT_KINDS = ("all", "title", "questions", "internal")
 FACET_FIELDS = ("type", "level", "product", "lang", "tags", "audience")
 
 
 def text_field(kind: str, lang: str) -> str:
-    """Name of a text field for a field language, e.g. ``title_en``."""
+    """Name of a text field for a field language, e.g. ``all_en``."""
     return f"{kind}_{lang}"
 
 
@@ -33,7 +37,6 @@ def build_schema() -> Schema:
         data=STORED,
     )
     for lang in FIELD_LANGUAGES:
-        for kind, weight in TEXT_FIELD_WEIGHTS.items():
-            schema.add(text_field(kind, lang),
-                       TEXT(analyzer=analyzer_for(lang), field_boost=weight, phrase=kind != "internal"))
+        for kind in TEXT_KINDS:
+            schema.add(text_field(kind, lang), TEXT(analyzer=analyzer_for(lang), phrase=False))
     return schema

@@ -41,6 +41,7 @@ class Snapshot:
         self._synonyms: dict[str, SynonymTable] = {}
         self._searchers: list[Any] = []
         self._idf: dict[tuple[str, str], float] = {}
+        self._filters: dict[str, set[int]] = {}
         self._lock = threading.Lock()
 
     @cached_property
@@ -73,6 +74,19 @@ class Snapshot:
     @cached_property
     def facet_columns(self) -> FacetColumns:
         return FacetColumns(self.searcher().reader())
+
+    def allowed(self, filter_query: Any) -> set[int] | None:
+        """Document numbers passing a filter query; cached, since filters repeat."""
+        if filter_query is None:
+            return None
+        key = repr(filter_query)
+        cached = self._filters.get(key)
+        if cached is None:
+            cached = set(filter_query.docs(self.searcher()))
+            if len(self._filters) >= 512:
+                self._filters.clear()
+            self._filters[key] = cached
+        return cached
 
     def idf(self, searcher: Any, field: str, term: str) -> float:
         """Inverse document frequency of a term, cached for the life of this version."""

@@ -1,6 +1,7 @@
 """Highlighted snippets: escaped text with ``<mark>`` around matched words, nothing else."""
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from functools import lru_cache
@@ -8,13 +9,20 @@ from functools import lru_cache
 from search.analysis import terms
 
 SNIPPET_WORDS = 32
-TOKEN = re.compile(r"\w+|[^\w]+", re.UNICODE)
+WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @lru_cache(maxsize=200_000)
 def _term(word: str, lang: str) -> str:
     analyzed = terms(word, lang, keep_stop_words=True)
     return analyzed[0] if analyzed else ""
+
+
+@lru_cache(maxsize=4096)
+def _candidates(stems: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str]:
+    """Words that may match: those starting with a matched stem or a typed prefix."""
+    starts = sorted({s for s in stems if s} | set(prefixes), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, starts)) + r")\w*", re.IGNORECASE | re.UNICODE)
 
 
 def fallback(text: str, words: int = SNIPPET_WORDS) -> str:
@@ -24,35 +32,53 @@ def fallback(text: str, words: int = SNIPPET_WORDS) -> str:
     return html.escape(clipped, quote=True)
 
 
+def _match_spans(text: str, matched: set[str], lang: str, prefixes: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Character spans of the words that match; fast path first, full scan when it finds none."""
+    def is_match(word: str) -> bool:
+        lower = word.lower()
+        return _term(lower, lang) in matched or (bool(prefixes) and lower.startswith(prefixes))
+
+    if matched or prefixes:
+        spans = [m.span() for m in _candidates(frozenset(matched), prefixes).finditer(text)
+                 if is_match(m.group())]
+        if spans:
+            return spans
+    return [m.span() for m in WORD.finditer(text) if is_match(m.group())]
+
+
 def highlight(text: str, matched: set[str], lang: str, prefixes: tuple[str, ...] = ()) -> str:
-    """The window of ``text`` holding the most matched terms, matches in ``<mark>``; '' if none."""
+    """The window of ``text`` holding the most distinct matched words, matches in ``<mark>``."""
     if not text or not (matched or prefixes):
         return ""
-    tokens = TOKEN.findall(" ".join(text.split()))
-    word_positions = [i for i, tok in enumerate(tokens) if tok[0].isalnum() or tok[0] == "_"]
-    hits = []
-    for position in word_positions:
-        word = tokens[position].lower()
-        term = _term(word, lang)
-        if (term and term in matched) or (prefixes and word.startswith(prefixes)):
-            hits.append(position)
-    if not hits:
+    text = " ".join(text.split())
+    spans = _match_spans(text, matched, lang, prefixes)
+    if not spans:
         return ""
-    hit_set = set(hits)
-    best_start, best_count = 0, -1
-    words_index = {pos: n for n, pos in enumerate(word_positions)}
-    for position in hits:
-        start = max(0, words_index[position] - 6)
-        window = word_positions[start:start + SNIPPET_WORDS]
-        count = len({_term(tokens[p].lower(), lang) for p in window if p in hit_set})
+    words = [m.span() for m in WORD.finditer(text)]
+    starts = [start for start, _ in words]
+    span_starts = {start for start, _ in spans}
+    best_first, best_count = 0, -1
+    for start, _ in spans:
+        index = max(0, bisect.bisect_left(starts, start) - 6)
+        window = words[index:index + SNIPPET_WORDS]
+        count = len({text[s:e].lower() for s, e in window if s in span_starts})
         if count > best_count:
-            best_start, best_count = start, count
-    window = word_positions[best_start:best_start + SNIPPET_WORDS]
-    first, last = window[0], window[-1]
-    out = ["… " if best_start > 0 else ""]
-    for position in range(first, last + 1):
-        escaped = html.escape(tokens[position], quote=True)
-        out.append(f"<mark>{escaped}</mark>" if position in hit_set else escaped)
-    if last < word_positions[-1]:
+            best_first, best_count = index, count
+    window = words[best_first:best_first + SNIPPET_WORDS]
+    begin = window[0][0]
+    end = window[-1][1]
+    # keep punctuation that closes the last word ("refund." rather than "refund")
+    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
+        end += 1
+    out = ["… " if best_first > 0 else ""]
+    cursor = begin
+    for start, stop in spans:
+        if start < begin or stop > end:
+            continue
+        out.append(html.escape(text[cursor:start], quote=True))
+        out.append("<mark>" + html.escape(text[start:stop], quote=True) + "</mark>")
+        cursor = stop
+    out.append(html.escape(text[cursor:end], quote=True))
+    if best_first + SNIPPET_WORDS < len(words):
         out.append(" …")
     return "".join(out)

@@ -1,0 +1,79 @@
+"""Rerank Whoosh's top candidates: BM25 with query coverage, question match, staleness, exact hits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from search import ranking
+from search.expansion import ExpandedQuery
+from search.matching import matched_terms
+from search.query import group_terms, scored_terms, text_kinds
+from search.schema import text_field
+from search.snapshot import Snapshot
+
+
+@dataclass
+class Candidate:
+    """One candidate with its score parts and the query terms it contains."""
+
+    docnum: int
+    slug: str
+    parts: ranking.ScoreParts
+    matched: set[tuple[str, str]]
+    groups: list[str]
+
+
+def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: ExpandedQuery,
+           langs: list[str], agent: bool, exact: set[str]) -> list[Candidate]:
+    """Candidates (score, docnum) from the first pass, in final order."""
+    if not scored:
+        return []
+    searcher = snapshot.searcher()
+    reader = searcher.reader()
+    kinds = text_kinds(agent)
+
+    def expand_prefix(field: str, prefix: str) -> list[str]:
+        found = []
+        for term in reader.expand_prefix(field, prefix):
+            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(found) >= 64:
+                break
+        return found
+
+    pairs = scored_terms(expanded, langs, agent, expand_prefix)
+    contained = matched_terms(searcher, [docnum for _, docnum in scored], pairs)
+    lang_terms = {lang: group_terms(expanded, lang) for lang in langs}
+    merged = [set().union(*(lang_terms[lang][i] for lang in langs)) for i in range(len(expanded.groups))]
+    prefixes = [next((a.words[0] for a in g.alternatives if a.prefix), None) for g in expanded.groups]
+    idf_field = text_field("all", langs[0])
+
+    def idf(term: str) -> float:
+        return snapshot.idf(searcher, idf_field, term)
+
+    weights = [max([snapshot.idf(searcher, text_field(kind, lang), t) for lang in langs
+                    for kind in kinds for t in lang_terms[lang][i]] or [1.0])
+               for i in range(len(expanded.groups))]
+    phrases = snapshot.meta.get("phrases", {})
+    column = snapshot.slug_column
+    top_score = max(score for score, _ in scored)
+    candidates = []
+    for score, docnum in scored:
+        slug = column[docnum]
+        matched = contained.get(docnum, set())
+        texts = {term for _, term in matched}
+        covered = [bool(texts & merged[i]) or bool(p and any(t.startswith(p) for t in texts))
+                   for i, p in enumerate(prefixes)]
+        group_sets = [terms | {t for t in texts if p and t.startswith(p)}
+                      for terms, p in zip(merged, prefixes)]
+        question = ranking.question_match(phrases.get(slug, []), group_sets, weights, idf)
+        parts = ranking.score(score, top_score, question, ranking.coverage(covered, weights),
+                              snapshot.is_stale(slug), slug in exact)
+        groups = [g.text for g, c in zip(expanded.groups, covered) if c]
+        candidates.append(Candidate(docnum, slug, parts, matched, groups))
+    candidates.sort(key=lambda c: -c.parts.final)
+    return candidates
+
+
+def top_scored(results: Any) -> list[tuple[float, int]]:
+    """(score, docnum) pairs of a Whoosh results object."""
+    return [(score or 0.0, docnum) for score, docnum in results.top_n]
