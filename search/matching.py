@@ -1,20 +1,23 @@
-"""Which query terms each candidate matched, read from the posting lists of the candidates only."""
+"""What each candidate matched, read from the posting lists of the candidates only."""
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from whoosh.reading import TermNotFound
 
 
-def matched_terms(searcher: Any, docnums: list[int],
-                  field_terms: list[tuple[str, str]]) -> dict[int, set[tuple[str, str]]]:
-    """For each document number, the (field, term) pairs it contains among ``field_terms``.
+def match_candidates(searcher: Any, docnums: list[int], field_terms: dict[tuple[str, str], float]
+                     ) -> tuple[dict[int, set[tuple[str, str]]], dict[int, float]]:
+    """For each candidate: the (field, term) pairs it contains, and the summed BM25 of the pairs
+    whose weight is above zero (each times its weight).
 
     Skips through each posting list to the candidates, so the cost grows with the number of
     candidates and terms, not with the number of matching documents."""
     targets = sorted(set(docnums))
     found: dict[int, set[tuple[str, str]]] = {docnum: set() for docnum in targets}
-    for field, term in field_terms:
+    extra: dict[int, float] = defaultdict(float)
+    for (field, term), weight in field_terms.items():
         try:
             postings = searcher.postings(field, term)
         except TermNotFound:
@@ -28,4 +31,6 @@ def matched_terms(searcher: Any, docnums: list[int],
                     break
             if postings.id() == docnum:
                 found[docnum].add((field, term))
-    return found
+                if weight > 0:
+                    extra[docnum] += postings.score() * weight
+    return found, extra

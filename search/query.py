@@ -39,34 +39,38 @@ def _alternative_query(alternative: Alternative, lang: str, kinds: tuple[str, ..
         analyzed = terms(word, lang) or terms(word, lang, keep_stop_words=True)
         if not analyzed:
             continue
-        clauses = [q.Term(text_field(kind, lang), term, boost=alternative.weight)
-                   for term in analyzed for kind in kinds]
-        clauses += [q.Term(text_field(kind, lang), term, boost=alternative.weight * boost)
-                    for term in analyzed for kind, boost in FIELD_BOOSTS.items()]
-        per_word.append(TreeOr(clauses))
+        per_word.append(TreeOr([q.Term(text_field(kind, lang), term, boost=alternative.weight)
+                                for term in analyzed for kind in kinds]))
     if not per_word:
         return None
     return per_word[0] if len(per_word) == 1 else q.And(per_word)
 
 
 def scored_terms(expanded: ExpandedQuery, langs: list[str], agent: bool,
-                 expand_prefix: Callable[[str, str], list[str]]) -> list[tuple[str, str]]:
-    """Every (field, term) the query can match, prefixes expanded, to find what each hit matched."""
+                 expand_prefix: Callable[[str, str], list[str]]) -> dict[tuple[str, str], float]:
+    """Every (field, term) the query can match, with its weight when it adds to the score.
+
+    Retrieval ran on the ``all`` (and agents' ``internal``) fields; title and question matches
+    are scored here for the candidates only (weight > 0). Prefix expansions only mark a match."""
     kinds = text_kinds(agent)
-    found: dict[tuple[str, str], None] = {}
+    found: dict[tuple[str, str], float] = {}
     for lang in langs:
         for group in expanded.groups:
             for alternative in group.alternatives:
                 if alternative.prefix:
                     for kind in PREFIX_FIELDS:
                         field = text_field(kind, lang)
-                        found.update({(field, term): None
-                                      for term in expand_prefix(field, alternative.words[0])})
+                        for term in expand_prefix(field, alternative.words[0]):
+                            found.setdefault((field, term), 0.0)
                     continue
                 for word in alternative.words:
                     for term in terms(word, lang) or terms(word, lang, keep_stop_words=True):
-                        found.update({(text_field(kind, lang), term): None for kind in kinds})
-    return list(found)
+                        for kind in kinds:
+                            found.setdefault((text_field(kind, lang), term), 0.0)
+                        for kind, boost in FIELD_BOOSTS.items():
+                            key = (text_field(kind, lang), term)
+                            found[key] = max(found.get(key, 0.0), alternative.weight * boost)
+    return found
 
 
 def group_terms(expanded: ExpandedQuery, lang: str) -> list[set[str]]:

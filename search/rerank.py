@@ -6,7 +6,7 @@ from typing import Any
 
 from search import ranking
 from search.expansion import ExpandedQuery
-from search.matching import matched_terms
+from search.matching import match_candidates
 from search.query import group_terms, scored_terms, text_kinds
 from search.schema import text_field
 from search.snapshot import Snapshot
@@ -41,7 +41,8 @@ def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: Expand
         return found
 
     pairs = scored_terms(expanded, langs, agent, expand_prefix)
-    contained = matched_terms(searcher, [docnum for _, docnum in scored], pairs)
+    contained, field_scores = match_candidates(searcher, [docnum for _, docnum in scored], pairs)
+    scored = [(score + field_scores.get(docnum, 0.0), docnum) for score, docnum in scored]
     lang_terms = {lang: group_terms(expanded, lang) for lang in langs}
     merged = [set().union(*(lang_terms[lang][i] for lang in langs)) for i in range(len(expanded.groups))]
     prefixes = [next((a.words[0] for a in g.alternatives if a.prefix), None) for g in expanded.groups]

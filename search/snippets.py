@@ -1,7 +1,6 @@
 """Highlighted snippets: escaped text with ``<mark>`` around matched words, nothing else."""
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from functools import lru_cache
@@ -9,6 +8,8 @@ from functools import lru_cache
 from search.analysis import terms
 
 SNIPPET_WORDS = 32
+SNIPPET_CHARS = 220
+LEAD_CHARS = 40
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -47,30 +48,21 @@ def _match_spans(text: str, matched: set[str], lang: str, prefixes: tuple[str, .
 
 
 def highlight(text: str, matched: set[str], lang: str, prefixes: tuple[str, ...] = ()) -> str:
-    """The window of ``text`` holding the most distinct matched words, matches in ``<mark>``."""
+    """The stretch of ``text`` holding the most distinct matched words, matches in ``<mark>``."""
     if not text or not (matched or prefixes):
         return ""
     text = " ".join(text.split())
     spans = _match_spans(text, matched, lang, prefixes)
     if not spans:
         return ""
-    words = [m.span() for m in WORD.finditer(text)]
-    starts = [start for start, _ in words]
-    span_starts = {start for start, _ in spans}
-    best_first, best_count = 0, -1
-    for start, _ in spans:
-        index = max(0, bisect.bisect_left(starts, start) - 6)
-        window = words[index:index + SNIPPET_WORDS]
-        count = len({text[s:e].lower() for s, e in window if s in span_starts})
-        if count > best_count:
-            best_first, best_count = index, count
-    window = words[best_first:best_first + SNIPPET_WORDS]
-    begin = window[0][0]
-    end = window[-1][1]
-    # keep punctuation that closes the last word ("refund." rather than "refund")
-    while end < len(text) and not text[end].isspace() and not text[end].isalnum():
-        end += 1
-    out = ["… " if best_first > 0 else ""]
+    best, best_count = 0, -1
+    for index, (start, _) in enumerate(spans):
+        inside = {text[s:e].lower() for s, e in spans[index:] if s < start + SNIPPET_CHARS - LEAD_CHARS}
+        if len(inside) > best_count:
+            best, best_count = index, len(inside)
+    begin = _word_start(text, max(0, spans[best][0] - LEAD_CHARS))
+    end = _word_end(text, min(len(text), begin + SNIPPET_CHARS))
+    out = ["… " if begin > 0 else ""]
     cursor = begin
     for start, stop in spans:
         if start < begin or stop > end:
@@ -79,6 +71,20 @@ def highlight(text: str, matched: set[str], lang: str, prefixes: tuple[str, ...]
         out.append("<mark>" + html.escape(text[start:stop], quote=True) + "</mark>")
         cursor = stop
     out.append(html.escape(text[cursor:end], quote=True))
-    if best_first + SNIPPET_WORDS < len(words):
+    if end < len(text):
         out.append(" …")
     return "".join(out)
+
+
+def _word_start(text: str, position: int) -> int:
+    """Move back to the start of the word ``position`` falls in."""
+    while position > 0 and not text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+def _word_end(text: str, position: int) -> int:
+    """Move forward to the end of the word ``position`` falls in (keeping closing punctuation)."""
+    while position < len(text) and not text[position].isspace():
+        position += 1
+    return position

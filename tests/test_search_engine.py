@@ -152,7 +152,7 @@ def test_explain_parts(engine: Engine) -> None:
     assert hit.explain["score"]["final"] == hit.score
     assert hit.explain["score"]["coverage"] == 1.0
     assert hit.explain["matched_groups"] == ["refund", "money"]
-    assert {"title_en:refund", "questions_en:money", "body_en:refund"} <= set(hit.explain["matched_terms"])
+    assert {"title_en:refund", "questions_en:money", "all_en:refund"} <= set(hit.explain["matched_terms"])
     assert hit.explain["exact_match"] is False
     assert "explain" not in hit.as_dict() or hit.as_dict()["explain"] == hit.explain
     assert run(engine, "refund").results[0].explain is None

@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 
 from search import Engine, SearchRequest
-from search.snippets import SNIPPET_WORDS, fallback, highlight
+from search.snippets import SNIPPET_CHARS, SNIPPET_WORDS, fallback, highlight
 from tests.kb_support import article, built_engine, write_articles
 
 TAGS = re.compile(r"<[^>]*>")
@@ -19,7 +19,7 @@ def only_marks(snippet: str) -> bool:
 
 def test_highlight_marks_stemmed_matches() -> None:
     assert highlight("Restart the router. Routers reboot.", {"router"}, "en") == \
-        "Restart the <mark>router</mark>. <mark>Routers</mark> reboot"
+        "Restart the <mark>router</mark>. <mark>Routers</mark> reboot."
 
 
 def test_highlight_escapes_everything_else() -> None:
@@ -34,7 +34,7 @@ def test_highlight_picks_the_window_with_most_matches_and_clips() -> None:
     snippet = highlight(text, {"reset", "password"}, "en")
     assert snippet.startswith("… ") and snippet.endswith(" …")
     assert "<mark>reset</mark> your <mark>password</mark>" in snippet
-    assert len(TAGS.sub("", snippet).replace("…", "").split()) == SNIPPET_WORDS
+    assert len(TAGS.sub("", snippet).replace("…", "").strip()) <= SNIPPET_CHARS + len("filler")
 
 
 def test_highlight_prefixes_and_nothing_to_mark() -> None:
@@ -51,7 +51,7 @@ def test_fallback_escapes_and_clips() -> None:
 
 
 def test_spanish_snippet() -> None:
-    assert highlight("Los reembolsos se pagan.", {"reembols"}, "es") == "Los <mark>reembolsos</mark> se pagan"
+    assert highlight("Los reembolsos se pagan.", {"reembols"}, "es") == "Los <mark>reembolsos</mark> se pagan."
 
 
 @pytest.fixture(scope="module")
