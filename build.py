@@ -26,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--check", action="store_true", help="validate only, do not build")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--full", action="store_true", help="rebuild every article")
-    parser.add_argument("--no-golden", action="store_true", help="skip the golden relevance queries")
+    parser.add_argument("--no-golden", action="store_true",
+                        help="with --check: skip the golden relevance queries (_queries.yml)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return parser
 
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     kb = load_knowledge_base(settings["ARTICLES_DIR"])
     problems = validate(kb)
-    if not errors(problems) and not args.no_golden and kb.golden:
+    if args.check and not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
         try:
             problems += check_golden(kb)

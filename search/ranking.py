@@ -40,23 +40,22 @@ def coverage(matched_groups: list[bool], weights: list[float]) -> float:
     return sum(w for matched, w in zip(matched_groups, weights) if matched) / total
 
 
-def question_match(phrases: list[list[str]], group_terms: list[set[str]], weights: list[float],
-                   idf: Callable[[str], float]) -> float:
+def question_match(phrases: list[tuple[frozenset[str], float]], group_terms: list[set[str]],
+                   weights: list[float], idf: Callable[[str], float]) -> float:
     """How closely the query matches the article's best title or alternate question (0 to 1).
 
     IDF-weighted overlap: the query groups a phrase contains, over the query groups plus the
-    phrase's own extra words; a phrase that says exactly what the customer typed scores 1."""
+    phrase's own extra words; a phrase that says exactly what the customer typed scores 1.
+    ``phrases`` are (words, summed IDF of the words) pairs."""
     best = 0.0
     total = sum(weights)
-    for phrase in phrases:
-        words = set(phrase)
-        hit = [i for i, terms in enumerate(group_terms) if terms & words]
+    for words, words_idf in phrases:
+        hit = [i for i, terms in enumerate(group_terms) if not terms.isdisjoint(words)]
         if not hit:
             continue
-        matched_terms = set().union(*(group_terms[i] for i in hit))
-        extra = sum(idf(term) for term in words - matched_terms)
-        overlap = sum(weights[i] for i in hit) / (total + extra)
-        best = max(best, overlap)
+        shared = words & set().union(*(group_terms[i] for i in hit))
+        extra = max(0.0, words_idf - sum(idf(term) for term in shared))
+        best = max(best, sum(weights[i] for i in hit) / (total + extra))
     return best
 
 

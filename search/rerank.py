@@ -54,7 +54,6 @@ def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: Expand
     weights = [max([snapshot.idf(searcher, text_field(kind, lang), t) for lang in langs
                     for kind in kinds for t in lang_terms[lang][i]] or [1.0])
                for i in range(len(expanded.groups))]
-    phrases = snapshot.meta.get("phrases", {})
     column = snapshot.slug_column
     top_score = max(score for score, _ in scored)
     candidates = []
@@ -66,7 +65,7 @@ def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: Expand
                    for i, p in enumerate(prefixes)]
         group_sets = [terms | {t for t in texts if p and t.startswith(p)}
                       for terms, p in zip(merged, prefixes)]
-        question = ranking.question_match(phrases.get(slug, []), group_sets, weights, idf)
+        question = ranking.question_match(snapshot.phrases(slug, idf_field), group_sets, weights, idf)
         parts = ranking.score(score, top_score, question, ranking.coverage(covered, weights),
                               snapshot.is_stale(slug), slug in exact)
         groups = [g.text for g, c in zip(expanded.groups, covered) if c]

@@ -42,6 +42,7 @@ class Snapshot:
         self._searchers: list[Any] = []
         self._idf: dict[tuple[str, str], float] = {}
         self._filters: dict[str, set[int]] = {}
+        self._phrases: dict[tuple[str, str], list[tuple[frozenset[str], float]]] = {}
         self._lock = threading.Lock()
 
     @cached_property
@@ -95,6 +96,17 @@ class Snapshot:
         if value is None:
             value = self._idf[key] = searcher.idf(field, term)
         return value
+
+    def phrases(self, slug: str, field: str) -> list[tuple[frozenset[str], float]]:
+        """An article's title and questions as term sets with their summed IDF (cached)."""
+        key = (slug, field)
+        cached = self._phrases.get(key)
+        if cached is None:
+            searcher = self.searcher()
+            cached = [(frozenset(words), sum(self.idf(searcher, field, w) for w in words))
+                      for words in self.meta.get("phrases", {}).get(slug, [])]
+            self._phrases[key] = cached
+        return cached
 
     def is_stale(self, slug: str, today: dt.date | None = None) -> bool:
         review_by = self.review_by.get(slug)
