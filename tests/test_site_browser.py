@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import browser, live_server, screenshot  # noqa: F401  (fixture)
 from tests.conftest import make_app
@@ -104,13 +105,14 @@ def test_no_results_path_offers_contact(site: Any, server: Any) -> None:
 def test_spanish_ui(site: Any, server: Any) -> None:
     site.goto(server.url + "/")
     site.get_by_role("link", name="Español").click()
-    assert site.locator("html").get_attribute("lang") == "es"
-    assert site.locator("h1").inner_text() == "¿En qué podemos ayudarle?"
+    expect(site.locator("html")).to_have_attribute("lang", "es")
+    expect(site.locator("h1")).to_have_text("¿En qué podemos ayudarle?")
     site.get_by_role("link", name="Facturación").first.click()
-    assert site.get_by_role("link", name="¿Cómo obtengo un reembolso?").count() == 1
+    expect(site.get_by_role("link", name="¿Cómo obtengo un reembolso?")).to_have_count(1)
     site.get_by_role("combobox", name="Buscar en el centro de ayuda").fill("reembolso")
     site.keyboard.press("Enter")
-    assert site.locator("h1").inner_text() == "Resultados para «reembolso»"
+    site.wait_for_url("**/search?q=reembolso*")
+    expect(site.locator("h1")).to_have_text("Resultados para «reembolso»")
 
 
 def test_works_without_javascript(browser: Any, server: Any) -> None:  # noqa: F811

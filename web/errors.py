@@ -28,8 +28,11 @@ def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
+JSON_PATHS = ("/health", "/search.json")
+
+
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/health"
+    return request.path.startswith("/api/") or request.path in JSON_PATHS
 
 
 def json_error(status: int, code: str, message: str) -> Response:
