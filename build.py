@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(overrides)
     started = time.perf_counter()
     kb = load_knowledge_base(settings["ARTICLES_DIR"])
-    problems = validate(kb)
+    problems = validate(kb, title_cache=Path(settings["INDEX_DIR"]) / ".near-titles.json")
     if args.check and not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
         try:

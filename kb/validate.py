@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
@@ -11,8 +12,8 @@ from kb.loader import KnowledgeBase
 from kb.markup import article_link, find_links, split_internal
 from kb.model import Article
 from kb.problems import Problem
+from kb.titles import NearTitles
 
-NEAR_DUPLICATE_TITLE = 95
 
 
 def _problem(article: Article, line: int, name: str, message: str, hint: str = "",
@@ -87,7 +88,7 @@ def check_body(article: Article, today: dt.date) -> list[Problem]:
     return problems
 
 
-def check_duplicates(articles: list[Article]) -> list[Problem]:
+def check_duplicates(articles: list[Article], titles: NearTitles | None = None) -> list[Problem]:
     """Slugs that differ only in case, two translations into one language, near-duplicate titles."""
     problems: list[Problem] = []
     seen: dict[str, Article] = {}
@@ -108,24 +109,29 @@ def check_duplicates(articles: list[Article]) -> list[Problem]:
     by_lang: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_lang[article.lang].append(article)
+    titles = titles or NearTitles()
     for group in by_lang.values():
-        problems += _near_duplicate_titles(group)
+        problems += _near_duplicate_titles(group, titles)
     return problems
 
 
-def _near_duplicate_titles(group: list[Article]) -> list[Problem]:
-    titles = [a.title for a in group]
-    if len(titles) < 2:
-        return []
-    scores = process.cdist(titles, titles, scorer=fuzz.ratio, processor=utils.default_process,
-                           score_cutoff=NEAR_DUPLICATE_TITLE, workers=-1, dtype="uint8")
+def _near_duplicate_titles(group: list[Article], titles: NearTitles) -> list[Problem]:
+    """A warning on the later article (by path) of each pair with nearly the same title."""
+    by_title: dict[str, list[Article]] = defaultdict(list)
+    for article in sorted(group, key=lambda a: a.path):
+        by_title[article.title].append(article)
     problems = []
-    for i, j in zip(*scores.nonzero()):
-        if i < j:
-            problems.append(_problem(group[j], group[j].line_of("title"), "title",
-                                     f"nearly the same title as {group[i].path}",
-                                     "merge the articles or make the titles distinct", "warning"))
+    for same in by_title.values():  # identical titles
+        problems += [_title_warning(later, same[0]) for later in same[1:]]
+    for a, b in titles.pairs(group[0].lang, list(by_title)) if group else ():
+        first, second = sorted((by_title[a][0], by_title[b][0]), key=lambda x: x.path)
+        problems.append(_title_warning(second, first))
     return problems
+
+
+def _title_warning(article: Article, other: Article) -> Problem:
+    return _problem(article, article.line_of("title"), "title", f"nearly the same title as {other.path}",
+                    "merge the articles or make the titles distinct", "warning")
 
 
 def check_golden_targets(kb: KnowledgeBase, slugs: dict[str, Article]) -> list[Problem]:
@@ -134,8 +140,11 @@ def check_golden_targets(kb: KnowledgeBase, slugs: dict[str, Article]) -> list[P
                     _suggest(g.expect, list(slugs))) for g in kb.golden if g.expect not in slugs]
 
 
-def validate(kb: KnowledgeBase, today: dt.date | None = None) -> list[Problem]:
-    """Every problem in the knowledge base: the loader's and the cross-article checks, sorted."""
+def validate(kb: KnowledgeBase, today: dt.date | None = None,
+             title_cache: Path | None = None) -> list[Problem]:
+    """Every problem in the knowledge base: the loader's and the cross-article checks, sorted.
+
+    ``title_cache`` remembers compared titles so that a rebuild compares only new ones."""
     today = today or dt.date.today()
     slugs = kb.by_slug()
     problems = list(kb.problems)
@@ -143,6 +152,8 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None) -> list[Problem]:
         problems += check_links(article, slugs)
         problems += check_references(article, slugs)
         problems += check_body(article, today)
-    problems += check_duplicates(kb.articles)
+    titles = NearTitles(title_cache)
+    problems += check_duplicates(kb.articles, titles)
+    titles.save()
     problems += check_golden_targets(kb, slugs)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))

@@ -89,8 +89,8 @@ def expand(query: str, vocabulary: Vocabulary, synonyms: SynonymTable, lang: str
                 break
         text = " ".join(words[index:index + span])
         index += span
-        if span == 1 and text not in content:
-            continue
+        if (span == 1 and text not in content) or any(g.text == text for g in groups):
+            continue  # stop words, and words already in the query
         group = TermGroup(text, [Alternative(text.split())])
         if alternates:
             applied[text] = alternates
