@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kb import load_knowledge_base, load_settings, validate
 from kb.problems import errors, warnings
+from kb.titles import NearTitles
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(overrides)
     started = time.perf_counter()
     kb = load_knowledge_base(settings["ARTICLES_DIR"])
-    problems = validate(kb, title_cache=Path(settings["INDEX_DIR"]) / ".near-titles.json")
+    titles = NearTitles(Path(settings["INDEX_DIR"]) / ".near-titles.json")
+    problems = validate(kb, titles=titles)
     if args.check and not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
         try:
@@ -86,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: build failed, the served index is unchanged: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return 1
+    titles.save()
     print(f"Built {summary.version}: {summary.articles} articles, {summary.languages} language(s), "
           f"{summary.changed} changed, {summary.removed} removed, {n_err} errors, {n_warn} warnings, "
           f"{time.perf_counter() - started:.1f}s")

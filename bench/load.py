@@ -301,8 +301,8 @@ def main() -> int:
     print(f"requests: {len(report.samples)}  failures: {len(report.failures)}  "
           f"inconsistent answers: {len(problems) - len(report.failures)}  "
           f"versions served: {len(report.served_versions())}/{len(report.markers)}")
-    print(f"latency all:                  p50 {overall['p50']:.1f} ms  p99 {overall['p99']:.1f} ms")
-    print(f"latency <0.5 s after a publish: p50 {after['p50']:.1f} ms  p99 {after['p99']:.1f} ms "
+    print(f"latency, all requests:          p50 {overall['p50']:.1f} ms  p99 {overall['p99']:.1f} ms")
+    print(f"latency, <0.5 s after a publish: p50 {after['p50']:.1f} ms  p99 {after['p99']:.1f} ms "
           f"({after['n']} requests)")
     for line in problems[:20]:
         print("  " + line)

@@ -5,7 +5,9 @@
 For each set the FAQ entries become Markdown articles, are built with the same calls as
 ``build.py`` (load, validate, build_index), and every judged query runs through
 ``search.Engine.search``. The baseline is bm25s with PyStemmer's English stemmer and English stop
-words on the same documents (title + body), computed in the same run.
+words on the same documents (title + body), computed in the same run. When the semantic extra is
+installed (requirements-semantic.txt) the same index also carries embeddings and a "hybrid" row
+shows the engine with the semantic layer on; the "lexical" row always has it off.
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ from kb import load_knowledge_base, validate  # noqa: E402
 from kb.problems import errors  # noqa: E402
 from search import Engine, SearchRequest  # noqa: E402
 from search.indexer import build_index  # noqa: E402
+from search.semantic.dense import Settings  # noqa: E402
+from search.semantic.encoder import installed  # noqa: E402
 
 
 def bm25_rankings(docs: list[dict], queries: list[dict]) -> dict[str, list[str]]:
@@ -51,7 +55,27 @@ def engine_rankings(engine: Engine, queries: list[dict], slug_to_id: dict[str, s
     return rankings, no_answer, timings
 
 
-def evaluate(name: str, limit: int | None) -> dict:
+def run_engine(index: Path, mode: str, queries: list[dict], oos_queries: list[dict] | None,
+               slug_to_id: dict[str, str], relevant: dict[str, set[str]]) -> dict:
+    """Metrics, no-good-answer rates and p50 of one engine configuration."""
+    engine = Engine(index, semantic=Settings(mode))
+    if mode == "on" and not engine.snapshot().semantic.on:
+        raise SystemExit(f"semantic layer unavailable: {engine.snapshot().semantic.reason}")
+    ours, no_answer, timings = engine_rankings(engine, queries, slug_to_id)
+    oos = None
+    if oos_queries:
+        _, oos_no_answer, _ = engine_rankings(engine, oos_queries, slug_to_id)
+        shown = sum(not flag for flag in oos_no_answer.values())
+        wrongly_withheld = sum(1 for q in ours if no_answer[q] and ours[q]
+                               and ours[q][0] in relevant.get(q, set()))
+        oos = {"out-of-scope shown an answer": shown / len(oos_queries),
+               "in-scope correct top answer withheld": wrongly_withheld / len(ours)}
+    engine.close()
+    timings.sort()
+    return {"metrics": metrics(ours, relevant), "oos": oos, "p50_ms": timings[len(timings) // 2]}
+
+
+def evaluate(name: str, limit: int | None, hybrid: bool) -> dict:
     folder = SHARED / name
     docs = read_jsonl(folder / "docs.jsonl")
     queries = read_jsonl(folder / "queries.jsonl")[:limit]
@@ -63,49 +87,50 @@ def evaluate(name: str, limit: int | None) -> dict:
         problems = errors(validate(kb))
         if problems:
             raise SystemExit(f"{name}: converted articles do not validate: {problems[0].format()}")
-        build_index(kb, Path(scratch) / "index")
-        engine = Engine(Path(scratch) / "index")
-        ours, no_answer, timings = engine_rankings(engine, queries, slug_to_id)
+        index = Path(scratch) / "index"
+        build_index(kb, index, semantic=Settings("on" if hybrid else "off"))
         oos_path = folder / "queries_oos.jsonl"
-        oos = None
-        if oos_path.exists():
-            oos_queries = read_jsonl(oos_path)[:limit]
-            _, oos_no_answer, _ = engine_rankings(engine, oos_queries, slug_to_id)
-            shown = sum(not flag for flag in oos_no_answer.values())
-            wrongly_withheld = sum(1 for q in ours if no_answer[q] and ours[q]
-                                   and ours[q][0] in relevant.get(q, set()))
-            oos = {"out-of-scope shown an answer": shown / len(oos_queries),
-                   "in-scope correct top answer withheld": wrongly_withheld / len(ours)}
-        engine.close()
+        oos_queries = read_jsonl(oos_path)[:limit] if oos_path.exists() else None
+        runs = {"ours": run_engine(index, "off", queries, oos_queries, slug_to_id, relevant)}
+        if hybrid:
+            runs["hybrid"] = run_engine(index, "on", queries, oos_queries, slug_to_id, relevant)
     baseline = bm25_rankings(docs, queries)
-    timings.sort()
-    return {"ours": metrics(ours, relevant), "bm25": metrics(baseline, relevant), "oos": oos,
-            "queries": len(queries), "p50_ms": timings[len(timings) // 2]}
+    return {"bm25": {"metrics": metrics(baseline, relevant)}, **runs, "queries": len(queries)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--limit", type=int, default=None, help="first N queries only (smoke runs)")
+    parser.add_argument("--no-semantic", action="store_true",
+                        help="skip the hybrid row even when the semantic extra is installed")
     args = parser.parse_args()
+    hybrid = installed() and not args.no_semantic
     print("| set | engine | recall@1 | recall@5 | MRR@10 | nDCG@10 |")
     print("|---|---|---:|---:|---:|---:|")
     notes = []
+    labels = [("bm25s baseline", "bm25"), ("supportkb lexical", "ours")]
+    labels += [("supportkb hybrid", "hybrid")] if hybrid else []
     for name in args.sets:
         started = time.perf_counter()
-        result = evaluate(name, args.limit)
-        for label, key in (("bm25s baseline", "bm25"), ("supportkb lexical", "ours")):
-            m = result[key]
+        result = evaluate(name, args.limit, hybrid)
+        base = result["bm25"]["metrics"]
+        for label, key in labels:
+            m = result[key]["metrics"]
             print(f"| {name} | {label} | {m['recall@1']:.3f} | {m['recall@5']:.3f} | "
                   f"{m['MRR@10']:.3f} | {m['nDCG@10']:.3f} |")
-        ratio = {k: result["ours"][k] / result["bm25"][k] for k in result["ours"]}
-        print(f"| {name} | ratio | {ratio['recall@1']:.3f}x | {ratio['recall@5']:.3f}x | "
-              f"{ratio['MRR@10']:.3f}x | {ratio['nDCG@10']:.3f}x |")
-        notes.append(f"{name}: {result['queries']} queries, engine p50 {result['p50_ms']:.1f} ms/query, "
-                     f"{time.perf_counter() - started:.0f} s")
-        if result["oos"]:
-            notes.append(f"{name} no-good-answer: " + ", ".join(
-                f"{k} {v:.1%}" for k, v in result["oos"].items()))
+        for label, key in labels[1:]:
+            ratio = {k: result[key]["metrics"][k] / base[k] for k in base}
+            print(f"| {name} | {label.split()[1]} / bm25s | {ratio['recall@1']:.3f}x | "
+                  f"{ratio['recall@5']:.3f}x | {ratio['MRR@10']:.3f}x | {ratio['nDCG@10']:.3f}x |")
+        for label, key in labels[1:]:
+            run = result[key]
+            notes.append(f"{name} {label.split()[1]}: {result['queries']} queries, engine p50 "
+                         f"{run['p50_ms']:.1f} ms/query")
+            if run["oos"]:
+                notes.append(f"{name} {label.split()[1]} no-good-answer: " + ", ".join(
+                    f"{k} {v:.1%}" for k, v in run["oos"].items()))
+        notes.append(f"{name}: {time.perf_counter() - started:.0f} s")
     print()
     for note in notes:
         print(note)

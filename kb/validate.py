@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
@@ -141,10 +140,11 @@ def check_golden_targets(kb: KnowledgeBase, slugs: dict[str, Article]) -> list[P
 
 
 def validate(kb: KnowledgeBase, today: dt.date | None = None,
-             title_cache: Path | None = None) -> list[Problem]:
+             titles: NearTitles | None = None) -> list[Problem]:
     """Every problem in the knowledge base: the loader's and the cross-article checks, sorted.
 
-    ``title_cache`` remembers compared titles so that a rebuild compares only new ones."""
+    ``titles`` remembers compared titles (save it after a good build) so a rebuild compares only
+    new ones."""
     today = today or dt.date.today()
     slugs = kb.by_slug()
     problems = list(kb.problems)
@@ -152,8 +152,6 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
         problems += check_links(article, slugs)
         problems += check_references(article, slugs)
         problems += check_body(article, today)
-    titles = NearTitles(title_cache)
     problems += check_duplicates(kb.articles, titles)
-    titles.save()
     problems += check_golden_targets(kb, slugs)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))

@@ -46,8 +46,9 @@ def clean_query(text: str) -> str:
 class Engine:
     """Searches the published index version; picks up new builds without a restart."""
 
-    def __init__(self, index_dir: Any) -> None:
-        self.holder = SnapshotHolder(index_dir)
+    def __init__(self, index_dir: Any, semantic: Any = None) -> None:
+        """``semantic``: a search.semantic.dense.Settings (None: SEMANTIC auto, packaged model)."""
+        self.holder = SnapshotHolder(index_dir, semantic)
 
     def snapshot(self) -> Snapshot:
         return self.holder.get()
@@ -91,12 +92,13 @@ class Engine:
             combined = q.NullQuery  # nothing passes the filters (Whoosh reads an empty filter as none)
         wanted = request.offset + request.limit
         results, matched = search_all(searcher, combined, max(MIN_CANDIDATES, wanted), allowed)
-        ranked = rerank(snapshot, top_scored(results), expanded, langs, request.agent, set(exact))
+        ranked = rerank(snapshot, top_scored(results), expanded, langs, request.agent, set(exact),
+                        semantic_text="" if request.prefix else text, allowed=allowed)
+        matched.update(c.docnum for c in ranked)  # semantic hook: dense-only hits count too
         facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
         hits = [self._hit(snapshot, candidate, request, prefixes) for candidate in ranked[request.offset:wanted]]
-        top_match = ranked[0].parts.question_match if ranked else 0.0
-        no_answer = not ranked or (not exact and top_match < ranking.NO_ANSWER_QUESTION_MATCH)
+        no_answer = ranking.no_good_answer(ranked[0].parts if ranked else None, bool(exact))
         return SearchResponse(
             query=text, total=len(matched), results=hits, facets=facets,
             did_you_mean=expanded.corrected_text, corrections=expanded.corrections,

@@ -19,6 +19,7 @@ from kb.model import Article
 from search.analysis import field_language, normalize_phrase, terms, words
 from search.documents import searchable_words, to_document
 from search.schema import SCHEMA_VERSION, build_schema
+from search.semantic.build import embed_version
 from search.store import (VERSIONS, build_lock, current_version, new_version_name, publish,
                           read_json, version_dir, write_json)
 
@@ -136,8 +137,10 @@ def _updated_vocab(previous: dict[str, dict[str, int]] | None, counts: tuple[Cou
 
 
 def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
-                progress: bool = False) -> BuildSummary:
-    """Build a new version aside and publish it; on any failure the served version is untouched."""
+                progress: bool = False, semantic: Any = None) -> BuildSummary:
+    """Build a new version aside and publish it; on any failure the served version is untouched.
+
+    ``semantic``: a search.semantic.dense.Settings; None reads ``SEMANTIC`` from the environment."""
     started = time.perf_counter()
     articles = kb.published
     with build_lock(index_dir):
@@ -168,6 +171,9 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
                               if incremental else None)
             write_json(staging / "vocab.json", _updated_vocab(previous_vocab, counts))
             write_json(staging / "meta.json", build_meta(kb, name, articles))
+            # semantic hook: article embeddings into the staging version (search/semantic/build.py)
+            embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
+                          semantic)
             staging.rename(version_dir(index_dir, name))
             publish(index_dir, name)
         except BaseException:

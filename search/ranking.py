@@ -1,7 +1,7 @@
 """Final ranking of Whoosh's candidates: BM25F times query coverage, staleness, exact matches."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 COVERAGE_FLOOR = 0.5
@@ -13,6 +13,16 @@ EXACT_BONUS = 1000.0
 #: clinc150's out-of-scope queries: 11% of them still get an answer while 15% of correct in-scope
 #: top answers are withheld (a share-of-words rule at 0.5 gave 19% and 15%).
 NO_ANSWER_QUESTION_MATCH = 0.3
+#: Semantic layer (search/semantic): weight of the min-max-scaled dense score against the scaled
+#: lexical score (the issue's 0.8 x dense + 0.2 x lexical, measured with our ranking: MRR@10
+#: 1.125x bm25s on banking77, 1.084x on clinc150; see docs/semantic.md).
+DENSE_WEIGHT = 0.8
+#: With dense scores, no good answer = question match below 0.35 and dense score (cosine, see
+#: search/semantic/dense.py) below 0.5. Chosen on 1,000 random in-scope and 1,000 out-of-scope
+#: clinc150 queries; on the whole set 5.9% of out-of-scope queries still get an answer and 10.8%
+#: of correct top answers are withheld (lexical engine and rule: 9.9% and 15.5%).
+NO_ANSWER_HYBRID_QUESTION_MATCH = 0.35
+NO_ANSWER_DENSE = 0.5
 
 
 @dataclass
@@ -27,9 +37,19 @@ class ScoreParts:
     stale_factor: float
     exact_bonus: float
     final: float
+    #: Set only when the semantic layer fused a dense score in (see ``hybrid``).
+    lexical: float | None = None
+    lexical_normalized: float | None = None
+    dense: float | None = None
+    dense_normalized: float | None = None
 
     def as_dict(self) -> dict[str, float]:
-        return {k: round(v, 4) for k, v in self.__dict__.items()}
+        return {k: round(v, 4) for k, v in self.__dict__.items() if v is not None}
+
+    @property
+    def lexical_score(self) -> float:
+        """The lexical score before staleness and the exact-match bonus."""
+        return self.bm25f_normalized * self.coverage_factor + QUESTION_WEIGHT * self.question_match
 
 
 def coverage(matched_groups: list[bool], weights: list[float]) -> float:
@@ -68,3 +88,29 @@ def score(bm25f: float, top_bm25f: float, question: float, covered: float, stale
     bonus = EXACT_BONUS if exact else 0.0
     final = (normalized * coverage_factor + QUESTION_WEIGHT * question) * stale_factor + bonus
     return ScoreParts(bm25f, normalized, question, covered, coverage_factor, stale_factor, bonus, final)
+
+
+def hybrid(parts: ScoreParts, lexical_scaled: float, dense: float | None, dense_scaled: float
+           ) -> ScoreParts:
+    """Fuse a min-max-scaled dense score with the scaled lexical score (semantic layer).
+
+    Staleness and the exact-match bonus apply to the fused score as they do to the lexical one,
+    so exact title and question matches still rank first."""
+    fused = DENSE_WEIGHT * dense_scaled + (1 - DENSE_WEIGHT) * lexical_scaled
+    return replace(parts, lexical=parts.lexical_score, lexical_normalized=lexical_scaled,
+                   dense=dense, dense_normalized=dense_scaled,
+                   final=fused * parts.stale_factor + parts.exact_bonus)
+
+
+def no_good_answer(top: ScoreParts | None, exact: bool) -> bool:
+    """Whether the best hit is not a confident answer (the site then offers contact options).
+
+    Lexical only: a weak title/question match. With the semantic layer: a weak title/question
+    match and a weak dense score (cosine), tuned on clinc150's out-of-scope queries."""
+    if top is None:
+        return True
+    if exact:
+        return False
+    if top.dense is None:
+        return top.question_match < NO_ANSWER_QUESTION_MATCH
+    return top.question_match < NO_ANSWER_HYBRID_QUESTION_MATCH and top.dense < NO_ANSWER_DENSE

@@ -9,6 +9,7 @@ from search.expansion import ExpandedQuery
 from search.matching import match_candidates
 from search.query import group_terms, scored_terms, text_kinds
 from search.schema import text_field
+from search.semantic import fusion
 from search.snapshot import Snapshot
 
 
@@ -24,8 +25,16 @@ class Candidate:
 
 
 def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: ExpandedQuery,
-           langs: list[str], agent: bool, exact: set[str]) -> list[Candidate]:
-    """Candidates (score, docnum) from the first pass, in final order."""
+           langs: list[str], agent: bool, exact: set[str], semantic_text: str = "",
+           allowed: set[int] | None = None) -> list[Candidate]:
+    """Candidates (score, docnum) from the first pass, in final order.
+
+    With the semantic layer on (and ``semantic_text``, the query, given), the best dense matches
+    among ``allowed`` documents join the candidates and scores are fused (search/semantic)."""
+    # semantic hook: dense candidates and scores (None when the layer is off or fails)
+    dense = fusion.dense_scores(snapshot.semantic, semantic_text, langs, agent, allowed)
+    if dense is not None:
+        scored = fusion.add_candidates(scored, dense)
     if not scored:
         return []
     searcher = snapshot.searcher()
@@ -70,6 +79,8 @@ def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: Expand
                               snapshot.is_stale(slug), slug in exact)
         groups = [g.text for g, c in zip(expanded.groups, covered) if c]
         candidates.append(Candidate(docnum, slug, parts, matched, groups))
+    if dense is not None:  # semantic hook: hybrid scores
+        fusion.fuse(candidates, dense)
     candidates.sort(key=lambda c: -c.parts.final)
     return candidates
 

@@ -26,8 +26,9 @@ class IndexUnavailable(RuntimeError):
 class Snapshot:
     """One index version: Whoosh index, metadata, vocabularies. Read-only and thread-safe."""
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, semantic: Any = None) -> None:
         self.name = name
+        self.semantic_settings = semantic  # search.semantic.dense.Settings, None: defaults
         self.path = path
         self.ix = whoosh_index.open_dir(str(path / "whoosh"))
         self.meta: dict[str, Any] = read_json(path / "meta.json")
@@ -89,6 +90,14 @@ class Snapshot:
             self._filters[key] = cached
         return cached
 
+    @cached_property
+    def semantic(self) -> Any:
+        """Semantic layer of this version (SemanticState), loaded on first use; never raises."""
+        from search.semantic.dense import Settings, load_state  # noqa: PLC0415  (optional extra)
+        searcher = self.searcher()
+        return load_state(self.path, self.semantic_settings or Settings(),
+                          lambda slug: searcher.document_number(slug=slug))
+
     def idf(self, searcher: Any, field: str, term: str) -> float:
         """Inverse document frequency of a term, cached for the life of this version."""
         key = (field, term)
@@ -123,8 +132,9 @@ class Snapshot:
 class SnapshotHolder:
     """Opens the published version and swaps to a newer one on the next request after a build."""
 
-    def __init__(self, index_dir: Path | str) -> None:
+    def __init__(self, index_dir: Path | str, semantic: Any = None) -> None:
         self.index_dir = Path(index_dir)
+        self.semantic = semantic
         self._snapshot: Snapshot | None = None
         self._stamp: tuple[int, int] | None = None
         self._retired: list[Snapshot] = []
@@ -146,7 +156,7 @@ class SnapshotHolder:
                 raise IndexUnavailable(f"no index in {self.index_dir}: run 'python build.py'")
             if self._snapshot is None or self._snapshot.name != name:
                 try:
-                    fresh = Snapshot(version_dir(self.index_dir, name), name)
+                    fresh = Snapshot(version_dir(self.index_dir, name), name, self.semantic)
                 except Exception as exc:  # noqa: BLE001  (keep serving the old version)
                     log.error("cannot open index version %s: %s", name, exc)
                     if self._snapshot is not None:

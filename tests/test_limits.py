@@ -17,11 +17,13 @@ SECRETS = ("root:x:0:0", "create_app", "SECRET_KEY", "import ", "whoosh", "_rout
 TRAVERSALS = [
     "/articles/../../etc/passwd", "/articles/..%2f..%2fetc%2fpasswd", "/articles/%2e%2e/%2e%2e/etc/passwd",
     "/articles/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/articles/..%252f..%252fetc%252fpasswd",
-    "/articles/....//....//etc/passwd", "/articles/..\\..\\web\\__init__.py", "/articles/%c0%ae%c0%ae/etc/passwd",
+    "/articles/....//....//etc/passwd", "/articles/..\\..\\web\\__init__.py",
+    "/articles/%c0%ae%c0%ae/etc/passwd",
     "/articles/billing/../../../web/__init__.py", "/articles/billing/%2e%2e/%2e%2e/build.py",
     "/articles//etc/passwd", "/articles/billing/refund-policy.md", "/articles/billing/refund-policy%00.md",
     "/articles/_routing", "/articles/../articles/billing/refund-policy",
-    "/api/v1/articles/..%2f..", "/api/v1/articles/../../etc/passwd", "/api/v1/articles/%2e%2e/%2e%2e/etc/passwd",
+    "/api/v1/articles/..%2f..", "/api/v1/articles/../../etc/passwd",
+    "/api/v1/articles/%2e%2e/%2e%2e/etc/passwd",
     "/api/v1/articles/..%2f..%2fweb%2f__init__.py", "/api/v1/articles/billing/..%2f..%2fbuild.py",
     "/api/v1/articles/..%2f..%2fetc%2fpasswd/related", "/api/v1/articles//etc/passwd",
     "/static/../web/__init__.py", "/static/..%2f__init__.py", "/static/%2e%2e/__init__.py",
@@ -65,7 +67,7 @@ def test_api_bodies_over_the_limit_are_413_json(client: Any, path: str, size: in
 
 
 def test_a_body_just_under_the_api_limit_is_read(client: Any) -> None:
-    body = b'{"slug": "billing/refund-policy", "helpful": true, "comment": "' + b" " * 8000 + b'"}'
+    body = b'{"slug": "billing/refund-policy", "helpful": true,' + b" " * 8000 + b'"comment": "ok"}'
     assert client.post("/api/v1/feedback", data=body, content_type="application/json").status_code == 200
 
 
@@ -185,3 +187,24 @@ def test_health_without_an_index_is_503_json(tmp_path: Path) -> None:
     response = client.get("/health")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "index": None}
+
+
+def test_behind_a_balancer_each_client_has_its_own_limit(index: Path, tmp_path: Path) -> None:
+    """``TRUSTED_PROXIES=1``: the client address is the balancer's ``X-Forwarded-For`` entry."""
+    client = make_app(index, tmp_path / "instance", ANALYTICS_URL="off", RATELIMIT_ENABLED=True,
+                      RATELIMIT_SEARCH="2 per minute", TRUSTED_PROXIES=1).test_client()
+
+    def status(forwarded: str) -> int:
+        return client.get("/api/v1/search?q=refund", headers={"X-Forwarded-For": forwarded}).status_code
+
+    assert [status("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert status("203.0.113.2") == 200
+
+
+def test_without_trusted_proxies_forwarded_for_is_ignored(index: Path, tmp_path: Path) -> None:
+    """A client cannot escape its limit by inventing ``X-Forwarded-For`` values."""
+    client = make_app(index, tmp_path / "instance", ANALYTICS_URL="off", RATELIMIT_ENABLED=True,
+                      RATELIMIT_SEARCH="2 per minute").test_client()
+    codes = [client.get("/api/v1/search?q=refund", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+             for n in range(3)]
+    assert codes == [200, 200, 429]

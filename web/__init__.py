@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb.settings import DEFAULTS, load_settings
 from search import Engine
+from search.semantic.dense import Settings as SemanticSettings
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit at all
         app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     app.config["JSON_SORT_KEYS"] = False
-    app.extensions["supportkb.engine"] = Engine(app.config["INDEX_DIR"])
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # behind a balancer: the client address comes from X-Forwarded-For (rate limits)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    app.extensions["supportkb.engine"] = Engine(app.config["INDEX_DIR"],
+                                                semantic=SemanticSettings.from_config(app.config))
 
     from web import errors, extensions, security, tracking  # noqa: PLC0415
     extensions.init_app(app)

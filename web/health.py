@@ -22,4 +22,6 @@ def health() -> Any:
     meta = snapshot.meta
     return jsonify({"status": "ok", "index": {"version": snapshot.name, "built_at": meta["built_at"],
                                               "articles": meta["public_count"],
-                                              "languages": sorted(meta["languages"])}})
+                                              "languages": sorted(meta["languages"])},
+                    # semantic layer: {"state": "on" | "off" | "unavailable", "reason": ...}
+                    "semantic": snapshot.semantic.as_dict()})

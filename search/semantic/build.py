@@ -1,0 +1,39 @@
+"""The build step of the semantic layer: decide from ``SEMANTIC`` whether to embed, then embed."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kb.model import Article
+from kb.settings import load_settings
+from search.semantic.dense import Settings
+from search.semantic.embeddings import EmbedSummary, semantic_language, write_embeddings
+from search.semantic.encoder import Unavailable, get_encoder, installed
+
+log = logging.getLogger(__name__)
+
+
+class SemanticBuildError(RuntimeError):
+    """``SEMANTIC`` is ``on`` but the model cannot run."""
+
+
+def embed_version(articles: list[Article], staging: Path, previous: Path | None,
+                  settings: Settings | None = None) -> EmbedSummary | None:
+    """Embed into the staging version when the setting allows; None when nothing was embedded.
+
+    ``auto`` embeds when the extra is installed and some articles are English, and builds a
+    lexical-only version (with a warning) when the model cannot run; ``on`` fails the build then."""
+    settings = settings or Settings.from_config(load_settings())
+    if settings.mode == "off" or not any(semantic_language(a.lang) for a in articles):
+        return None
+    if settings.mode == "auto" and not settings.model_dir and not installed():
+        log.debug("semantic extra not installed: building without embeddings")
+        return None
+    try:
+        encoder = get_encoder(settings.model_dir, build=True)
+    except Unavailable as exc:
+        if settings.mode == "on":
+            raise SemanticBuildError(f"SEMANTIC is on but the model cannot run: {exc}") from exc
+        log.warning("building without embeddings: %s", exc)
+        return None
+    return write_embeddings(articles, staging, previous, encoder)

@@ -1,0 +1,136 @@
+"""The served version's article vectors and the semantic state (on, off or unavailable, and why).
+
+Dense score of an article for a query (all vectors are unit length, so dot product = cosine):
+the mean of the whole-article cosine and the best cosine over its parts (title, questions,
+summary, answer, body lines). Anonymous users are scored on public rows only, and internal
+articles have no public rows, so agent-only text never reaches them through this path.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from search.semantic import check_mode
+from search.semantic.embeddings import FOLDER, PART_AGENT, PART_PUBLIC, WHOLE_AGENT, WHOLE_PUBLIC
+from search.semantic.encoder import DIM, Encoder, Unavailable, get_encoder, installed
+from search.store import read_json
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``SEMANTIC`` (auto, on, off) and ``SEMANTIC_MODEL_DIR`` (empty: the installed packages)."""
+
+    mode: str = "auto"
+    model_dir: str = ""
+
+    @classmethod
+    def from_config(cls, config: Any) -> Settings:
+        return cls(check_mode(config.get("SEMANTIC", "auto")), str(config.get("SEMANTIC_MODEL_DIR", "")))
+
+
+class View:
+    """The rows one audience may see, grouped per article for fast per-query scoring."""
+
+    def __init__(self, np: Any, kinds: Any, ranges: list[tuple[int, int, int]], agent: bool) -> None:
+        docnums, whole, parts, starts = [], [], [], []
+        part_kinds = (PART_PUBLIC, PART_AGENT) if agent else (PART_PUBLIC,)
+        for docnum, start, stop in ranges:
+            rows = range(start, stop)
+            whole_rows = [r for r in rows if kinds[r] == WHOLE_PUBLIC]
+            if agent:
+                whole_rows = [r for r in rows if kinds[r] == WHOLE_AGENT] or whole_rows
+            if not whole_rows:
+                continue  # internal article: not in the public view
+            mine = [r for r in rows if kinds[r] in part_kinds] or whole_rows[:1]
+            docnums.append(docnum)
+            whole.append(whole_rows[0])
+            starts.append(len(parts))
+            parts.extend(mine)
+        self.docnums = np.array(docnums, dtype=np.int64)
+        self.whole = np.array(whole, dtype=np.int64)
+        self.parts = np.array(parts, dtype=np.int64)
+        self.starts = np.array(starts, dtype=np.int64)
+
+    def scores(self, np: Any, sims: Any) -> Any:
+        if not len(self.docnums):
+            return np.zeros(0, dtype=np.float32)
+        best = np.maximum.reduceat(sims[self.parts], self.starts)
+        return (sims[self.whole] + best) / 2
+
+
+class DenseIndex:
+    """Vectors of one index version, mapped to its Whoosh document numbers."""
+
+    def __init__(self, folder: Path, docnum: Callable[[str], int | None]) -> None:
+        import numpy as np  # noqa: PLC0415
+        self.np = np
+        self.meta = read_json(folder / "index.json")
+        self.vectors = np.load(folder / "vectors.npy")
+        kinds = np.load(folder / "kinds.npy")
+        if self.vectors.shape[1:] != (DIM,) or not len(self.vectors) == len(kinds) == self.meta["rows"]:
+            raise ValueError(f"{folder}: vectors and kinds do not match index.json")
+        ranges = []
+        for slug, entry in self.meta["articles"].items():
+            number = docnum(slug)
+            if number is not None:
+                ranges.append((number, entry["start"], entry["stop"]))
+        kind_list = kinds.tolist()
+        self.views = {False: View(np, kind_list, ranges, agent=False),
+                      True: View(np, kind_list, ranges, agent=True)}
+
+    def scores(self, query_vector: Any, agent: bool) -> tuple[Any, Any]:
+        """(docnums, dense scores) of every article the audience may see."""
+        view = self.views[agent]
+        sims = self.vectors @ query_vector
+        return view.docnums, view.scores(self.np, sims)
+
+
+@dataclass
+class SemanticState:
+    """Whether the semantic layer serves this version, and why not when it does not."""
+
+    state: str
+    reason: str = ""
+    index: DenseIndex | None = None
+    encoder: Encoder | None = field(default=None, repr=False)
+
+    @property
+    def on(self) -> bool:
+        return self.state == "on"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"state": self.state, "reason": self.reason}
+
+
+def load_state(version: Path, settings: Settings, docnum: Callable[[str], int | None]) -> SemanticState:
+    """Open the version's vectors and the model; never raises."""
+    if settings.mode == "off":
+        return SemanticState("off", "SEMANTIC is off")
+    folder = version / FOLDER
+    if not (folder / "index.json").is_file():
+        reason = ("the semantic extra is not installed" if not installed()
+                  else "this index was built without embeddings: rebuild with SEMANTIC auto or on")
+        if settings.mode == "on":
+            log.warning("semantic search unavailable: %s", reason)
+            return SemanticState("unavailable", reason)
+        return SemanticState("off", reason)
+    if settings.mode == "auto" and not installed() and not settings.model_dir:
+        return SemanticState("off", "the semantic extra is not installed")
+    try:
+        encoder = get_encoder(settings.model_dir)
+        index = DenseIndex(folder, docnum)
+    except Unavailable as exc:
+        return SemanticState("unavailable", str(exc))
+    except Exception as exc:  # noqa: BLE001  (damaged vectors: fall back to lexical, say why)
+        log.warning("semantic search unavailable: cannot read %s: %s", folder, exc)
+        return SemanticState("unavailable", f"cannot read the index embeddings: {type(exc).__name__}")
+    if index.meta.get("model") != encoder.model_id:
+        reason = (f"index embeddings were made with {index.meta.get('model')}, the model here is "
+                  f"{encoder.model_id}: rebuild the index")
+        log.warning("semantic search unavailable: %s", reason)
+        return SemanticState("unavailable", reason)
+    return SemanticState("on", f"{encoder.model_id}, {index.meta['rows']} vectors", index, encoder)
