@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextvars import ContextVar, Token
 from typing import Any
 
 from whoosh import query as q
@@ -43,6 +44,10 @@ def clean_query(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
+#: Per request (context-local): the snapshot each engine handed out first.
+_REQUEST_SLOT: ContextVar[dict[int, Snapshot] | None] = ContextVar("supportkb_snapshot", default=None)
+
+
 class Engine:
     """Searches the published index version; picks up new builds without a restart."""
 
@@ -51,7 +56,21 @@ class Engine:
         self.holder = SnapshotHolder(index_dir, semantic)
 
     def snapshot(self) -> Snapshot:
-        return self.holder.get()
+        """The served version; inside :meth:`begin_request` ... :meth:`end_request` always the same one."""
+        slot = _REQUEST_SLOT.get()
+        if slot is None:
+            return self.holder.get()
+        snapshot = slot.get(id(self))
+        if snapshot is None:
+            snapshot = slot[id(self)] = self.holder.get()
+        return snapshot
+
+    def begin_request(self) -> Token[dict[int, Snapshot] | None]:
+        """Pin the version a request sees at its first use, so one request never mixes two."""
+        return _REQUEST_SLOT.set({})
+
+    def end_request(self, token: Token[dict[int, Snapshot] | None]) -> None:
+        _REQUEST_SLOT.reset(token)
 
     def close(self) -> None:
         self.holder.close()

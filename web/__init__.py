@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask
+from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb.settings import DEFAULTS, load_settings
@@ -57,8 +57,24 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     tracking.init_app(app)
     errors.init_app(app)
+    _pin_index_version_per_request(app)
     _register_blueprints(app)
     return app
+
+
+def _pin_index_version_per_request(app: Flask) -> None:
+    """A request sees one index version throughout, even if a build is published meanwhile."""
+    engine = app.extensions["supportkb.engine"]
+
+    @app.before_request
+    def pin() -> None:
+        g.supportkb_snapshot_token = engine.begin_request()
+
+    @app.teardown_request
+    def unpin(_exc: BaseException | None) -> None:
+        token = g.pop("supportkb_snapshot_token", None)
+        if token is not None:
+            engine.end_request(token)
 
 
 def _register_blueprints(app: Flask) -> None:
