@@ -9,6 +9,7 @@ Usage in a test module::
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -76,6 +77,20 @@ def page(browser: Any) -> Iterator[Any]:
 
 def live_server(app: Any) -> LiveServer:
     return LiveServer(app)
+
+
+@contextlib.contextmanager
+def recording_server(index_dir: Path, instance_dir: Path) -> Iterator[LiveServer]:
+    """A live app on ``index_dir`` with CSRF on and analytics events kept in memory (``.app``)."""
+    from tests.conftest import EventRecorder, make_app  # noqa: PLC0415
+    app = make_app(index_dir, instance_dir, WTF_CSRF_ENABLED=True)
+    app.extensions["supportkb.recorder"] = EventRecorder()
+    running = live_server(app)
+    running.app = app  # type: ignore[attr-defined]
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def screenshot(page: Any, name: str) -> Path:

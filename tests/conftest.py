@@ -68,6 +68,34 @@ def client(app: Any) -> Any:
     return app.test_client()
 
 
+class EventRecorder:
+    """Stands in for the analytics store: keeps every event the views send."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda **kwargs: self.events.append((name, kwargs))
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [data for name, data in self.events if name == kind]
+
+
+def events_of(recorder: EventRecorder, name: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The ``name`` events, each reduced to ``keys`` (the tracker may add fields such as ``session``)."""
+    return [{k: kw.get(k) for k in keys} for n, kw in recorder.events if n == name]
+
+
+@pytest.fixture()
+def recorder(app: Any) -> EventRecorder:
+    """Analytics events of the ``app`` fixture, recorded in memory."""
+    found = EventRecorder()
+    app.extensions["supportkb.recorder"] = found
+    return found
+
+
 @pytest.fixture()
 def agent_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {AGENT_TOKEN}"}

@@ -6,21 +6,17 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.browser_support import browser, live_server, screenshot  # noqa: F401  (fixture)
-from tests.conftest import AGENT_TOKEN, make_app
-from tests.test_api import Recorder, events_of
+from tests.browser_support import browser, recording_server, screenshot  # noqa: F401  (fixture)
+from tests.conftest import AGENT_TOKEN
+from tests.conftest import events_of
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture()
 def server(index_dir: Path, tmp_path: Path) -> Iterator[Any]:
-    app = make_app(index_dir, tmp_path / "inst", WTF_CSRF_ENABLED=True)
-    app.extensions["supportkb.recorder"] = Recorder()
-    running = live_server(app)
-    running.app = app
-    yield running
-    running.stop()
+    with recording_server(index_dir, tmp_path / "inst") as running:
+        yield running
 
 
 @pytest.fixture()

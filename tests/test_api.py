@@ -8,31 +8,9 @@ import pytest
 
 from kb import load_knowledge_base
 from search.indexer import build_index
-from tests.conftest import make_app
+from tests.conftest import EventRecorder as Recorder, events_of, make_app
 
 INTERNAL_SLUG = "agents/goodwill-credits"
-
-
-class Recorder:
-    """Collects analytics events the views send."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda **kwargs: self.events.append((name, kwargs))
-
-
-def events_of(recorder: Recorder, name: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The ``name`` events, each reduced to ``keys`` (the tracker may add fields such as ``session``)."""
-    return [{k: kw.get(k) for k in keys} for n, kw in recorder.events if n == name]
-
-
-@pytest.fixture()
-def recorder(app: Any) -> Recorder:
-    rec = Recorder()
-    app.extensions["supportkb.recorder"] = rec
-    return rec
 
 
 def test_search_shape_and_fields(client: Any) -> None:

@@ -8,38 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_app
+from tests.conftest import EventRecorder as Recorder, make_app
 
 INTERNAL_WORDS = ("quixotic", "zanzibar", "goodwill-credits", "Goodwill credit limits")
 #: What an internal article or paragraph would show (the query itself is echoed, so not the word).
 INTERNAL_TEXT = ("Secretword", "Codeword", "goodwill-credits", "Goodwill credit limits",
                  "needs no approval")
-
-
-class Recorder:
-    """Stands in for the analytics store: keeps every event it is given."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, dict[str, Any]]] = []
-
-    def search(self, **kwargs: Any) -> None:
-        self.events.append(("search", kwargs))
-
-    def click(self, **kwargs: Any) -> None:
-        self.events.append(("click", kwargs))
-
-    def feedback(self, **kwargs: Any) -> None:
-        self.events.append(("feedback", kwargs))
-
-    def of(self, kind: str) -> list[dict[str, Any]]:
-        return [data for name, data in self.events if name == kind]
-
-
-@pytest.fixture()
-def recorder(app: Any) -> Recorder:
-    found = Recorder()
-    app.extensions["supportkb.recorder"] = found
-    return found
 
 
 def text(response: Any) -> str:

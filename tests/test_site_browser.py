@@ -6,9 +6,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import browser, live_server, screenshot  # noqa: F401  (fixture)
-from tests.conftest import make_app
-from tests.test_site import Recorder
+from tests.browser_support import browser, recording_server, screenshot  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +19,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from tests.conftest import FIXTURE_KB  # noqa: PLC0415
     root = tmp_path_factory.mktemp("site-browser")
     build_index(load_knowledge_base(FIXTURE_KB), root / "index")
-    app = make_app(root / "index", root / "instance", WTF_CSRF_ENABLED=True)
-    app.extensions["supportkb.recorder"] = Recorder()
-    running = live_server(app)
-    running.app = app
-    yield running
-    running.stop()
+    with recording_server(root / "index", root / "instance") as running:
+        yield running
 
 
 @pytest.fixture()
