@@ -4,16 +4,14 @@ from __future__ import annotations
 import logging
 import time
 from contextvars import ContextVar, Token
-from typing import Any
-
-from whoosh import query as q
+from typing import Any, Callable
 
 from search import ranking
 from search.analysis import field_language, normalize_phrase, terms
-from search.collect import search_all
 from search.expansion import ExpandedQuery, expand
-from search.query import TreeOr, filter_query, text_kinds, text_query
-from search.rerank import Candidate, rerank, top_scored
+from search.query import MAX_PREFIX_TERMS, build_plan, filter_query, text_kinds
+from search.rerank import Candidate, rerank
+from search.retrieve import retrieve
 from search.schema import text_field
 from search.snapshot import Snapshot, SnapshotHolder
 from search.snippets import fallback, highlight
@@ -102,27 +100,41 @@ class Engine:
         filters = {k: [v.lower() if k == "tags" else v for v in vs] for k, vs in request.filters.items()}
         langs = self.languages(snapshot, filters.get("lang") or request.langs)
         expanded = self.expand_query(snapshot, text, request, langs)
-        searcher = snapshot.searcher()
-        allowed = snapshot.allowed(filter_query(filters, request.agent))
+        visible = filter_query(filters, request.agent)
+        allowed = snapshot.allowed(visible)
         exact = self._exact_matches(snapshot, text, allowed)
-        base = text_query(expanded, langs, request.agent)
-        combined = TreeOr([base] + [q.Term("slug", s) for s in exact]) if exact else base
-        if allowed is not None and not allowed:
-            combined = q.NullQuery  # nothing passes the filters (Whoosh reads an empty filter as none)
+        plan = build_plan(expanded, langs, request.agent, self._prefix_expander(snapshot))
+        exact_docnums = [snapshot.searcher().document_number(slug=slug) for slug in exact]
+        retrieval = retrieve(snapshot.postings, snapshot.searcher(), plan,
+                             snapshot.allowed_mask(visible), exact_docnums)
         wanted = request.offset + request.limit
-        results, matched = search_all(searcher, combined, max(MIN_CANDIDATES, wanted), allowed)
-        ranked = rerank(snapshot, top_scored(results), expanded, langs, request.agent, set(exact),
-                        semantic_text="" if request.prefix else text, allowed=allowed)
-        matched.update(c.docnum for c in ranked)  # semantic hook: dense-only hits count too
+        ranked = rerank(snapshot, retrieval, retrieval.top(max(MIN_CANDIDATES, wanted)), expanded, langs,
+                        request.agent, set(exact), semantic_text="" if request.prefix else text,
+                        allowed=allowed)
+        matched = retrieval.matched
+        matched[[c.docnum for c in ranked]] = True  # semantic hook: dense-only hits count too
         facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
         hits = [self._hit(snapshot, candidate, request, prefixes) for candidate in ranked[request.offset:wanted]]
         no_answer = ranking.no_good_answer(ranked[0].parts if ranked else None, bool(exact))
         return SearchResponse(
-            query=text, total=len(matched), results=hits, facets=facets,
+            query=text, total=int(matched.sum()), results=hits, facets=facets,
             did_you_mean=expanded.corrected_text, corrections=expanded.corrections,
             synonyms=expanded.synonyms, took_ms=(time.perf_counter() - started) * 1000,
             no_good_answer=no_answer, version=snapshot.name)
+
+    @staticmethod
+    def _prefix_expander(snapshot: Snapshot) -> Callable[[str, str], list[str]]:
+        reader = snapshot.searcher().reader()
+
+        def expand_prefix(field: str, prefix: str) -> list[str]:
+            found = []
+            for term in reader.expand_prefix(field, prefix):
+                found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(found) >= MAX_PREFIX_TERMS:
+                    break
+            return found
+        return expand_prefix
 
     def _exact_matches(self, snapshot: Snapshot, text: str, allowed: set[int] | None) -> list[str]:
         """Articles whose title or an alternate question is exactly the query (and are visible)."""

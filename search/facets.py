@@ -1,8 +1,9 @@
-"""Facet counts from per-document values decoded once per index version."""
+"""Facet counts from per-document value codes decoded once per index version."""
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any, Iterable
+from typing import Any
+
+import numpy as np
 
 from search.schema import FACET_FIELDS
 
@@ -15,32 +16,42 @@ def _text(value: Any) -> str:
 
 
 class FacetColumns:
-    """Each document's facet values, read once per index version."""
+    """Each document's facet values as integer codes, read once per index version."""
 
     def __init__(self, reader: Any) -> None:
         count = reader.doc_count_all()
-        self.values: dict[str, list[str]] = {}
+        self.names: dict[str, list[str]] = {}
+        self.codes: dict[str, np.ndarray] = {}
         for name in SINGLE_VALUED:
             column = reader.column_reader(name)
-            self.values[name] = [_text(column[docnum]) for docnum in range(count)]
-        self.tags: dict[int, list[str]] = {}
-        for term in reader.lexicon("tags"):
-            tag = _text(term)
-            for docnum in reader.postings("tags", term).all_ids():
-                self.tags.setdefault(docnum, []).append(tag)
+            values = [_text(column[docnum]) for docnum in range(count)]
+            self.names[name] = sorted(set(values))
+            code = {value: i for i, value in enumerate(self.names[name])}
+            self.codes[name] = np.fromiter((code[v] for v in values), dtype=np.int32, count=count)
+        self.names["tags"] = [_text(term) for term in reader.lexicon("tags")]
+        docs, tags = [], []
+        for code, tag in enumerate(self.names["tags"]):
+            ids = list(reader.postings("tags", tag).all_ids())
+            docs.extend(ids)
+            tags.extend([code] * len(ids))
+        self.tag_docs = np.asarray(docs, dtype=np.int64)
+        self.tag_codes = np.asarray(tags, dtype=np.int64)
 
-    def count(self, docnums: Iterable[int], include_audience: bool) -> dict[str, dict[str, int]]:
-        """Counts per facet value, most frequent first; ``-`` (no value) left out."""
-        docnums = list(docnums)
+    def count(self, matched: np.ndarray, include_audience: bool) -> dict[str, dict[str, int]]:
+        """Counts per facet value over a boolean mask of documents, most frequent first.
+
+        ``-`` (no value) is left out; tags keep their MAX_TAG_VALUES most frequent values."""
         result: dict[str, dict[str, int]] = {}
         for name in FACET_FIELDS:
             if name == "audience" and not include_audience:
                 continue
+            names = self.names[name]
             if name == "tags":
-                counter = Counter(tag for docnum in docnums for tag in self.tags.get(docnum, ()))
+                counts = np.bincount(self.tag_codes[matched[self.tag_docs]], minlength=len(names))
             else:
-                counter = Counter(map(self.values[name].__getitem__, docnums))
-            items = sorted(((v, n) for v, n in counter.items() if v not in ("", "-")),
+                counts = np.bincount(self.codes[name][matched], minlength=len(names))
+            items = sorted(((names[i], int(n)) for i in np.flatnonzero(counts).tolist()
+                            for n in (counts[i],) if names[i] not in ("", "-")),
                            key=lambda kv: (-kv[1], kv[0]))
             result[name] = dict(items[:MAX_TAG_VALUES] if name == "tags" else items)
         return result

@@ -1,6 +1,7 @@
-"""Build Whoosh queries from term groups; plain text never reaches Whoosh's query parser."""
+"""The query plan: which (field, term) postings a search adds up; plain text never reaches Whoosh's parser."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable
 
 from whoosh import query as q
@@ -13,15 +14,27 @@ from search.types import FILTER_FIELDS
 PREFIX_FIELDS = ("title", "questions")
 #: Extra weight for a word found in the title or an alternate question, on top of the ``all`` field.
 FIELD_BOOSTS = {"title": 1.0, "questions": 1.0}
+#: Most index terms one type-ahead prefix expands to (lexicon order).
+MAX_PREFIX_TERMS = 256
+
+Pair = tuple[str, str]
 
 
-class TreeOr(q.Or):
-    """Or that always uses Whoosh's binary tree of union matchers.
+@dataclass
+class Clause:
+    """One alternative in one field language: every word must match, each through any of its pairs."""
 
-    Whoosh's automatic choice preloads every match into arrays on small indexes, which measured
-    about twice as slow for our many-clause queries."""
+    words: list[list[Pair]]
+    weight: float
 
-    matcher_type = q.Or.DEFAULT_MATCHER
+
+@dataclass
+class QueryPlan:
+    """Clauses to add up, extra title/question weights, and every pair that marks a match."""
+
+    clauses: list[Clause] = field(default_factory=list)
+    boosts: dict[Pair, float] = field(default_factory=dict)
+    pairs: set[Pair] = field(default_factory=set)
 
 
 def text_kinds(agent: bool) -> tuple[str, ...]:
@@ -29,48 +42,47 @@ def text_kinds(agent: bool) -> tuple[str, ...]:
     return ("all", "internal") if agent else ("all",)
 
 
-def _alternative_query(alternative: Alternative, lang: str, kinds: tuple[str, ...]) -> q.Query | None:
+def _word_terms(word: str, lang: str) -> list[str]:
+    return terms(word, lang) or terms(word, lang, keep_stop_words=True)
+
+
+def _add_alternative(plan: QueryPlan, alternative: Alternative, lang: str, kinds: tuple[str, ...],
+                     expand_prefix: Callable[[str, str], list[str]]) -> None:
     if alternative.prefix:
-        word = alternative.words[0]
-        return TreeOr([q.Prefix(text_field(kind, lang), word, boost=alternative.weight)
-                     for kind in PREFIX_FIELDS])
-    per_word = []
+        pairs = [(text_field(kind, lang), term) for kind in PREFIX_FIELDS
+                 for term in expand_prefix(text_field(kind, lang), alternative.words[0])]
+        if pairs:
+            plan.clauses.append(Clause([pairs], alternative.weight))
+            plan.pairs.update(pairs)
+        return
+    words = []
     for word in alternative.words:
-        analyzed = terms(word, lang) or terms(word, lang, keep_stop_words=True)
+        analyzed = _word_terms(word, lang)
         if not analyzed:
             continue
-        per_word.append(TreeOr([q.Term(text_field(kind, lang), term, boost=alternative.weight)
-                                for term in analyzed for kind in kinds]))
-    if not per_word:
-        return None
-    return per_word[0] if len(per_word) == 1 else q.And(per_word)
+        words.append([(text_field(kind, lang), term) for term in analyzed for kind in kinds])
+        for term in analyzed:
+            for kind, boost in FIELD_BOOSTS.items():
+                key = (text_field(kind, lang), term)
+                plan.boosts[key] = max(plan.boosts.get(key, 0.0), alternative.weight * boost)
+    if words:
+        plan.clauses.append(Clause(words, alternative.weight))
+        plan.pairs.update(pair for pairs in words for pair in pairs)
 
 
-def scored_terms(expanded: ExpandedQuery, langs: list[str], agent: bool,
-                 expand_prefix: Callable[[str, str], list[str]]) -> dict[tuple[str, str], float]:
-    """Every (field, term) the query can match, with its weight when it adds to the score.
+def build_plan(expanded: ExpandedQuery, langs: list[str], agent: bool,
+               expand_prefix: Callable[[str, str], list[str]]) -> QueryPlan:
+    """Any group in any field language; title and question matches weigh extra (BM25F).
 
-    Retrieval ran on the ``all`` (and agents' ``internal``) fields; title and question matches
-    are scored here for the candidates only (weight > 0). Prefix expansions only mark a match."""
+    ``expand_prefix(field, prefix)`` lists index terms starting with ``prefix`` (type-ahead)."""
     kinds = text_kinds(agent)
-    found: dict[tuple[str, str], float] = {}
+    plan = QueryPlan()
     for lang in langs:
         for group in expanded.groups:
             for alternative in group.alternatives:
-                if alternative.prefix:
-                    for kind in PREFIX_FIELDS:
-                        field = text_field(kind, lang)
-                        for term in expand_prefix(field, alternative.words[0]):
-                            found.setdefault((field, term), 0.0)
-                    continue
-                for word in alternative.words:
-                    for term in terms(word, lang) or terms(word, lang, keep_stop_words=True):
-                        for kind in kinds:
-                            found.setdefault((text_field(kind, lang), term), 0.0)
-                        for kind, boost in FIELD_BOOSTS.items():
-                            key = (text_field(kind, lang), term)
-                            found[key] = max(found.get(key, 0.0), alternative.weight * boost)
-    return found
+                _add_alternative(plan, alternative, lang, kinds, expand_prefix)
+    plan.pairs.update(plan.boosts)
+    return plan
 
 
 def group_terms(expanded: ExpandedQuery, lang: str) -> list[set[str]]:
@@ -80,22 +92,9 @@ def group_terms(expanded: ExpandedQuery, lang: str) -> list[set[str]]:
         found: set[str] = set()
         for alternative in group.alternatives:
             for word in alternative.words:
-                found.update(terms(word, lang) or terms(word, lang, keep_stop_words=True))
+                found.update(_word_terms(word, lang))
         result.append(found)
     return result
-
-
-def text_query(expanded: ExpandedQuery, langs: list[str], agent: bool) -> q.Query:
-    """Any group in any field of the given field languages (ranking rewards coverage later)."""
-    kinds = text_kinds(agent)
-    clauses: list[q.Query] = []
-    for lang in langs:
-        for group in expanded.groups:
-            for alternative in group.alternatives:
-                built = _alternative_query(alternative, lang, kinds)
-                if built is not None:
-                    clauses.append(built)
-    return TreeOr(clauses) if clauses else q.NullQuery
 
 
 def filter_query(filters: dict[str, list[str]], agent: bool,

@@ -6,8 +6,8 @@ from typing import Any
 
 from search import ranking
 from search.expansion import ExpandedQuery
-from search.matching import match_candidates
-from search.query import group_terms, scored_terms, text_kinds
+from search.query import group_terms, text_kinds
+from search.retrieve import Retrieval
 from search.schema import text_field
 from search.semantic import fusion
 from search.snapshot import Snapshot
@@ -24,10 +24,10 @@ class Candidate:
     groups: list[str]
 
 
-def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: ExpandedQuery,
-           langs: list[str], agent: bool, exact: set[str], semantic_text: str = "",
-           allowed: set[int] | None = None) -> list[Candidate]:
-    """Candidates (score, docnum) from the first pass, in final order.
+def rerank(snapshot: Snapshot, retrieval: Retrieval, scored: list[tuple[float, int]],
+           expanded: ExpandedQuery, langs: list[str], agent: bool, exact: set[str],
+           semantic_text: str = "", allowed: set[int] | None = None) -> list[Candidate]:
+    """Candidates (BM25F score, docnum) from the first pass, in final order.
 
     With the semantic layer on (and ``semantic_text``, the query, given), the best dense matches
     among ``allowed`` documents join the candidates and scores are fused (search/semantic)."""
@@ -38,20 +38,8 @@ def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: Expand
     if not scored:
         return []
     searcher = snapshot.searcher()
-    reader = searcher.reader()
     kinds = text_kinds(agent)
-
-    def expand_prefix(field: str, prefix: str) -> list[str]:
-        found = []
-        for term in reader.expand_prefix(field, prefix):
-            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            if len(found) >= 64:
-                break
-        return found
-
-    pairs = scored_terms(expanded, langs, agent, expand_prefix)
-    contained, field_scores = match_candidates(searcher, [docnum for _, docnum in scored], pairs)
-    scored = [(score + field_scores.get(docnum, 0.0), docnum) for score, docnum in scored]
+    contained = retrieval.contained([docnum for _, docnum in scored])
     lang_terms = {lang: group_terms(expanded, lang) for lang in langs}
     merged = [set().union(*(lang_terms[lang][i] for lang in langs)) for i in range(len(expanded.groups))]
     prefixes = [next((a.words[0] for a in g.alternatives if a.prefix), None) for g in expanded.groups]
@@ -83,8 +71,3 @@ def rerank(snapshot: Snapshot, scored: list[tuple[float, int]], expanded: Expand
         fusion.fuse(candidates, dense)
     candidates.sort(key=lambda c: -c.parts.final)
     return candidates
-
-
-def top_scored(results: Any) -> list[tuple[float, int]]:
-    """(score, docnum) pairs of a Whoosh results object."""
-    return [(score or 0.0, docnum) for score, docnum in results.top_n]

@@ -8,11 +8,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from kb.routing import Routing
 from search.expansion import SynonymTable
 from search.facets import FacetColumns
+from search.postings import PostingCache
 from search.store import current_version, pointer_stamp, read_json, version_dir
 from search.typos import Vocabulary, merge
 
@@ -42,7 +44,7 @@ class Snapshot:
         self._synonyms: dict[str, SynonymTable] = {}
         self._searchers: list[Any] = []
         self._idf: dict[tuple[str, str], float] = {}
-        self._filters: dict[str, set[int]] = {}
+        self._filters: dict[str, tuple[set[int], np.ndarray]] = {}
         self._phrases: dict[tuple[str, str], list[tuple[frozenset[str], float]]] = {}
         self._lock = threading.Lock()
 
@@ -77,18 +79,30 @@ class Snapshot:
     def facet_columns(self) -> FacetColumns:
         return FacetColumns(self.searcher().reader())
 
-    def allowed(self, filter_query: Any) -> set[int] | None:
-        """Document numbers passing a filter query; cached, since filters repeat."""
-        if filter_query is None:
-            return None
+    @cached_property
+    def postings(self) -> PostingCache:
+        return PostingCache(self.searcher())
+
+    def _filter(self, filter_query: Any) -> tuple[set[int], np.ndarray]:
         key = repr(filter_query)
         cached = self._filters.get(key)
         if cached is None:
-            cached = set(filter_query.docs(self.searcher()))
+            docnums = set(filter_query.docs(self.searcher()))
+            mask = np.zeros(self.postings.doc_count, dtype=bool)
+            mask[list(docnums)] = True
+            cached = (docnums, mask)
             if len(self._filters) >= 512:
                 self._filters.clear()
             self._filters[key] = cached
         return cached
+
+    def allowed(self, filter_query: Any) -> set[int] | None:
+        """Document numbers passing a filter query; cached, since filters repeat."""
+        return None if filter_query is None else self._filter(filter_query)[0]
+
+    def allowed_mask(self, filter_query: Any) -> np.ndarray | None:
+        """The same as :meth:`allowed`, as a boolean array over document numbers."""
+        return None if filter_query is None else self._filter(filter_query)[1]
 
     @cached_property
     def semantic(self) -> Any:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from functools import lru_cache
 
 from search.analysis import terms
@@ -55,12 +56,7 @@ def highlight(text: str, matched: set[str], lang: str, prefixes: tuple[str, ...]
     spans = _match_spans(text, matched, lang, prefixes)
     if not spans:
         return ""
-    best, best_count = 0, -1
-    for index, (start, _) in enumerate(spans):
-        inside = {text[s:e].lower() for s, e in spans[index:] if s < start + SNIPPET_CHARS - LEAD_CHARS}
-        if len(inside) > best_count:
-            best, best_count = index, len(inside)
-    begin = _word_start(text, max(0, spans[best][0] - LEAD_CHARS))
+    begin = _word_start(text, max(0, spans[_best_window(text, spans)][0] - LEAD_CHARS))
     end = _word_end(text, min(len(text), begin + SNIPPET_CHARS))
     out = ["… " if begin > 0 else ""]
     cursor = begin
@@ -74,6 +70,24 @@ def highlight(text: str, matched: set[str], lang: str, prefixes: tuple[str, ...]
     if end < len(text):
         out.append(" …")
     return "".join(out)
+
+
+def _best_window(text: str, spans: list[tuple[int, int]]) -> int:
+    """Index of the span that starts the window with the most distinct matched words (one pass)."""
+    words = [text[start:stop].lower() for start, stop in spans]
+    inside: Counter[str] = Counter()
+    best, best_count, right = 0, -1, 0
+    for index, (start, _) in enumerate(spans):
+        limit = start + SNIPPET_CHARS - LEAD_CHARS
+        while right < len(spans) and spans[right][0] < limit:
+            inside[words[right]] += 1
+            right += 1
+        if len(inside) > best_count:
+            best, best_count = index, len(inside)
+        inside[words[index]] -= 1
+        if not inside[words[index]]:
+            del inside[words[index]]
+    return best
 
 
 def _word_start(text: str, position: int) -> int:
