@@ -1,12 +1,15 @@
 """Speed of ``/api/v1/search`` through the whole WSGI stack, next to a bare Whoosh query.
 
     python bench/api.py [--docs 10000] [--queries 300] [--load-seconds 10] [--skip-10k] [--profile]
+                        [--semantic]
 
 For the demo knowledge base (``articles/``) and a generated KB of the first ``--docs`` articles of
 the shared scale corpus, in one run: p50/p95/p99 of the API (Flask test client, response cache
 off), of a bare Whoosh top-10 OR query on the same index (long-lived searcher), their ratio, the
 repeated-query (cached) latency, and requests/second with gunicorn (2 workers) on 127.0.0.1
 under a bounded threaded load generator. ``--profile`` prints where the engine spends its time.
+``--semantic`` adds the same measurements with the semantic layer on (indexes built with
+embeddings, in their own folders; embedding the 10k KB takes tens of minutes on two cores).
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ from bench.evalsets import scale_queries, write_scale_articles  # noqa: E402
 from kb import load_knowledge_base  # noqa: E402
 from search.indexer import build_index  # noqa: E402
 from search.schema import SCHEMA_VERSION  # noqa: E402
+from search.semantic import encoder  # noqa: E402
+from search.semantic.dense import Settings  # noqa: E402
 from search.store import current_version, read_json, version_dir  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -54,8 +59,10 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": statistics.median(ordered), "p95": at(95), "p99": at(99)}
 
 
-def timed(run: Callable[[str], Any], queries: list[str]) -> list[float]:
-    for query in queries[:WARMUP]:
+def timed(run: Callable[[str], Any], queries: list[str], warmup: list[str]) -> list[float]:
+    """Milliseconds per query, after running ``warmup`` (other queries of the same kind: caches of
+    posting lists warm up as in a running server, without repeating the timed queries)."""
+    for query in warmup:
         run(query)
     samples = []
     for query in queries:
@@ -65,19 +72,22 @@ def timed(run: Callable[[str], Any], queries: list[str]) -> list[float]:
     return samples
 
 
-def build(kind: str, docs: int, rebuild: bool) -> Path:
-    """The index for ``demo`` or the scale KB, reused from bench/out/ unless ``--rebuild``."""
-    index = OUT / f"api-{kind}-index"
+def build(kind: str, docs: int, rebuild: bool, semantic: bool = False) -> Path:
+    """The index for ``demo`` or the scale KB, reused from bench/out/ unless ``--rebuild``.
+
+    ``semantic``: with article embeddings (the semantic extra), in its own folder."""
+    index = OUT / f"api-{kind}{'-semantic' if semantic else ''}-index"
     name = current_version(index)
     if name and not rebuild and read_json(version_dir(index, name) / "meta.json")["schema"] == SCHEMA_VERSION:
         return index
     started = time.perf_counter()
+    settings = Settings("on" if semantic else "off")
     if kind == "demo":
-        build_index(load_knowledge_base(ROOT / "articles"), index, full=True)
+        build_index(load_knowledge_base(ROOT / "articles"), index, full=True, semantic=settings)
     else:
         with tempfile.TemporaryDirectory(prefix="supportkb-bench-") as tmp:
             write_scale_articles(docs, Path(tmp))
-            build_index(load_knowledge_base(Path(tmp)), index, full=True)
+            build_index(load_knowledge_base(Path(tmp)), index, full=True, semantic=settings)
     print(f"  built {kind} index in {time.perf_counter() - started:.1f} s")
     return index
 
@@ -193,19 +203,22 @@ def profile(app: Any, queries: list[str]) -> None:
     stats.sort_stats("cumulative").print_stats(r"search/|whoosh/(searching|collectors|matching)", 25)
 
 
-def bench(kind: str, index: Path, queries: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    print(f"\n== {kind}: {len(queries)} queries ==")
+def bench(kind: str, index: Path, queries: list[str], warmup: list[str],
+          args: argparse.Namespace) -> dict[str, Any]:
+    print(f"\n== {kind}: {len(queries)} queries, {len(warmup)} warm-up queries ==")
     instance = Path(tempfile.mkdtemp(prefix="supportkb-bench-instance-"))
     uncached = make_app(index, instance, cache=0)
-    docs = uncached.extensions["supportkb.engine"].snapshot().meta.get("public_count")
-    api = percentiles(timed(api_runner(uncached), queries))
+    snapshot = uncached.extensions["supportkb.engine"].snapshot()
+    docs = snapshot.meta.get("public_count")
+    print(f"  semantic layer: {snapshot.semantic.state} ({snapshot.semantic.reason})")
+    api = percentiles(timed(api_runner(uncached), queries, warmup))
     engine = uncached.extensions["supportkb.engine"]
     from search import SearchRequest  # noqa: PLC0415
-    direct = percentiles(timed(lambda query: engine.search(SearchRequest(query)), queries))
-    bare = percentiles(timed(whoosh_runner(index), queries))
+    direct = percentiles(timed(lambda query: engine.search(SearchRequest(query)), queries, warmup))
+    bare = percentiles(timed(whoosh_runner(index), queries, warmup))
     cached_app = make_app(index, instance, cache=512)
     run = api_runner(cached_app)
-    repeated = percentiles(timed(run, [queries[0]] * 200))
+    repeated = percentiles(timed(run, [queries[0]] * 200, [queries[0]]))
     print(f"  articles (public): {docs}")
     print(f"  {'':28}{'p50':>9}{'p95':>9}{'p99':>9}   ms")
     print(f"  {'API /api/v1/search (WSGI)':28}" + "".join(f"{api[k]:9.2f}" for k in ("p50", "p95", "p99")))
@@ -224,21 +237,31 @@ def bench(kind: str, index: Path, queries: list[str], args: argparse.Namespace) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=10_000, help="scale KB size (default 10000)")
-    parser.add_argument("--queries", type=int, default=300, help="scale queries to time (max 500)")
+    parser.add_argument("--queries", type=int, default=300,
+                        help="scale queries to time (max 500; the next 200 warm up)")
     parser.add_argument("--load-seconds", type=float, default=10, help="gunicorn load time; 0 skips")
     parser.add_argument("--skip-10k", action="store_true", help="demo KB only")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached bench indexes")
     parser.add_argument("--profile", action="store_true", help="profile the engine on 100 queries")
+    parser.add_argument("--semantic", action="store_true",
+                        help="also measure with the semantic layer on (needs the semantic extra)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"supportkb API bench: python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print("Machines are shared and noisy: compare the columns of one run, as ratios.")
-    bench("demo KB", build("demo", 0, args.rebuild), DEMO_QUERIES * 10, args)
-    if not args.skip_10k:
-        queries = scale_queries()[:args.queries]
-        bench(f"scale KB ({args.docs} articles)", build(f"scale{args.docs}", args.docs, args.rebuild),
-              queries, args)
-
+    # Every query is encoded when timed: the per-process query-vector cache would hide that.
+    encoder.QUERY_CACHE = 0
+    modes = [False, True] if args.semantic else [False]
+    scale = scale_queries()
+    timed_queries, warmup = scale[:args.queries], scale[args.queries:args.queries + 200]
+    for semantic in modes:
+        label = ", semantic on" if semantic else ""
+        bench(f"demo KB{label}", build("demo", 0, args.rebuild, semantic), DEMO_QUERIES * 10,
+              DEMO_QUERIES, args)
+        if not args.skip_10k:
+            index = build(f"scale{args.docs}", args.docs, args.rebuild, semantic)
+            bench(f"scale KB ({args.docs} articles){label}", index, timed_queries,
+                  warmup or timed_queries[:WARMUP], args)
 
 if __name__ == "__main__":
     main()

@@ -121,8 +121,8 @@ def main() -> int:
                   f"{m['MRR@10']:.3f} | {m['nDCG@10']:.3f} |")
         for label, key in labels[1:]:
             ratio = {k: result[key]["metrics"][k] / base[k] for k in base}
-            print(f"| {name} | {label.split()[1]} / bm25s | {ratio['recall@1']:.3f}x | "
-                  f"{ratio['recall@5']:.3f}x | {ratio['MRR@10']:.3f}x | {ratio['nDCG@10']:.3f}x |")
+            print(f"| {name} | {label.split()[1]} / bm25s | {ratio['recall@1']:.4f}x | "
+                  f"{ratio['recall@5']:.4f}x | {ratio['MRR@10']:.4f}x | {ratio['nDCG@10']:.4f}x |")
         for label, key in labels[1:]:
             run = result[key]
             notes.append(f"{name} {label.split()[1]}: {result['queries']} queries, engine p50 "

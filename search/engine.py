@@ -105,12 +105,12 @@ class Engine:
         exact = self._exact_matches(snapshot, text, allowed)
         plan = build_plan(expanded, langs, request.agent, self._prefix_expander(snapshot))
         exact_docnums = [snapshot.searcher().document_number(slug=slug) for slug in exact]
-        retrieval = retrieve(snapshot.postings, snapshot.searcher(), plan,
-                             snapshot.allowed_mask(visible), exact_docnums)
+        mask = snapshot.allowed_mask(visible)
+        retrieval = retrieve(snapshot.postings, snapshot.searcher(), plan, mask, exact_docnums)
         wanted = request.offset + request.limit
         ranked = rerank(snapshot, retrieval, retrieval.top(max(MIN_CANDIDATES, wanted)), expanded, langs,
                         request.agent, set(exact), semantic_text="" if request.prefix else text,
-                        allowed=allowed)
+                        allowed=mask)
         matched = retrieval.matched
         matched[[c.docnum for c in ranked]] = True  # semantic hook: dense-only hits count too
         facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}

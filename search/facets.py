@@ -50,8 +50,7 @@ class FacetColumns:
                 counts = np.bincount(self.tag_codes[matched[self.tag_docs]], minlength=len(names))
             else:
                 counts = np.bincount(self.codes[name][matched], minlength=len(names))
-            items = sorted(((names[i], int(n)) for i in np.flatnonzero(counts).tolist()
-                            for n in (counts[i],) if names[i] not in ("", "-")),
-                           key=lambda kv: (-kv[1], kv[0]))
+            items = sorted(((names[i], n) for i, n in enumerate(counts.tolist())
+                            if n and names[i] not in ("", "-")), key=lambda kv: (-kv[1], kv[0]))
             result[name] = dict(items[:MAX_TAG_VALUES] if name == "tags" else items)
         return result

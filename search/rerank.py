@@ -26,13 +26,15 @@ class Candidate:
 
 def rerank(snapshot: Snapshot, retrieval: Retrieval, scored: list[tuple[float, int]],
            expanded: ExpandedQuery, langs: list[str], agent: bool, exact: set[str],
-           semantic_text: str = "", allowed: set[int] | None = None) -> list[Candidate]:
+           semantic_text: str = "", allowed: Any = None) -> list[Candidate]:
     """Candidates (BM25F score, docnum) from the first pass, in final order.
 
     With the semantic layer on (and ``semantic_text``, the query, given), the best dense matches
-    among ``allowed`` documents join the candidates and scores are fused (search/semantic)."""
+    among ``allowed`` documents (a boolean mask, None: all) join the candidates and scores are
+    fused (search/semantic)."""
     # semantic hook: dense candidates and scores (None when the layer is off or fails)
-    dense = fusion.dense_scores(snapshot.semantic, semantic_text, langs, agent, allowed)
+    dense = fusion.dense_scores(snapshot.semantic, semantic_text, langs, agent, allowed,
+                                [docnum for _, docnum in scored])
     if dense is not None:
         scored = fusion.add_candidates(scored, dense)
     if not scored:

@@ -1,9 +1,9 @@
 """The Whoosh schema: per-language text fields for retrieval and type-ahead, plus filter fields.
 
-Retrieval runs on one ``all_<lang>`` field per language (title, questions, answer, tags and body
-together), which keeps a query to one posting list per word; title and question matches are then
-weighed in the rerank (see ``ranking.py``). ``title_<lang>`` and ``questions_<lang>`` serve
-type-ahead prefixes; ``internal_<lang>`` holds agent-only paragraphs.
+Retrieval matches on one ``all_<lang>`` field per language (title, questions, answer, tags and
+body together); ``title_<lang>`` and ``questions_<lang>`` add their own BM25 on top (BM25F, see
+``query.py`` and ``retrieve.py``) and serve type-ahead prefixes; ``internal_<lang>`` holds
+agent-only paragraphs.
 """
 from __future__ import annotations
 

@@ -75,6 +75,7 @@ def highlight(text: str, matched: set[str], lang: str, prefixes: tuple[str, ...]
 def _best_window(text: str, spans: list[tuple[int, int]]) -> int:
     """Index of the span that starts the window with the most distinct matched words (one pass)."""
     words = [text[start:stop].lower() for start, stop in spans]
+    distinct = len(set(words))
     inside: Counter[str] = Counter()
     best, best_count, right = 0, -1, 0
     for index, (start, _) in enumerate(spans):
@@ -84,6 +85,8 @@ def _best_window(text: str, spans: list[tuple[int, int]]) -> int:
             right += 1
         if len(inside) > best_count:
             best, best_count = index, len(inside)
+            if best_count == distinct:
+                break  # no later window can hold more
         inside[words[index]] -= 1
         if not inside[words[index]]:
             del inside[words[index]]

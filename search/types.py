@@ -1,7 +1,7 @@
 """What callers pass to the engine and what they get back; plain data, no Whoosh."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 FILTER_FIELDS = ("type", "level", "product", "lang", "tags", "audience")
@@ -55,7 +55,8 @@ class Hit:
     explain: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """Plain JSON-ready data (a shallow copy: ``asdict`` deep-copies and is slow per hit)."""
+        data = dict(self.__dict__, tags=list(self.tags))
         if data["explain"] is None:
             del data["explain"]
         return data

@@ -40,7 +40,9 @@ def test_every_answer_comes_from_one_published_version(report: LoadReport) -> No
 @pytest.mark.slow
 def test_servers_moved_through_the_versions_without_restart(report: LoadReport) -> None:
     published = [version for _, version in report.published]
-    assert len(report.served_versions() & set(published)) >= 3
+    # At least one earlier version was served before the last one (how many in between depends
+    # on how busy the machine is: a build can come and go between two requests).
+    assert len(report.served_versions() & set(published)) >= 2
     assert set(report.final) == {published[-1]}
 
 

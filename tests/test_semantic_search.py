@@ -188,3 +188,18 @@ def test_lexical_index_with_semantic_on_says_why(index_dir: Path, articles_dir: 
 def test_invalid_mode_is_refused() -> None:
     with pytest.raises(ValueError, match="SEMANTIC must be one of auto, on, off"):
         Settings.from_config({"SEMANTIC": "maybe"})
+
+
+def test_shortlist_scores_lexical_candidates_and_keeps_the_order(engines: tuple[Engine, Engine],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts are scored only for a shortlist, but every lexical candidate gets its dense score."""
+    from search.semantic import dense  # noqa: PLC0415
+    _, hybrid = engines
+    full = search(hybrid, "internet keeps cutting out router")
+    monkeypatch.setattr(dense, "SHORTLIST", 1)
+    hybrid.snapshot().semantic.encoder._queries.clear()  # noqa: SLF001  (no cached query vector)
+    response = hybrid.search(SearchRequest("internet keeps cutting out router", langs=["en"], explain=True))
+    lexical_hits = [h for h in response.results if h.explain and h.explain["matched_terms"]]
+    assert len(lexical_hits) >= 2
+    assert all("dense" in h.explain["score"] for h in lexical_hits)
+    assert [slug for slug, _ in full][:1] == [h.slug for h in response.results][:1]

@@ -49,8 +49,8 @@ def search() -> Response:
             agent=agent, explain=params.explain))
         data = response.as_dict() | {"version": response.version, "limit": params.limit,
                                      "offset": params.offset}
-        cache.put(response.version, agent, key, (response, dumps(data | {"cached": True})))
         body = dumps(data | {"cached": False})
+        cache.put(response.version, agent, key, (response, body[:-len('false}')] + 'true}'))
     track_search(response, source(), params.filters)
     return json_response(body)
 

@@ -32,10 +32,17 @@ class Settings:
         return cls(check_mode(config.get("SEMANTIC", "auto")), str(config.get("SEMANTIC_MODEL_DIR", "")))
 
 
-class View:
-    """The rows one audience may see, grouped per article for fast per-query scoring."""
+#: Articles whose parts are scored per query: the best by whole-article cosine (plus the lexical
+#: candidates). Parts are only read for these, so a query costs one small matrix product over the
+#: whole-article vectors however many part vectors the index holds.
+SHORTLIST = 200
 
-    def __init__(self, np: Any, kinds: Any, ranges: list[tuple[int, int, int]], agent: bool) -> None:
+
+class View:
+    """The rows one audience may see: whole-article vectors in one matrix, parts per article."""
+
+    def __init__(self, np: Any, vectors: Any, kinds: Any, ranges: list[tuple[int, int, int]],
+                 agent: bool) -> None:
         docnums, whole, parts, starts = [], [], [], []
         part_kinds = (PART_PUBLIC, PART_AGENT) if agent else (PART_PUBLIC,)
         for docnum, start, stop in ranges:
@@ -50,26 +57,52 @@ class View:
             whole.append(whole_rows[0])
             starts.append(len(parts))
             parts.extend(mine)
+        starts.append(len(parts))
+        self.np = np
         self.docnums = np.array(docnums, dtype=np.int64)
-        self.whole = np.array(whole, dtype=np.int64)
+        self.position = {docnum: i for i, docnum in enumerate(docnums)}
+        self.whole = np.ascontiguousarray(vectors[np.array(whole, dtype=np.int64)]) if whole \
+            else np.zeros((0, DIM), dtype=np.float32)
         self.parts = np.array(parts, dtype=np.int64)
         self.starts = np.array(starts, dtype=np.int64)
+        self.vectors = vectors
 
-    def scores(self, np: Any, sims: Any) -> Any:
+    def scores(self, query: Any, allowed: Any, extra: list[int]) -> tuple[Any, Any]:
+        """(docnums, dense scores): the SHORTLIST best allowed articles by whole-article cosine
+        and the ``extra`` ones, each scored as mean(whole cosine, best part cosine)."""
+        np = self.np
         if not len(self.docnums):
-            return np.zeros(0, dtype=np.float32)
-        best = np.maximum.reduceat(sims[self.parts], self.starts)
-        return (sims[self.whole] + best) / 2
+            return self.docnums, np.zeros(0, dtype=np.float32)
+        whole = self.whole @ query
+        ranked = whole if allowed is None else np.where(allowed[self.docnums], whole, -np.inf)
+        chosen = np.flatnonzero(ranked > -np.inf)
+        if len(chosen) > SHORTLIST:
+            chosen = chosen[np.argpartition(-ranked[chosen], SHORTLIST - 1)[:SHORTLIST]]
+        wanted = {self.position[d] for d in extra if d in self.position}
+        if wanted:
+            chosen = np.union1d(chosen, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
+        lengths = self.starts[chosen + 1] - self.starts[chosen]
+        rows = self.parts[np.repeat(self.starts[chosen], lengths) + _ranges(np, lengths)]
+        bounds = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        best = np.maximum.reduceat(np.asarray(self.vectors[rows]) @ query, bounds) if len(rows) \
+            else whole[chosen]
+        return self.docnums[chosen], (whole[chosen] + best) / 2
+
+
+def _ranges(np: Any, lengths: Any) -> Any:
+    """0..n-1 for each n in ``lengths``, concatenated."""
+    ends = np.cumsum(lengths)
+    return np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - lengths, lengths)
 
 
 class DenseIndex:
-    """Vectors of one index version, mapped to its Whoosh document numbers."""
+    """Vectors of one index version (memory-mapped), mapped to its Whoosh document numbers."""
 
     def __init__(self, folder: Path, docnum: Callable[[str], int | None]) -> None:
         import numpy as np  # noqa: PLC0415
         self.np = np
         self.meta = read_json(folder / "index.json")
-        self.vectors = np.load(folder / "vectors.npy")
+        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
         kinds = np.load(folder / "kinds.npy")
         if self.vectors.shape[1:] != (DIM,) or not len(self.vectors) == len(kinds) == self.meta["rows"]:
             raise ValueError(f"{folder}: vectors and kinds do not match index.json")
@@ -79,14 +112,14 @@ class DenseIndex:
             if number is not None:
                 ranges.append((number, entry["start"], entry["stop"]))
         kind_list = kinds.tolist()
-        self.views = {False: View(np, kind_list, ranges, agent=False),
-                      True: View(np, kind_list, ranges, agent=True)}
+        self.views = {False: View(np, self.vectors, kind_list, ranges, agent=False),
+                      True: View(np, self.vectors, kind_list, ranges, agent=True)}
 
-    def scores(self, query_vector: Any, agent: bool) -> tuple[Any, Any]:
-        """(docnums, dense scores) of every article the audience may see."""
-        view = self.views[agent]
-        sims = self.vectors @ query_vector
-        return view.docnums, view.scores(self.np, sims)
+    def scores(self, query_vector: Any, agent: bool, allowed: Any = None,
+               extra: list[int] | None = None) -> tuple[Any, Any]:
+        """(docnums, dense scores) of the audience's shortlist (see :meth:`View.scores`);
+        ``allowed``: a boolean mask over document numbers (None: every document)."""
+        return self.views[agent].scores(query_vector, allowed, extra or [])
 
 
 @dataclass

@@ -42,18 +42,17 @@ class DenseScores:
         return [docnum for docnum in best if self.by_doc[docnum] >= floor]
 
 
-def dense_scores(state: Any, text: str, langs: list[str], agent: bool,
-                 allowed: set[int] | None) -> DenseScores | None:
-    """Dense scores for a query, or None when the semantic layer does not apply (or fails)."""
+def dense_scores(state: Any, text: str, langs: list[str], agent: bool, allowed: Any,
+                 candidates: list[int]) -> DenseScores | None:
+    """Dense scores for a query, or None when the semantic layer does not apply (or fails).
+
+    ``allowed``: boolean mask of the documents the request may see (None: all); the lexical
+    ``candidates`` are always scored."""
     if not text or state is None or not state.on or "en" not in langs:
         return None
     try:
-        np = state.index.np
         vector = state.encoder.encode_query(text)
-        docnums, scores = state.index.scores(vector, agent)
-        if allowed is not None:
-            keep = np.isin(docnums, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
-            docnums, scores = docnums[keep], scores[keep]
+        docnums, scores = state.index.scores(vector, agent, allowed, candidates)
         return DenseScores(dict(zip(docnums.tolist(), scores.tolist())))
     except Exception:  # noqa: BLE001  (never fail a search: answer lexically)
         log.exception("semantic scoring failed; answering with lexical ranking only")
