@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check and not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
         try:
-            problems += check_golden(kb)
+            problems += check_golden(kb, Path(settings["INDEX_DIR"]))
         except Exception as exc:  # noqa: BLE001  (e.g. disk full for the scratch index; say why)
             logging.getLogger("build").debug("golden queries failed", exc_info=True)
             _report(problems, args.strict)

@@ -1,6 +1,7 @@
 """Run the writers' golden queries against a scratch index of the current articles."""
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -9,13 +10,31 @@ from kb.loader import KnowledgeBase
 from kb.problems import Problem
 from search.engine import Engine
 from search.indexer import build_index
+from search.store import current_version, publish, version_dir
 from search.types import SearchRequest
 
 
-def check_golden(kb: KnowledgeBase) -> list[Problem]:
-    """A problem for each golden query whose expected article is not within its top ``k``."""
+def _seed(scratch: Path, served: Path | None) -> None:
+    """Start the scratch index from a copy of the served version, so the build only redoes the
+    articles that changed (and re-embeds only those); the served index is never touched."""
+    name = current_version(served) if served and served.is_dir() else None
+    if name is None:
+        return
+    try:
+        shutil.copytree(version_dir(served, name), version_dir(scratch, name))
+    except OSError:
+        shutil.rmtree(scratch / "versions", ignore_errors=True)  # build from scratch instead
+        return
+    publish(scratch, name)
+
+
+def check_golden(kb: KnowledgeBase, served: Path | None = None) -> list[Problem]:
+    """A problem for each golden query whose expected article is not within its top ``k``.
+
+    ``served``: the index folder the site serves, reused as the starting point when present."""
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="supportkb-golden-") as scratch:
+        _seed(Path(scratch), served)
         build_index(kb, Path(scratch))
         engine = Engine(scratch)
         try:

@@ -57,3 +57,19 @@ def test_golden_entries_are_read_with_their_lines(tmp_path: Path) -> None:
     assert problems == []
     assert [(g.query, g.expect, g.k, g.lang, g.agent, g.line) for g in queries] == [
         ("a", "b", 5, "es", True, 2), ("c", "d", 3, "", False, 7)]
+
+
+def test_the_served_index_seeds_the_scratch_build_and_stays_untouched(kb_dir: Path, tmp_path: Path) -> None:
+    """--check starts from a copy of the served version: only changed articles are redone."""
+    from search.indexer import build_index  # noqa: PLC0415
+    from search.store import current_version, version_dir  # noqa: PLC0415
+    served = tmp_path / "served"
+    build_index(load_knowledge_base(kb_dir), served)
+    name = current_version(served)
+    before = sorted(p.name for p in version_dir(served, name).rglob("*"))
+    edited = kb_dir / "billing" / "refund-policy.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("refund", "refund ", 1), encoding="utf-8")
+    assert check_golden(load_knowledge_base(kb_dir), served) == []
+    assert current_version(served) == name
+    assert sorted(p.name for p in version_dir(served, name).rglob("*")) == before
+    assert check_golden(load_knowledge_base(kb_dir), tmp_path / "missing") == []
