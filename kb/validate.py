@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz
 
 from kb.golden import golden_path
 from kb.loader import KnowledgeBase

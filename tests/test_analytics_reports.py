@@ -7,7 +7,7 @@ import io
 import json
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 

@@ -11,7 +11,6 @@ import json
 import os
 import string
 import urllib.parse
-from pathlib import Path
 from typing import Any
 
 import pytest

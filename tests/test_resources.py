@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bench.soak import Figures, open_fds, soak
+from bench.soak import Figures, soak
 
 TOLERANCE = 2  # e.g. a log file or an import opened lazily during the run
 
