@@ -6,6 +6,8 @@ import time
 from contextvars import ContextVar, Token
 from typing import Any, Callable
 
+import numpy as np
+
 from search import ranking
 from search.analysis import field_language, normalize_phrase, terms
 from search.expansion import ExpandedQuery, expand
@@ -100,17 +102,14 @@ class Engine:
         filters = {k: [v.lower() if k == "tags" else v for v in vs] for k, vs in request.filters.items()}
         langs = self.languages(snapshot, filters.get("lang") or request.langs)
         expanded = self.expand_query(snapshot, text, request, langs)
-        visible = filter_query(filters, request.agent)
-        allowed = snapshot.allowed(visible)
+        allowed = snapshot.allowed(filter_query(filters, request.agent))
         exact = self._exact_matches(snapshot, text, allowed)
         plan = build_plan(expanded, langs, request.agent, self._prefix_expander(snapshot))
-        exact_docnums = [snapshot.searcher().document_number(slug=slug) for slug in exact]
-        mask = snapshot.allowed_mask(visible)
-        retrieval = retrieve(snapshot.postings, snapshot.searcher(), plan, mask, exact_docnums)
+        retrieval = retrieve(snapshot.postings, snapshot.searcher(), plan, allowed, list(exact.values()))
         wanted = request.offset + request.limit
         ranked = rerank(snapshot, retrieval, retrieval.top(max(MIN_CANDIDATES, wanted)), expanded, langs,
                         request.agent, set(exact), semantic_text="" if request.prefix else text,
-                        allowed=mask)
+                        allowed=allowed)
         matched = retrieval.matched
         matched[[c.docnum for c in ranked]] = True  # semantic hook: dense-only hits count too
         facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}
@@ -136,17 +135,14 @@ class Engine:
             return found
         return expand_prefix
 
-    def _exact_matches(self, snapshot: Snapshot, text: str, allowed: set[int] | None) -> list[str]:
-        """Articles whose title or an alternate question is exactly the query (and are visible)."""
-        slugs = snapshot.exact.get(normalize_phrase(text), [])
-        if not slugs:
-            return []
-        searcher = snapshot.searcher()
-        found = []
-        for slug in slugs:
-            docnum = searcher.document_number(slug=slug)
-            if docnum is not None and (allowed is None or docnum in allowed):
-                found.append(slug)
+    def _exact_matches(self, snapshot: Snapshot, text: str, allowed: np.ndarray | None) -> dict[str, int]:
+        """Articles whose title or an alternate question is exactly the query (and are visible),
+        with their document numbers."""
+        found: dict[str, int] = {}
+        for slug in snapshot.exact.get(normalize_phrase(text), []):
+            docnum = snapshot.searcher().document_number(slug=slug)
+            if docnum is not None and (allowed is None or allowed[docnum]):
+                found[slug] = docnum
         return found
 
     def _hit(self, snapshot: Snapshot, candidate: Candidate, request: SearchRequest,

@@ -44,7 +44,7 @@ class Snapshot:
         self._synonyms: dict[str, SynonymTable] = {}
         self._searchers: list[Any] = []
         self._idf: dict[tuple[str, str], float] = {}
-        self._filters: dict[str, tuple[set[int], np.ndarray]] = {}
+        self._filters: dict[str, np.ndarray] = {}
         self._phrases: dict[tuple[str, str], list[tuple[frozenset[str], float]]] = {}
         self._lock = threading.Lock()
 
@@ -83,26 +83,20 @@ class Snapshot:
     def postings(self) -> PostingCache:
         return PostingCache(self.searcher())
 
-    def _filter(self, filter_query: Any) -> tuple[set[int], np.ndarray]:
+    def allowed(self, filter_query: Any) -> np.ndarray | None:
+        """Documents passing a filter query, as a boolean array over document numbers (None: no
+        filter); cached, since filters repeat."""
+        if filter_query is None:
+            return None
         key = repr(filter_query)
-        cached = self._filters.get(key)
-        if cached is None:
-            docnums = set(filter_query.docs(self.searcher()))
+        mask = self._filters.get(key)
+        if mask is None:
             mask = np.zeros(self.postings.doc_count, dtype=bool)
-            mask[list(docnums)] = True
-            cached = (docnums, mask)
+            mask[list(filter_query.docs(self.searcher()))] = True
             if len(self._filters) >= 512:
                 self._filters.clear()
-            self._filters[key] = cached
-        return cached
-
-    def allowed(self, filter_query: Any) -> set[int] | None:
-        """Document numbers passing a filter query; cached, since filters repeat."""
-        return None if filter_query is None else self._filter(filter_query)[0]
-
-    def allowed_mask(self, filter_query: Any) -> np.ndarray | None:
-        """The same as :meth:`allowed`, as a boolean array over document numbers."""
-        return None if filter_query is None else self._filter(filter_query)[1]
+            self._filters[key] = mask
+        return mask
 
     @cached_property
     def semantic(self) -> Any:
