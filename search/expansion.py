@@ -37,12 +37,17 @@ class ExpandedQuery:
     groups: list[TermGroup]
     corrections: dict[str, str]
     synonyms: dict[str, list[str]]
+    #: The query's words as typed (normalized), stop words included.
+    words: list[str] = field(default_factory=list)
 
     @property
     def corrected_text(self) -> str | None:
+        """The query with its typos fixed, every other word kept ("refnd not recieved" ->
+        "refund not received")."""
         if not self.corrections:
             return None
-        return " ".join(self.corrections.get(g.text, g.text) for g in self.groups)
+        words = self.words or [g.text for g in self.groups]
+        return " ".join(self.corrections.get(w, w) for w in words)
 
 
 class SynonymTable:
@@ -107,4 +112,4 @@ def expand(query: str, vocabulary: Vocabulary, synonyms: SynonymTable, lang: str
         last = groups[-1]
         if len(last.text) >= 2 and " " not in last.text:
             last.alternatives.append(Alternative([last.text], 1.0, "prefix", prefix=True))
-    return ExpandedQuery(groups, corrections, applied)
+    return ExpandedQuery(groups, corrections, applied, words)

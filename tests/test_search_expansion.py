@@ -64,3 +64,9 @@ def test_synonym_table_in_spanish() -> None:
     table = SynonymTable([["factura", "recibo"]], lang="es")
     assert table.lookup(["facturas"]) == ["recibo"]
     assert table.lookup(["bill"]) == []
+
+
+def test_did_you_mean_keeps_the_words_it_did_not_correct() -> None:
+    expanded = expand("my pasword is not working", VOCAB, SYNONYMS, known=lambda word: word != "pasword")
+    assert [group.text for group in expanded.groups] == ["my", "pasword", "working"]
+    assert expanded.corrected_text == "my password is not working"
