@@ -128,3 +128,35 @@ def test_deleted_and_replaced_documents_never_match(tmp_path: Path) -> None:
         assert counts.tolist() == [1, 1]  # each live article once
     finally:
         engine.close()
+
+
+def test_posting_lists_over_many_blocks_read_like_whoosh(tmp_path: Path) -> None:
+    """Whoosh writes postings in blocks of 128: a list of 300 spans three of them."""
+    files = {f"a/n{n:03d}.md": article(f"Gizmo number {n}", body=f"Gizmo gizmo words {n}." * (1 + n % 3))
+             for n in range(300)}
+    root = write_articles(tmp_path / "articles", files)
+    build_index(load_knowledge_base(root), tmp_path / "index", semantic=LEXICAL)
+    engine = Engine(tmp_path / "index", semantic=LEXICAL)
+    try:
+        snapshot = engine.snapshot()
+        searcher = snapshot.searcher()
+        posting = snapshot.postings.get(searcher, "all_en", "gizmo")
+        matcher = searcher.postings("all_en", "gizmo")
+        ids, tfs = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            tfs.append(matcher.weight())
+            matcher.next()
+        assert len(ids) == 300
+        assert posting.docnums.tolist() == ids
+        assert len(set(tfs)) > 1
+        n, df = searcher.doc_count_all(), 300
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        average = searcher.avg_field_length("all_en")
+        lengths = [searcher.doc_field_length(d, "all_en", 1) for d in ids]
+        expected = [idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
+                    for tf, length in zip(tfs, lengths)]
+        assert posting.scores.tolist() == pytest.approx(expected, rel=1e-5)
+        assert engine.search(SearchRequest("gizmo")).total == 300
+    finally:
+        engine.close()
