@@ -78,7 +78,7 @@ def build(kind: str, docs: int, rebuild: bool, semantic: bool = False) -> Path:
     ``semantic``: with article embeddings (the semantic extra), in its own folder."""
     index = OUT / f"api-{kind}{'-semantic' if semantic else ''}-index"
     name = current_version(index)
-    if name and not rebuild and read_json(version_dir(index, name) / "meta.json")["schema"] == SCHEMA_VERSION:
+    if name and not rebuild and _current(version_dir(index, name), semantic):
         return index
     started = time.perf_counter()
     settings = Settings("on" if semantic else "off")
@@ -90,6 +90,14 @@ def build(kind: str, docs: int, rebuild: bool, semantic: bool = False) -> Path:
             build_index(load_knowledge_base(Path(tmp)), index, full=True, semantic=settings)
     print(f"  built {kind} index in {time.perf_counter() - started:.1f} s")
     return index
+
+
+def _current(version: Path, semantic: bool) -> bool:
+    """Whether a cached bench index was built by this code (schema, and a stored model)."""
+    if read_json(version / "meta.json")["schema"] != SCHEMA_VERSION:
+        return False
+    embeddings = version / "semantic" / "index.json"
+    return not semantic or (embeddings.is_file() and "model_sha256" in read_json(embeddings))
 
 
 def make_app(index: Path, instance: Path, cache: int) -> Any:

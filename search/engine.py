@@ -15,6 +15,7 @@ from search.query import MAX_PREFIX_TERMS, build_plan, filter_query, text_kinds
 from search.rerank import Candidate, rerank
 from search.retrieve import retrieve
 from search.schema import text_field
+from search.semantic import fusion
 from search.snapshot import Snapshot, SnapshotHolder
 from search.snippets import fallback, highlight
 from search.types import FILTER_FIELDS, Hit, QueryError, SearchRequest, SearchResponse
@@ -107,9 +108,11 @@ class Engine:
         plan = build_plan(expanded, langs, request.agent, self._prefix_expander(snapshot))
         retrieval = retrieve(snapshot.postings, snapshot.searcher(), plan, allowed, list(exact.values()))
         wanted = request.offset + request.limit
-        ranked = rerank(snapshot, retrieval, retrieval.top(max(MIN_CANDIDATES, wanted)), expanded, langs,
-                        request.agent, set(exact), semantic_text="" if request.prefix else text,
-                        allowed=allowed)
+        semantic_text = "" if request.prefix else text
+        pool = fusion.LEXICAL_CANDIDATES if fusion.applies(snapshot.semantic, semantic_text, langs) \
+            else MIN_CANDIDATES
+        ranked = rerank(snapshot, retrieval, retrieval.top(max(pool, wanted)), expanded, langs,
+                        request.agent, set(exact), semantic_text=semantic_text, allowed=allowed)
         matched = retrieval.matched
         matched[[c.docnum for c in ranked]] = True  # semantic hook: dense-only hits count too
         facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}

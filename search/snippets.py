@@ -20,11 +20,29 @@ def _term(word: str, lang: str) -> str:
     return analyzed[0] if analyzed else ""
 
 
-@lru_cache(maxsize=4096)
-def _candidates(stems: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str]:
-    """Words that may match: those starting with a matched stem or a typed prefix."""
-    starts = sorted({s for s in stems if s} | set(prefixes), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, starts)) + r")\w*", re.IGNORECASE | re.UNICODE)
+WORD_TAIL = re.compile(r"\w*", re.UNICODE)
+
+
+def _word_starts(text: str, starts: set[str]) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` that begin with one of ``starts`` (lower-case), found with
+    ``str.find`` on the lower-cased text: several times faster than one regular expression of
+    alternatives, which cannot skip ahead to a likely start."""
+    lower = text.lower()
+    if len(lower) != len(text):  # rare letters whose lower case is longer: stay exact
+        lower = "".join(ch.lower()[:1] or ch for ch in text)
+    found: set[tuple[int, int]] = set()
+    for start in starts:
+        position = lower.find(start)
+        while position != -1:
+            if position == 0 or not _is_word_char(lower[position - 1]):
+                tail = WORD_TAIL.match(lower, position + len(start))
+                found.add((position, tail.end() if tail else position + len(start)))
+            position = lower.find(start, position + 1)
+    return sorted(found)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def fallback(text: str, words: int = SNIPPET_WORDS) -> str:
@@ -41,8 +59,8 @@ def _match_spans(text: str, matched: set[str], lang: str, prefixes: tuple[str, .
         return _term(lower, lang) in matched or (bool(prefixes) and lower.startswith(prefixes))
 
     if matched or prefixes:
-        spans = [m.span() for m in _candidates(frozenset(matched), prefixes).finditer(text)
-                 if is_match(m.group())]
+        starts = {s for s in matched if s} | set(prefixes)
+        spans = [(a, b) for a, b in _word_starts(text, starts) if is_match(text[a:b])]
         if spans:
             return spans
     return [m.span() for m in WORD.finditer(text) if is_match(m.group())]

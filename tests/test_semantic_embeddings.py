@@ -10,6 +10,10 @@ from search.indexer import build_index
 from search.semantic.build import SemanticBuildError
 from search.semantic.dense import Settings
 from search.semantic.embeddings import FOLDER, PART_AGENT, PART_PUBLIC, WHOLE_AGENT, WHOLE_PUBLIC
+from search.semantic import encoder as encoder_module
+from search.semantic import quantize
+from search.semantic.encoder import build_encoder, query_encoder
+from search.semantic.model import MODEL_FILE, PACKAGED_SHA256
 from search.store import current_version, read_json, version_dir
 from tests.semantic_support import require_extra
 
@@ -77,3 +81,41 @@ def test_on_with_a_broken_model_fails_the_build_and_keeps_the_served_version(
         build_index(load_knowledge_base(articles_dir), index,
                     semantic=Settings("on", str(tmp_path / "no-model")))
     assert current_version(index) == served
+
+
+def test_the_version_carries_the_quantized_model_that_embeds_queries(articles_dir: Path,
+                                                                     tmp_path: Path) -> None:
+    """Serving embeds queries with the model stored beside the vectors: the same vectors as the
+    build's for the same text, and no model package needed to serve."""
+    require_extra()
+    index = tmp_path / "index"
+    build_index(load_knowledge_base(articles_dir), index, semantic=ON)
+    folder = semantic_dir(index)
+    meta = read_json(folder / "index.json")
+    assert meta["source_sha256"] == PACKAGED_SHA256 and meta["quantized"] == quantize.RECIPE
+    assert (folder / MODEL_FILE).stat().st_size < 30_000_000
+    served = query_encoder(folder, meta)
+    assert served.model_id == meta["model"] and "int8" in served.model_id
+    text = "card delivery times"
+    assert (served.encode_query(text) == build_encoder().encode([text])[0]).all()
+
+
+def test_a_fresh_build_process_reuses_the_previous_versions_model(
+        articles_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quantizing costs seconds: a build takes the stored model when its source is unchanged."""
+    require_extra()
+    index = tmp_path / "index"
+    build_index(load_knowledge_base(articles_dir), index, semantic=ON)
+    first = read_json(semantic_dir(index) / "index.json")
+    monkeypatch.setattr(encoder_module, "_build_encoders", {})  # as in a new process
+
+    def must_not_run(model: bytes) -> bytes:
+        raise AssertionError("quantized again")
+
+    monkeypatch.setattr(quantize, "quantize", must_not_run)
+    page = articles_dir / "billing" / "invoice-explained.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nVAT is shown on its own line.\n", encoding="utf-8")
+    build_index(load_knowledge_base(articles_dir), index, semantic=ON)
+    second = read_json(semantic_dir(index) / "index.json")
+    assert second["model_sha256"] == first["model_sha256"]
+    assert second["embedded"] == ["billing/invoice-explained"]

@@ -1,6 +1,7 @@
 """The encoder: unit vectors, meaning over words, telemetry off, missing or damaged model files."""
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from search.semantic.encoder import Unavailable, get_encoder, locate
+from search.semantic import quantize
+from search.semantic.encoder import Encoder, Unavailable, build_encoder
+from search.semantic.model import Model, locate, prepare, read_files
 from tests.semantic_support import require_extra
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_vectors_are_unit_length_and_follow_meaning() -> None:
     require_extra()
-    encoder = get_encoder()
+    encoder = build_encoder()
     vectors = encoder.encode(["my card hasn't shown up", "card delivery times", "reset your password"])
     assert vectors.shape == (3, 384)
     assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-4
@@ -31,8 +34,8 @@ def test_telemetry_off_nothing_written_under_home(tmp_path: Path) -> None:
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
     env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), PYTHONPATH=str(ROOT))
-    script = ("from search.semantic.encoder import get_encoder\n"
-              "print(get_encoder().encode(['hello world']).shape)\n")
+    script = ("from search.semantic.encoder import build_encoder\n"
+              "print(build_encoder().encode(['hello world']).shape)\n")
     done = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -42,7 +45,7 @@ def test_telemetry_off_nothing_written_under_home(tmp_path: Path) -> None:
 
 def test_missing_model_files(tmp_path: Path) -> None:
     with pytest.raises(Unavailable, match="missing|not installed"):
-        get_encoder(str(tmp_path / "nowhere"))
+        build_encoder(str(tmp_path / "nowhere"))
 
 
 def test_damaged_model_file(tmp_path: Path) -> None:
@@ -52,6 +55,30 @@ def test_damaged_model_file(tmp_path: Path) -> None:
     (folder / "model.onnx").write_bytes(b"not an onnx model" * 100)
     (folder / "tokenizer.json").write_bytes(locate().tokenizer.read_bytes())
     with pytest.raises(Unavailable, match="cannot load the model"):
-        get_encoder(str(folder))
+        build_encoder(str(folder))
     with pytest.raises(Unavailable, match="cannot load the model"):  # remembered, not retried
-        get_encoder(str(folder))
+        build_encoder(str(folder))
+
+
+def test_quantized_model_stays_close_to_the_source() -> None:
+    """The int8 model the index stores is a faithful copy of the shipped one."""
+    require_extra()
+    source = Encoder(Model(*read_files(locate()), "source", "", 0))
+    quantized = build_encoder()
+    assert quantized.model.quantized == quantize.RECIPE
+    texts = ["my card hasn't shown up", "why was I charged twice this month", "wifi keeps dropping",
+             "How do I set up voicemail on my new phone?", "opening hours of the shop in town"]
+    cosines = (source.encode(texts) * quantized.encode(texts)).sum(axis=1)
+    assert cosines.min() > 0.97, cosines
+
+
+def test_without_the_quantizer_the_shipped_model_runs_as_is(monkeypatch: pytest.MonkeyPatch,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    require_extra()
+    monkeypatch.setattr(quantize, "available", lambda: False)
+    with caplog.at_level(logging.WARNING, logger="search.semantic"):
+        model = prepare(locate())
+    assert model.quantized == 0 and model.onnx == locate().model.read_bytes()
+    assert any("runs unquantized" in r.getMessage() for r in caplog.records)
+
+

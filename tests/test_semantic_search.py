@@ -13,7 +13,8 @@ from search import Engine, SearchRequest
 from search.indexer import build_index
 from search.semantic.dense import Settings
 from search.semantic.embeddings import FOLDER
-from search.store import current_version, version_dir
+from search.semantic.model import MODEL_FILE
+from search.store import current_version, read_json, version_dir, write_json
 from tests.conftest import make_app
 from tests.semantic_support import require_extra
 
@@ -118,21 +119,38 @@ def test_filters_apply_to_dense_matches(engines: tuple[Engine, Engine]) -> None:
     assert all(hit.lang == "es" for hit in spanish.results)
 
 
+@pytest.mark.parametrize("damage", ["garbage", "missing"])
 def test_damaged_model_falls_back_to_lexical(engines: tuple[Engine, Engine], semantic_index: Path,
-                                            tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    lexical, _ = engines
-    folder = tmp_path / "model"
-    folder.mkdir()
-    (folder / "model.onnx").write_bytes(b"\x00garbage" * 64)
-    (folder / "tokenizer.json").write_text("{}", encoding="utf-8")
+                                            damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The model stored with the index is checked when a version loads, even when the same model
+    is already running for another version."""
+    lexical, hybrid = engines
+    assert hybrid.snapshot().semantic.on
+    model = version_dir(semantic_index, current_version(semantic_index) or "") / FOLDER / MODEL_FILE
+    if damage == "garbage":
+        model.write_bytes(b"\x00garbage" * 64)
+    else:
+        model.unlink()
     with caplog.at_level(logging.WARNING, logger="search.semantic"):
-        broken = Engine(semantic_index, Settings("on", str(folder)))
+        broken = Engine(semantic_index, Settings("on"))
         state = broken.snapshot().semantic
-    assert state.state == "unavailable" and "cannot load the model" in state.reason
+    expected = "checksum mismatch" if damage == "garbage" else "model file missing"
+    assert state.state == "unavailable" and expected in state.reason
     assert any("semantic search unavailable" in r.getMessage() for r in caplog.records)
     for text in ("refund money", "my connection is unstable", "wifi"):
         assert search(broken, text) == search(lexical, text)
     broken.close()
+
+
+def test_embeddings_of_an_older_build_without_a_model_say_rebuild(semantic_index: Path) -> None:
+    folder = version_dir(semantic_index, current_version(semantic_index) or "") / FOLDER
+    meta = read_json(folder / "index.json")
+    del meta["model_sha256"]
+    write_json(folder / "index.json", meta)
+    engine = Engine(semantic_index, Settings("on"))
+    state = engine.snapshot().semantic
+    assert state.state == "unavailable" and "rebuild the index" in state.reason
+    engine.close()
 
 
 def test_damaged_vectors_fall_back_to_lexical(engines: tuple[Engine, Engine], semantic_index: Path) -> None:
@@ -146,15 +164,17 @@ def test_damaged_vectors_fall_back_to_lexical(engines: tuple[Engine, Engine], se
     engine.close()
 
 
+@pytest.mark.parametrize("broken", ["encode_query", "scores"])
 def test_scoring_error_answers_lexically(engines: tuple[Engine, Engine], monkeypatch: pytest.MonkeyPatch,
-                                         caplog: pytest.LogCaptureFixture) -> None:
+                                         caplog: pytest.LogCaptureFixture, broken: str) -> None:
+    """Failing to embed the query, or failing to score."""
     lexical, hybrid = engines
     state = hybrid.snapshot().semantic
 
-    def fail(text: str) -> Any:
+    def fail(*args: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(state.encoder, "encode_query", fail)
+    monkeypatch.setattr(state.index if broken == "scores" else state.encoder, broken, fail)
     with caplog.at_level(logging.ERROR, logger="search.semantic"):
         assert search(hybrid, "refund money") == search(lexical, "refund money")
     assert any("semantic scoring failed" in r.getMessage() for r in caplog.records)
@@ -165,8 +185,8 @@ def test_health_reports_semantic_state(semantic_index: Path, tmp_path: Path) -> 
     assert on.get_json()["semantic"]["state"] == "on"
     off = make_app(semantic_index, tmp_path / "b", SEMANTIC="off").test_client().get("/health")
     assert off.get_json()["semantic"] == {"state": "off", "reason": "SEMANTIC is off"}
-    broken = make_app(semantic_index, tmp_path / "c", SEMANTIC="on",
-                      SEMANTIC_MODEL_DIR=str(tmp_path / "missing")).test_client().get("/health")
+    (version_dir(semantic_index, current_version(semantic_index) or "") / FOLDER / MODEL_FILE).unlink()
+    broken = make_app(semantic_index, tmp_path / "c", SEMANTIC="on").test_client().get("/health")
     assert broken.status_code == 200
     body = broken.get_json()["semantic"]
     assert body["state"] == "unavailable" and "missing" in body["reason"]

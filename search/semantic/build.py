@@ -7,8 +7,10 @@ from pathlib import Path
 from kb.model import Article
 from kb.settings import load_settings
 from search.semantic.dense import Settings
-from search.semantic.embeddings import EmbedSummary, semantic_language, write_embeddings
-from search.semantic.encoder import Unavailable, get_encoder, installed
+from search.semantic.embeddings import FOLDER, EmbedSummary, semantic_language, write_embeddings
+from search.semantic.encoder import Unavailable, build_encoder, installed
+from search.semantic.model import Model, load_stored
+from search.store import read_json
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +32,21 @@ def embed_version(articles: list[Article], staging: Path, previous: Path | None,
         log.debug("semantic extra not installed: building without embeddings")
         return None
     try:
-        encoder = get_encoder(settings.model_dir, build=True)
+        encoder = build_encoder(settings.model_dir, reuse=_stored_model(previous))
     except Unavailable as exc:
         if settings.mode == "on":
             raise SemanticBuildError(f"SEMANTIC is on but the model cannot run: {exc}") from exc
         log.warning("building without embeddings: %s", exc)
         return None
     return write_embeddings(articles, staging, previous, encoder)
+
+
+def _stored_model(version: Path | None) -> Model | None:
+    """The model stored with a version (to reuse its quantization), None when there is none."""
+    if version is None:
+        return None
+    folder = version / FOLDER
+    try:
+        return load_stored(folder, read_json(folder / "index.json"))
+    except (OSError, ValueError, Unavailable):
+        return None

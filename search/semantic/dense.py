@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from search.semantic import check_mode
 from search.semantic.embeddings import FOLDER, PART_AGENT, PART_PUBLIC, WHOLE_AGENT, WHOLE_PUBLIC
-from search.semantic.encoder import DIM, Encoder, Unavailable, get_encoder, installed
+from search.semantic.encoder import DIM, Encoder, Unavailable, query_encoder, runtime_installed
 from search.store import read_json
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Settings:
-    """``SEMANTIC`` (auto, on, off) and ``SEMANTIC_MODEL_DIR`` (empty: the installed packages)."""
+    """``SEMANTIC`` (auto, on, off) and ``SEMANTIC_MODEL_DIR``: where a build takes the model from
+    (empty: the installed packages); serving uses the model stored with the index version."""
 
     mode: str = "auto"
     model_dir: str = ""
@@ -35,7 +36,7 @@ class Settings:
 #: Articles whose parts are scored per query: the best by whole-article cosine (plus the lexical
 #: candidates). Parts are only read for these, so a query costs one small matrix product over the
 #: whole-article vectors however many part vectors the index holds.
-SHORTLIST = 200
+SHORTLIST = 100
 
 
 class View:
@@ -60,12 +61,16 @@ class View:
         starts.append(len(parts))
         self.np = np
         self.docnums = np.array(docnums, dtype=np.int64)
-        self.position = {docnum: i for i, docnum in enumerate(docnums)}
-        self.whole = np.ascontiguousarray(vectors[np.array(whole, dtype=np.int64)]) if whole \
-            else np.zeros((0, DIM), dtype=np.float32)
+        #: Row in this view of each document number (-1: not in the view).
+        self.position = np.full(max(docnums, default=-1) + 1, -1, dtype=np.int64)
+        self.position[self.docnums] = np.arange(len(docnums))
+        # Stored transposed (384 x articles): ``query @ whole_t`` runs about twice as fast as
+        # ``whole @ query`` with the article-major layout (0.16 against 0.32 ms at 10k).
+        self.whole_t = np.ascontiguousarray(vectors[np.array(whole, dtype=np.int64)].T) if whole \
+            else np.zeros((DIM, 0), dtype=np.float32)
         self.parts = np.array(parts, dtype=np.int64)
         self.starts = np.array(starts, dtype=np.int64)
-        self.vectors = vectors
+        self.vectors = np.asarray(vectors)  # a plain view of the memory map: cheaper to index
 
     def scores(self, query: Any, allowed: Any, extra: list[int]) -> tuple[Any, Any]:
         """(docnums, dense scores): the SHORTLIST best allowed articles by whole-article cosine
@@ -73,18 +78,19 @@ class View:
         np = self.np
         if not len(self.docnums):
             return self.docnums, np.zeros(0, dtype=np.float32)
-        whole = self.whole @ query
+        whole = query @ self.whole_t
         ranked = whole if allowed is None else np.where(allowed[self.docnums], whole, -np.inf)
         chosen = np.flatnonzero(ranked > -np.inf)
         if len(chosen) > SHORTLIST:
             chosen = chosen[np.argpartition(-ranked[chosen], SHORTLIST - 1)[:SHORTLIST]]
-        wanted = {self.position[d] for d in extra if d in self.position}
-        if wanted:
-            chosen = np.union1d(chosen, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
+        if extra:
+            wanted = np.asarray(extra, dtype=np.int64)
+            wanted = self.position[wanted[wanted < len(self.position)]]
+            chosen = np.union1d(chosen, wanted[wanted >= 0])
         lengths = self.starts[chosen + 1] - self.starts[chosen]
         rows = self.parts[np.repeat(self.starts[chosen], lengths) + _ranges(np, lengths)]
         bounds = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        best = np.maximum.reduceat(np.asarray(self.vectors[rows]) @ query, bounds) if len(rows) \
+        best = np.maximum.reduceat(self.vectors[rows] @ query, bounds) if len(rows) \
             else whole[chosen]
         return self.docnums[chosen], (whole[chosen] + best) / 2
 
@@ -140,30 +146,27 @@ class SemanticState:
 
 
 def load_state(version: Path, settings: Settings, docnum: Callable[[str], int | None]) -> SemanticState:
-    """Open the version's vectors and the model; never raises."""
+    """Open the version's vectors and the model stored with them; never raises."""
     if settings.mode == "off":
         return SemanticState("off", "SEMANTIC is off")
     folder = version / FOLDER
     if not (folder / "index.json").is_file():
-        reason = ("the semantic extra is not installed" if not installed()
+        reason = ("the semantic extra is not installed" if not runtime_installed()
                   else "this index was built without embeddings: rebuild with SEMANTIC auto or on")
         if settings.mode == "on":
             log.warning("semantic search unavailable: %s", reason)
             return SemanticState("unavailable", reason)
         return SemanticState("off", reason)
-    if settings.mode == "auto" and not installed() and not settings.model_dir:
+    if settings.mode == "auto" and not runtime_installed():
         return SemanticState("off", "the semantic extra is not installed")
     try:
-        encoder = get_encoder(settings.model_dir)
         index = DenseIndex(folder, docnum)
+        encoder = query_encoder(folder, index.meta)
     except Unavailable as exc:
+        log.warning("semantic search unavailable: %s", exc)
         return SemanticState("unavailable", str(exc))
     except Exception as exc:  # noqa: BLE001  (damaged vectors: fall back to lexical, say why)
         log.warning("semantic search unavailable: cannot read %s: %s", folder, exc)
         return SemanticState("unavailable", f"cannot read the index embeddings: {type(exc).__name__}")
-    if index.meta.get("model") != encoder.model_id:
-        reason = (f"index embeddings were made with {index.meta.get('model')}, the model here is "
-                  f"{encoder.model_id}: rebuild the index")
-        log.warning("semantic search unavailable: %s", reason)
-        return SemanticState("unavailable", reason)
     return SemanticState("on", f"{encoder.model_id}, {index.meta['rows']} vectors", index, encoder)
+

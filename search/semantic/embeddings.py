@@ -8,7 +8,9 @@ Each English article gets a few unit vectors (rows), each tagged with who may se
   some) and each internal line (``PART_AGENT``). Every row of an internal article is agent-only.
 
 Layout inside ``versions/<name>/semantic/``: ``vectors.npy`` (float32, rows x 384), ``kinds.npy``
-(int8, one kind per row) and ``index.json`` (model id, recipe, each article's hash and row range).
+(int8, one kind per row), ``model.onnx`` and ``tokenizer.json`` (the model that made the vectors,
+which also embeds the queries) and ``index.json`` (model id and checksums, recipe, each article's
+hash and row range).
 The folder is written into the staging version, so it is published (and swapped) with the index.
 A rebuild copies the rows of unchanged articles from the previous version: a one-article change
 re-embeds one article.
@@ -25,6 +27,7 @@ from kb.markup import plain_text, split_internal
 from kb.model import Article
 from search.analysis import field_language
 from search.semantic.encoder import Encoder
+from search.semantic.model import store
 from search.store import read_json, write_json
 
 log = logging.getLogger(__name__)
@@ -148,7 +151,8 @@ def write_embeddings(articles: list[Article], staging: Path, previous_dir: Path 
           else np.zeros((0, 384), dtype=np.float32))
     _save(folder / "kinds.npy", np.concatenate(kind_parts) if kind_parts else np.zeros(0, np.int8))
     summary = EmbedSummary(len(english), len(pending), len(reused))
-    write_json(folder / "index.json", {"model": encoder.model_id, "recipe": RECIPE,
+    store(encoder.model, folder)
+    write_json(folder / "index.json", {**encoder.model.record(), "recipe": RECIPE,
                                        "embedded": [a.slug for a, _ in pending],
                                        "rows": start, "articles": entries})
     log.info("embeddings: %d articles, %d embedded, %d reused", summary.articles,
