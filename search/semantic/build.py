@@ -32,7 +32,7 @@ def embed_version(articles: list[Article], staging: Path, previous: Path | None,
         log.debug("semantic extra not installed: building without embeddings")
         return None
     try:
-        encoder = build_encoder(settings.model_dir, reuse=_stored_model(previous))
+        encoder = build_encoder(settings.model_dir, reuse=lambda: _stored_model(previous))
     except Unavailable as exc:
         if settings.mode == "on":
             raise SemanticBuildError(f"SEMANTIC is on but the model cannot run: {exc}") from exc

@@ -14,7 +14,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from search.semantic.model import (INSTALL_HINT, MODEL_PACKAGE, TOKENIZER_PACKAGE, Model,
                                    Unavailable, load_stored, locate, prepare)
@@ -149,12 +149,13 @@ def _remembered(cache: dict[str, Encoder | Unavailable], key: str, load: Any) ->
     return found
 
 
-def build_encoder(model_dir: str = "", reuse: Model | None = None) -> Encoder:
+def build_encoder(model_dir: str = "", reuse: Callable[[], Model | None] | None = None) -> Encoder:
     """The process's encoder for embedding articles with the source in ``model_dir`` (empty: the
-    installed packages), prepared once per process; ``reuse``: see model.prepare."""
+    installed packages), prepared once per process. ``reuse``: gives a model prepared earlier
+    (see model.prepare); called only when this process has no encoder for ``model_dir`` yet."""
     def load() -> Encoder:
         _runtime()
-        return Encoder(prepare(locate(model_dir), reuse), os.cpu_count() or 1)
+        return Encoder(prepare(locate(model_dir), reuse() if reuse else None), os.cpu_count() or 1)
     return _remembered(_build_encoders, model_dir, load)
 
 
