@@ -1,10 +1,10 @@
 """The one search entry point the site, the API and the agent console call."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from contextvars import ContextVar, Token
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -15,6 +15,7 @@ from search.query import MAX_PREFIX_TERMS, build_plan, filter_query, text_kinds
 from search.rerank import Candidate, rerank
 from search.retrieve import retrieve
 from search.schema import text_field
+from search.scope import RequestScope, current_scope, enter_scope, leave_scope
 from search.semantic import fusion
 from search.snapshot import Snapshot, SnapshotHolder
 from search.snippets import fallback, highlight
@@ -45,10 +46,6 @@ def clean_query(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
-#: Per request (context-local): the snapshot each engine handed out first.
-_REQUEST_SLOT: ContextVar[dict[int, Snapshot] | None] = ContextVar("supportkb_snapshot", default=None)
-
-
 class Engine:
     """Searches the published index version; picks up new builds without a restart."""
 
@@ -57,21 +54,46 @@ class Engine:
         self.holder = SnapshotHolder(index_dir, semantic)
 
     def snapshot(self) -> Snapshot:
-        """The served version; inside :meth:`begin_request` ... :meth:`end_request` always the same one."""
-        slot = _REQUEST_SLOT.get()
-        if slot is None:
+        """The served version. Inside :meth:`begin_request` ... :meth:`end_request` always the same
+        one, pinned: it stays open and on disk until the request ends, whatever builds do."""
+        scope = current_scope()
+        if scope is None:
             return self.holder.get()
-        snapshot = slot.get(id(self))
+        snapshot = scope.pins.get(id(self))
         if snapshot is None:
-            snapshot = slot[id(self)] = self.holder.get()
+            snapshot = scope.pins[id(self)] = self.holder.acquire()
         return snapshot
 
-    def begin_request(self) -> Token[dict[int, Snapshot] | None]:
-        """Pin the version a request sees at its first use, so one request never mixes two."""
-        return _REQUEST_SLOT.set({})
+    def begin_request(self) -> tuple[RequestScope, Any]:
+        """Open a request scope: the version is pinned at its first use and a searcher borrowed."""
+        return enter_scope()
 
-    def end_request(self, token: Token[dict[int, Snapshot] | None]) -> None:
-        _REQUEST_SLOT.reset(token)
+    def end_request(self, handle: tuple[RequestScope, Any]) -> None:
+        """Give back what the request borrowed and unpin its version (also after errors)."""
+        scope, token = handle
+        leave_scope(token)
+        for snapshot, searcher in scope.searchers.values():
+            snapshot.give_back(searcher)
+        scope.searchers.clear()
+        pinned = scope.pins.pop(id(self), None)
+        if pinned is not None:
+            self.holder.release(pinned)
+
+    @contextlib.contextmanager
+    def request(self) -> Iterator[None]:
+        """A request scope, unless one is open already (library callers, scripts)."""
+        if current_scope() is not None:
+            yield
+            return
+        handle = self.begin_request()
+        try:
+            yield
+        finally:
+            self.end_request(handle)
+
+    def stats(self) -> dict[str, Any]:
+        """Index version, swaps, open versions, open searchers and pinned requests."""
+        return self.holder.stats()
 
     def close(self) -> None:
         self.holder.close()
@@ -96,6 +118,10 @@ class Engine:
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run one search: expand, retrieve with BM25, rerank, facet, snippet."""
+        with self.request():
+            return self._search(request)
+
+    def _search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
         validate_request(request)
         snapshot = self.snapshot()

@@ -1,4 +1,10 @@
-"""A served index version and its in-memory helpers; swapped whole when a new build is published."""
+"""A served index version and its in-memory helpers; swapped whole when a new build is published.
+
+Every opened thing has an owner that closes it: a :class:`Snapshot` owns its Whoosh index, its
+searcher pool and its hold on the version's folder; the :class:`SnapshotHolder` counts the
+requests that pin each snapshot and closes a retired one when the last of them ends, then
+removes its files unless another process still holds them (``search/store.py``).
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,14 +21,21 @@ from kb.routing import Routing
 from search.expansion import SynonymTable
 from search.facets import FacetColumns
 from search.postings import PostingCache
-from search.store import current_version, pointer_stamp, read_json, version_dir
+from search.pool import PoolClosed, PoolExhausted, SearcherPool
+from search.scope import current_scope
+from search.store import (VersionGone, current_version, hold_version, pointer_stamp, read_json,
+                          release_version, remove_if_unused, version_dir)
 from search.typos import Vocabulary, merge
 
 log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(RuntimeError):
-    """No index has been built yet, or it cannot be opened."""
+    """No index has been built yet, it cannot be opened, or every searcher stayed busy."""
+
+
+#: Open a fresh Snapshot this many times when its version is removed under us (a newer one is out).
+OPEN_ATTEMPTS = 3
 
 
 class Snapshot:
@@ -32,7 +45,18 @@ class Snapshot:
         self.name = name
         self.semantic_settings = semantic  # search.semantic.dense.Settings, None: defaults
         self.path = path
+        self.refs = 0  # requests pinning this version (changed by the SnapshotHolder only)
+        self._hold = hold_version(path)  # VersionGone: removed before we could hold it
+        try:
+            self._open(path)
+        except BaseException:
+            release_version(self._hold)
+            raise
+
+    def _open(self, path: Path) -> None:
         self.ix = whoosh_index.open_dir(str(path / "whoosh"))
+        self.pool = SearcherPool(self.ix.searcher)
+        self._shared = self.ix.searcher()  # read by the per-version caches below, under their locks
         self.meta: dict[str, Any] = read_json(path / "meta.json")
         vocab = read_json(path / "vocab.json")
         self.public_vocab = Vocabulary(vocab["public"])
@@ -40,9 +64,9 @@ class Snapshot:
         self.routing = Routing.from_json(self.meta["routing"])
         self.exact: dict[str, list[str]] = self.meta["exact"]
         self.review_by = {slug: dt.date.fromisoformat(d) for slug, d in self.meta["review_by"].items()}
-        self._local = threading.local()
+        self._local = threading.local()  # searchers of callers outside a request (scripts)
+        self._unscoped: list[Any] = []
         self._synonyms: dict[str, SynonymTable] = {}
-        self._searchers: list[Any] = []
         self._idf: dict[tuple[str, str], float] = {}
         self._filters: dict[str, np.ndarray] = {}
         self._phrases: dict[tuple[str, str], list[tuple[frozenset[str], float]]] = {}
@@ -62,26 +86,45 @@ class Snapshot:
         return table
 
     def searcher(self) -> Any:
-        """This thread's long-lived searcher on this version."""
+        """The searcher the current request borrowed from this version's pool (borrowed on first
+        use, given back when the request ends); outside a request, one per thread for scripts."""
+        scope = current_scope()
+        if scope is None:
+            return self._unscoped_searcher()
+        lease = scope.searchers.get(id(self))
+        if lease is None:
+            try:
+                lease = scope.searchers[id(self)] = (self, self.pool.borrow())
+            except (PoolExhausted, PoolClosed) as exc:
+                raise IndexUnavailable(f"index version {self.name}: {exc}") from exc
+        return lease[1]
+
+    def give_back(self, searcher: Any) -> None:
+        self.pool.give_back(searcher)
+
+    def _unscoped_searcher(self) -> Any:
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
-            searcher = self.ix.searcher()
-            self._local.searcher = searcher
+            searcher = self._local.searcher = self.ix.searcher()
             with self._lock:
-                self._searchers.append(searcher)
+                self._unscoped.append(searcher)
         return searcher
+
+    @property
+    def open_searchers(self) -> int:
+        return self.pool.open_count + len(self._unscoped) + 1  # + the shared one
 
     @cached_property
     def slug_column(self) -> Any:
-        return self.searcher().reader().column_reader("slug")
+        return self._shared.reader().column_reader("slug")
 
     @cached_property
     def facet_columns(self) -> FacetColumns:
-        return FacetColumns(self.searcher().reader())
+        return FacetColumns(self._shared.reader())
 
     @cached_property
     def postings(self) -> PostingCache:
-        return PostingCache(self.searcher())
+        return PostingCache(self._shared)
 
     def allowed(self, filter_query: Any) -> np.ndarray | None:
         """Documents passing a filter query, as a boolean array over document numbers (None: no
@@ -102,9 +145,9 @@ class Snapshot:
     def semantic(self) -> Any:
         """Semantic layer of this version (SemanticState), loaded on first use; never raises."""
         from search.semantic.dense import Settings, load_state  # noqa: PLC0415  (optional extra)
-        searcher = self.searcher()
-        return load_state(self.path, self.semantic_settings or Settings(),
-                          lambda slug: searcher.document_number(slug=slug))
+        with self._lock:  # the shared searcher is not for concurrent use
+            return load_state(self.path, self.semantic_settings or Settings(),
+                              lambda slug: self._shared.document_number(slug=slug))
 
     def idf(self, searcher: Any, field: str, term: str) -> float:
         """Inverse document frequency of a term, cached for the life of this version."""
@@ -130,63 +173,129 @@ class Snapshot:
         return review_by is not None and review_by < (today or dt.date.today())
 
     def close(self) -> None:
+        """Close everything opened on this version and let go of its folder."""
+        self.pool.close()
         with self._lock:
-            for searcher in self._searchers:
-                searcher.close()
-            self._searchers.clear()
+            unscoped, self._unscoped = self._unscoped, []
+        for searcher in unscoped:
+            searcher.close()
+        self._shared.close()
         self.ix.close()
+        for cached in ("semantic", "postings", "facet_columns", "slug_column", "agent_vocab"):
+            self.__dict__.pop(cached, None)  # memory maps of vectors go with their arrays
+        release_version(self._hold)
 
 
 class SnapshotHolder:
-    """Opens the published version and swaps to a newer one on the next request after a build."""
+    """Serves the published version; opens a newer one on the first request after a build and
+    closes the old one when the last request pinning it ends."""
 
     def __init__(self, index_dir: Path | str, semantic: Any = None) -> None:
         self.index_dir = Path(index_dir)
         self.semantic = semantic
-        self._snapshot: Snapshot | None = None
+        self.swaps = 0  # versions swapped in since start
+        self.problem: str | None = None  # why the published version could not be opened
+        self._current: Snapshot | None = None
         self._stamp: tuple[int, int] | None = None
-        self._retired: list[Snapshot] = []
+        self._broken_stamp: tuple[int, int] | None = None
+        self._retiring: set[Snapshot] = set()  # replaced, still pinned by requests
         self._lock = threading.Lock()
 
     def get(self) -> Snapshot:
-        """The current snapshot; a request keeps the one it got, so it never sees two versions."""
-        stamp = pointer_stamp(self.index_dir)
-        snapshot = self._snapshot
-        if snapshot is not None and stamp == self._stamp:
-            return snapshot
+        """The current snapshot, not pinned (scripts and tests; requests use :meth:`acquire`)."""
+        return self._refresh(pin=False)
+
+    def acquire(self) -> Snapshot:
+        """The current snapshot, pinned until :meth:`release`: it stays open and on disk."""
+        return self._refresh(pin=True)
+
+    def release(self, snapshot: Snapshot) -> None:
         with self._lock:
-            if self._snapshot is not None and stamp == self._stamp:
-                return self._snapshot
+            snapshot.refs -= 1
+            if snapshot.refs > 0 or snapshot is self._current:
+                return
+            self._retiring.discard(snapshot)
+        self._dispose(snapshot)
+
+    def _refresh(self, pin: bool) -> Snapshot:
+        stamp = pointer_stamp(self.index_dir)
+        retired: Snapshot | None = None
+        with self._lock:
+            if self._current is None or stamp != self._stamp:
+                retired = self._open_published(stamp)
+            snapshot = self._current
+            assert snapshot is not None
+            if pin:
+                snapshot.refs += 1
+        if retired is not None:
+            self._dispose(retired)
+        return snapshot
+
+    def _open_published(self, stamp: tuple[int, int] | None) -> Snapshot | None:
+        """Swap to the published version (under the lock); returns a replaced snapshot that no
+        request pins, for the caller to dispose of. Keeps serving the old one when the new one is
+        broken, and reports a broken version once, not on every request."""
+        if stamp is not None and stamp == self._broken_stamp:
+            return self._keep_current(stamp)
+        for _attempt in range(OPEN_ATTEMPTS):
             name = current_version(self.index_dir)
             if name is None:
-                if self._snapshot is not None:
-                    return self._snapshot
-                raise IndexUnavailable(f"no index in {self.index_dir}: run 'python build.py'")
-            if self._snapshot is None or self._snapshot.name != name:
-                try:
-                    fresh = Snapshot(version_dir(self.index_dir, name), name, self.semantic)
-                except Exception as exc:  # noqa: BLE001  (keep serving the old version)
-                    log.error("cannot open index version %s: %s", name, exc)
-                    if self._snapshot is not None:
-                        return self._snapshot
-                    raise IndexUnavailable(f"cannot open index version {name}") from exc
-                self._retire(self._snapshot)
-                self._snapshot = fresh
-                log.info("serving index version %s", name)
-            self._stamp = stamp
-            return self._snapshot
+                return self._keep_current(stamp, f"no index in {self.index_dir}: run 'python build.py'")
+            if self._current is not None and self._current.name == name:
+                self._stamp = stamp
+                return None
+            try:
+                fresh = Snapshot(version_dir(self.index_dir, name), name, self.semantic)
+            except VersionGone:
+                stamp = pointer_stamp(self.index_dir)  # removed under us: a newer one was published
+                continue
+            except Exception as exc:  # noqa: BLE001  (keep serving the old version)
+                log.error("cannot open index version %s: %s", name, exc)
+                self._broken_stamp, self.problem = stamp, f"cannot open index version {name}: {exc}"
+                return self._keep_current(stamp)
+            old, self._current, self._stamp = self._current, fresh, stamp
+            self.swaps += 1
+            self.problem = self._broken_stamp = None
+            log.info("serving index version %s", name)
+            if old is None or old.refs > 0:
+                if old is not None:
+                    self._retiring.add(old)
+                return None
+            return old
+        return self._keep_current(stamp, "index versions changed too fast to open one", settle=False)
 
-    def _retire(self, snapshot: Snapshot | None) -> None:
-        """Close versions two swaps old; the previous one may still serve in-flight requests."""
-        if snapshot is None:
-            return
-        self._retired.append(snapshot)
-        while len(self._retired) > 1:
-            self._retired.pop(0).close()
+    def _keep_current(self, stamp: tuple[int, int] | None, problem: str | None = None,
+                      settle: bool = True) -> None:
+        """Go on serving the open version (none open: IndexUnavailable); ``settle``: do not look
+        at this pointer again until it changes."""
+        if self._current is None:
+            if problem:
+                self.problem = problem
+            raise IndexUnavailable(self.problem or "no index")
+        if settle:
+            self._stamp = stamp
+        return None
+
+    def _dispose(self, snapshot: Snapshot) -> None:
+        snapshot.close()
+        remove_if_unused(self.index_dir, snapshot.name)
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for /metrics and /health/ready."""
+        with self._lock:
+            open_versions = ([self._current] if self._current else []) + list(self._retiring)
+            current = self._current
+            return {"version": current.name if current else None,
+                    "built_at": current.meta.get("built_at") if current else None,
+                    "swaps": self.swaps, "open_versions": len(open_versions),
+                    "open_searchers": sum(s.open_searchers for s in open_versions),
+                    "pinned": sum(s.refs for s in open_versions), "problem": self.problem}
 
     def close(self) -> None:
         with self._lock:
-            for snapshot in self._retired + ([self._snapshot] if self._snapshot else []):
-                snapshot.close()
-            self._retired.clear()
-            self._snapshot = None
+            snapshots = list(self._retiring) + ([self._current] if self._current else [])
+            self._retiring.clear()
+            self._current = None
+            self._stamp = None
+        for snapshot in snapshots:
+            snapshot.close()

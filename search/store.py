@@ -5,6 +5,12 @@ Layout of ``INDEX_DIR``::
     CURRENT             name of the served version (replaced atomically)
     versions/<name>/    whoosh/ (the Whoosh index), meta.json, vocab.json
     .build.lock         held while a build runs
+
+A process that serves a version holds a shared ``flock`` on the version's folder for as long as it
+has the version open (:func:`hold_version`). A version's files are removed only when it is not
+current and nobody holds it (:func:`remove_if_unused`, an exclusive non-blocking lock): by the
+next build, or by the last server process that lets it go. Locks follow processes, so this holds
+across gunicorn workers and replicas on one machine, and a crashed process releases its locks.
 """
 from __future__ import annotations
 
@@ -20,7 +26,6 @@ from typing import Any, Iterator
 
 POINTER = "CURRENT"
 VERSIONS = "versions"
-KEEP_VERSIONS = 3
 
 
 class BuildLocked(RuntimeError):
@@ -67,23 +72,93 @@ def write_json(path: Path, data: Any) -> None:
         os.fsync(handle.fileno())
 
 
+def sync_dir(path: Path) -> None:
+    """fsync a folder, so the names it holds (a rename, a new file) survive a power cut."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_tree(root: Path) -> None:
+    """fsync every file and folder under ``root`` (a version about to be published)."""
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        sync_dir(Path(folder))
+
+
 def publish(index_dir: Path, name: str) -> None:
-    """Point ``CURRENT`` at ``name`` with one atomic rename; then drop old versions."""
+    """Point ``CURRENT`` at ``name`` with one atomic rename (its files and the pointer durable
+    first); then remove the versions nobody serves any more."""
+    sync_tree(version_dir(index_dir, name))
+    sync_dir(index_dir / VERSIONS)
     temporary = index_dir / f".{POINTER}.{name}.tmp"
     with open(temporary, "w", encoding="utf-8") as handle:
         handle.write(name + "\n")
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, index_dir / POINTER)
+    sync_dir(index_dir)
     remove_old_versions(index_dir, keep=name)
 
 
 def remove_old_versions(index_dir: Path, keep: str) -> None:
-    """Keep the newest few versions (running servers may still read the previous ones)."""
-    versions = sorted((p for p in (index_dir / VERSIONS).iterdir() if p.is_dir()),
-                      key=lambda p: p.name, reverse=True)
-    for path in [p for p in versions if p.name != keep][KEEP_VERSIONS - 1:]:
+    """Remove every version other than ``keep`` that no process holds."""
+    for path in (index_dir / VERSIONS).iterdir():
+        if path.is_dir() and not path.name.startswith(".") and path.name != keep:
+            remove_if_unused(index_dir, path.name)
+
+
+class VersionGone(RuntimeError):
+    """The version was removed (or is being removed) before it could be held."""
+
+
+def hold_version(path: Path) -> int:
+    """Hold a version against removal: a shared lock on its folder, kept until
+    :func:`release_version`. Raises :class:`VersionGone` when it is being or was removed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError as exc:
+        raise VersionGone(str(path)) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        if os.stat(path).st_ino != os.fstat(fd).st_ino:  # removed after we opened it
+            raise FileNotFoundError(path)
+    except (BlockingIOError, FileNotFoundError) as exc:
+        os.close(fd)
+        raise VersionGone(str(path)) from exc
+    return fd
+
+
+def release_version(fd: int) -> None:
+    os.close(fd)  # closing the descriptor drops this process's lock
+
+
+def remove_if_unused(index_dir: Path, name: str) -> bool:
+    """Remove version ``name`` when it is not current and no process holds it; True if removed."""
+    if name == current_version(index_dir):
+        return False
+    path = version_dir(index_dir, name)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    try:
         shutil.rmtree(path, ignore_errors=True)
+    finally:
+        os.close(fd)
+    return True
 
 
 @contextlib.contextmanager

@@ -41,11 +41,12 @@ def test_the_soak_sees_a_leak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     """The measurement itself: an engine that kept every old version open is caught."""
     from search.snapshot import SnapshotHolder  # noqa: PLC0415
 
-    def hoard(self: SnapshotHolder, snapshot: Any) -> None:
-        if snapshot is not None:
-            self._retired.append(snapshot)  # never closed, never released
+    hoarded: list[Any] = []
 
-    monkeypatch.setattr(SnapshotHolder, "_retire", hoard)
+    def hoard(self: SnapshotHolder, snapshot: Any) -> None:
+        hoarded.append(snapshot)  # never closed, never released
+
+    monkeypatch.setattr(SnapshotHolder, "_dispose", hoard)
     leaky = soak(tmp_path, queries=60, swaps=4, semantic="off")
     assert leaky.fds_after >= leaky.fds_before + 4
     assert leaky.old_version_fds_after >= 4
