@@ -89,7 +89,8 @@ def run_queries(engine: Engine, count: int, offset: int = 0) -> set[str]:
         elif kind == 1:
             engine.suggest(text[:4], agent=False, langs=[])
         else:
-            article_view(engine.snapshot(), "billing/refund-policy", agent=False)
+            with engine.request():  # pins the version for the view, as a web request does
+                article_view(engine.snapshot(), "billing/refund-policy", agent=False)
     return versions
 
 
@@ -131,7 +132,7 @@ def soak(root: Path, queries: int, swaps: int, semantic: str = "auto", warmup: i
         return Figures(queries, swaps, seconds, fds_before, len(after),
                        sum(t.endswith("(deleted)") for t in on_index),
                        sum(not t.startswith(str(index)) for t in before), len(after) - len(on_index),
-                       sum(not any(f"/versions/{name}/" in t for name in live) for t in on_index),
+                       sum(not any(f"/versions/{name}/" in t + "/" for name in live) for t in on_index),
                        deleted_mappings(index),
                        rss_before, rss_kib(),
                        len(versions))

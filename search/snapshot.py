@@ -149,6 +149,10 @@ class Snapshot:
             return load_state(self.path, self.semantic_settings or Settings(),
                               lambda slug: self._shared.document_number(slug=slug))
 
+    def loaded_semantic(self) -> Any:
+        """The semantic layer if a request has loaded it already, else None (never loads it)."""
+        return self.__dict__.get("semantic")
+
     def idf(self, searcher: Any, field: str, term: str) -> float:
         """Inverse document frequency of a term, cached for the life of this version."""
         key = (field, term)

@@ -187,6 +187,16 @@ def test_health_without_an_index_is_503_json(tmp_path: Path) -> None:
     response = client.get("/health")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "index": None}
+    ready = client.get("/health/ready")
+    assert ready.status_code == 503 and "build.py" in ready.get_json()["problem"]
+
+
+def test_readiness_reports_version_articles_and_swaps(client: Any, index: Path) -> None:
+    body = client.get("/health/ready").get_json()
+    assert body["status"] == "ready"
+    assert body["index"]["version"] == (index / "CURRENT").read_text(encoding="utf-8").strip()
+    assert body["index"]["articles"] == 6
+    assert body["problem"] is None and body["swaps"] >= 1
 
 
 def test_behind_a_balancer_each_client_has_its_own_limit(index: Path, tmp_path: Path) -> None:

@@ -180,13 +180,23 @@ def test_scoring_error_answers_lexically(engines: tuple[Engine, Engine], monkeyp
     assert any("semantic scoring failed" in r.getMessage() for r in caplog.records)
 
 
-def test_health_reports_semantic_state(semantic_index: Path, tmp_path: Path) -> None:
-    on = make_app(semantic_index, tmp_path / "a", SEMANTIC="auto").test_client().get("/health")
+def test_liveness_never_loads_the_model(semantic_index: Path, tmp_path: Path) -> None:
+    app = make_app(semantic_index, tmp_path / "a", SEMANTIC="auto")
+    client = app.test_client()
+    assert client.get("/health").get_json()["semantic"]["state"] == "not loaded"
+    assert app.extensions["supportkb.engine"].snapshot().loaded_semantic() is None
+    assert client.get("/health/ready").get_json()["semantic"]["state"] == "on"
+    assert client.get("/health").get_json()["semantic"]["state"] == "on"  # loaded by readiness
+
+
+def test_readiness_reports_semantic_state(semantic_index: Path, tmp_path: Path) -> None:
+    on = make_app(semantic_index, tmp_path / "a", SEMANTIC="auto").test_client().get("/health/ready")
     assert on.get_json()["semantic"]["state"] == "on"
-    off = make_app(semantic_index, tmp_path / "b", SEMANTIC="off").test_client().get("/health")
+    assert on.get_json()["index"]["version"] == current_version(semantic_index)
+    off = make_app(semantic_index, tmp_path / "b", SEMANTIC="off").test_client().get("/health/ready")
     assert off.get_json()["semantic"] == {"state": "off", "reason": "SEMANTIC is off"}
     (version_dir(semantic_index, current_version(semantic_index) or "") / FOLDER / MODEL_FILE).unlink()
-    broken = make_app(semantic_index, tmp_path / "c", SEMANTIC="on").test_client().get("/health")
+    broken = make_app(semantic_index, tmp_path / "c", SEMANTIC="on").test_client().get("/health/ready")
     assert broken.status_code == 200
     body = broken.get_json()["semantic"]
     assert body["state"] == "unavailable" and "missing" in body["reason"]

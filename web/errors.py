@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search import IndexUnavailable, QueryError
@@ -64,8 +64,11 @@ def init_app(app: Flask) -> None:
     def index_unavailable(exc: IndexUnavailable) -> Any:
         log.error("index unavailable: %s", exc)
         if wants_json():
-            return json_error(503, "index_unavailable", "the search index is not available")
-        return _html_error(503, "Search is briefly unavailable. Please try again in a minute.")
+            response = json_error(503, "index_unavailable", "the search index is not available")
+        else:
+            response = make_response(_html_error(503, "Search is briefly unavailable. Please try again in a minute."))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
