@@ -1,4 +1,4 @@
-"""Index versions on disk: build aside, publish by one atomic rename, keep a few old ones.
+"""Index versions on disk: build aside, fsync, publish by one atomic rename, remove unused ones.
 
 Layout of ``INDEX_DIR``::
 
