@@ -150,8 +150,10 @@ def test_disk_full_leaves_the_served_index(work: Path, capsys: pytest.CaptureFix
     code, out, err = run_main(capsys, "--articles", "articles", "--index", "index", "-q", "--full",
                                   "--no-golden")
     assert (code, out) == (1, [])
-    assert err[-1] == ("Error: build failed, the served index is unchanged: OSError: [Errno 28] "
-                       "No space left on device")
+    assert err[-2:] == ["Error: build failed, the served index is unchanged: OSError: [Errno 28] "
+                        "No space left on device",
+                        "Hint: free disk space where the index is built (a build writes a whole new "
+                        "version beside the served one) and run the build again"]
     assert served(work / "index") == before
     assert not list((work / "index" / VERSIONS).glob(".*"))
 
@@ -162,8 +164,9 @@ def test_concurrent_build_is_refused(work: Path, capsys: pytest.CaptureFixture[s
     with build_lock(work / "index"):
         code, out, err = run_main(capsys, "--articles", "articles", "--index", "index", "-q")
     assert (code, out) == (1, [])
-    assert err[-1] == ("Error: build failed, the served index is unchanged: BuildLocked: another build is "
-                       "running on index")
+    assert err[-2:] == ["Error: build failed, the served index is unchanged: BuildLocked: another build is "
+                        "running on index",
+                        "Hint: wait for the other build to finish; the served index is left as it is"]
     assert served(work / "index") == before
 
 
@@ -219,4 +222,5 @@ def test_golden_check_that_cannot_run_is_an_error_line(work: Path, capsys: pytes
     monkeypatch.setattr("search.indexer.write_json", full_disk)
     code, out, err = run_main(capsys, "--check", "--articles", "articles")
     assert (code, out) == (1, [])
-    assert err == [STALE, "Error: cannot run the golden queries: OSError: [Errno 28] No space left on device"]
+    assert err[:2] == [STALE, "Error: cannot run the golden queries: OSError: [Errno 28] No space left on device"]
+    assert err[2].startswith("Hint: free disk space")

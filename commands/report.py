@@ -1,8 +1,7 @@
-"""``python build.py report|propose|token ...``: analytics reports, content-gap proposals, agent tokens.
+"""``python build.py report|propose ...``: analytics reports and content-gap proposals.
 
     report  [--since 30d] [--format table|csv|json] [--limit N]
     propose --out DIR [--since 30d] [--limit N] [--window 120]
-    token   create NAME | revoke ID | list
 
 Reads the same settings as the app (``KB_ANALYTICS_URL``, ``KB_INSTANCE_DIR``, ``KB_ARTICLES_DIR``).
 Errors are one ``Error: ...`` line on stderr and exit code 1 (2 for bad arguments).
@@ -24,11 +23,12 @@ from analytics.proposals import draft_articles, synonym_pairs, write_synonyms
 from analytics.reports import Report, all_reports, parse_since
 from analytics.retention import purge
 from analytics.store import StoreError, redact
+from commands.errors import fail
 from kb.settings import load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python build.py", description="supportkb analytics and tokens")
+    parser = argparse.ArgumentParser(prog="python build.py", description="supportkb analytics reports")
     sub = parser.add_subparsers(dest="command", required=True)
     report = sub.add_parser("report", help="print the writer reports")
     report.add_argument("--since", default="30d", help="period: 30d, 12h, 2w (default 30d)")
@@ -40,16 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     propose.add_argument("--limit", type=int, default=10, help="number of drafts (default 10)")
     propose.add_argument("--window", type=float, default=120.0,
                          help="seconds between a failed search and its rephrasing (default 120)")
-    token = sub.add_parser("token", help="agent API tokens")
-    token_sub = token.add_subparsers(dest="action", required=True)
-    token_sub.add_parser("create").add_argument("name")
-    token_sub.add_parser("revoke").add_argument("token_id")
-    token_sub.add_parser("list")
     return parser
 
 
-def dispatch(argv: list[str]) -> int:
-    """Run one subcommand; the exit code."""
+def run(argv: list[str]) -> int:
+    """Run ``report`` or ``propose``; the exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         args = _parser().parse_args(argv)
@@ -57,16 +52,18 @@ def dispatch(argv: list[str]) -> int:
         return int(exc.code or 0)
     settings = load_settings()
     try:
-        if args.command == "token":
-            return _token(args, settings)
         if args.limit < 1:
             raise ValueError("--limit must be 1 or more")
         since = time.time() - parse_since(args.since)
         url = resolve_url(settings["ANALYTICS_URL"], settings["INSTANCE_DIR"])
         store = open_store(url)
-    except (ValueError, StoreError, OSError) as exc:
+    except ValueError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
+    except StoreError as exc:
+        return fail(None, exc)
+    except OSError as exc:
+        return fail("cannot open the analytics store", exc)
     try:
         if args.command == "report":
             return _report(args, settings, store, since)
@@ -76,8 +73,7 @@ def dispatch(argv: list[str]) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001  (a writer sees one line, not a traceback)
         logging.getLogger("commands").debug("failed", exc_info=True)
-        print(f"Error: {args.command} failed on {redact(url)}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return fail(f"{args.command} failed on {redact(url)}", exc)
     finally:
         store.close()
 
@@ -144,25 +140,4 @@ def _propose(args: argparse.Namespace, settings: dict[str, Any], store: Any, sin
         print(f"wrote {path} ({len(pairs)} synonym proposal(s))")
     print(f"{sum(d.written for d in drafts)} draft(s) written, {sum(not d.written for d in drafts)} kept, "
           f"{len(pairs)} synonym proposal(s). Review them with git diff / git status.")
-    return 0
-
-
-def _token(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    from web.tokens import TokenStore, token_file  # noqa: PLC0415
-    tokens = TokenStore(token_file(settings))
-    if args.action == "create":
-        entry, token = tokens.create(args.name)
-        print(f"Created token {entry.id} for {entry.name!r}. Copy it now; it is not stored:")
-        print(token)
-    elif args.action == "revoke":
-        if not tokens.revoke(args.token_id):
-            print(f"Error: no token with id {args.token_id!r}", file=sys.stderr)
-            return 1
-        print(f"Revoked token {args.token_id}.")
-    else:
-        entries = tokens.entries()
-        if not entries:
-            print(f"No tokens in {tokens.path}.")
-        for entry in entries:
-            print(f"{entry.id}  {entry.created}  {entry.name}")
     return 0

@@ -1,0 +1,32 @@
+"""The command line writers and operators use, behind ``python build.py``.
+
+One module per command group, each with ``run(argv) -> int`` (the exit code):
+
+    build_check  python build.py [--check] [--strict] [--full] ...   validate, build, publish
+    report       python build.py report|propose ...                   analytics reports, content gaps
+    tokens       python build.py token create|revoke|list             agent API tokens
+
+A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
+from the library layers are turned into one ``Error: ...`` line and a ``Hint: ...`` line here, at
+the edge (``commands/errors.py``), never in ``kb``, ``search`` or ``analytics``.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+#: Command groups by module; the first word of ``argv`` picks one, anything else is a build.
+GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens"}
+DEFAULT = "commands.build_check"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``python build.py ARGS``; the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    module = GROUPS.get(argv[0], DEFAULT) if argv else DEFAULT
+    return int(importlib.import_module(module).run(argv))  # loads only the group it needs
+
+
+def dispatch(argv: list[str]) -> int:
+    """A subcommand (``report``, ``propose``, ``token``); kept for callers of the old module."""
+    return main(argv)
