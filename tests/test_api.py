@@ -179,8 +179,18 @@ def test_cors(index_dir: Path, tmp_path: Path) -> None:
     preflight = client.options("/api/v1/search", headers={
         "Origin": "https://crm.example.com", "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "authorization"})
-    assert preflight.status_code == 204
-    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    assert preflight.status_code in (200, 204)
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://crm.example.com"
+    assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
+    refused = client.options("/api/v1/search", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    star = make_app(index_dir, tmp_path / "star", CORS_ORIGINS="*").test_client()
+    assert star.get("/api/v1/search?q=refund", headers={"Origin": "https://any.example"}).headers[
+        "Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Origin" not in make_app(index_dir, tmp_path / "none").test_client().get(
+        "/api/v1/search?q=refund", headers={"Origin": "https://crm.example.com"}).headers
     assert "Access-Control-Allow-Origin" not in client.get("/agent", headers={
         "Origin": "https://crm.example.com"}).headers
 

@@ -1,19 +1,20 @@
-"""CORS for ``/api/*`` so a CRM or chat tool page can call the API: a few headers, no extension.
+"""CORS for ``/api/*`` (Flask-CORS), so a CRM or chat tool page can call the API.
 
 ``CORS_ORIGINS`` is a comma-separated list of origins (``https://crm.example.com``) or ``*``.
 Credentials are never allowed cross-origin: other sites authenticate with a bearer token, and the
-console's session cookie only works same-origin.
+console's session cookie only works same-origin. Other paths (site, console) get no CORS headers.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
+from flask_cors import CORS
 
-ALLOW_METHODS = "GET, POST, OPTIONS"
-ALLOW_HEADERS = "Authorization, Content-Type, X-Search-Session"
-EXPOSE_HEADERS = "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After"
-MAX_AGE = "600"
+ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+ALLOW_HEADERS = ["Authorization", "Content-Type", "X-Search-Session"]
+EXPOSE_HEADERS = ["X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]
+MAX_AGE = 600
 
 
 def allowed_origins(config: Any) -> list[str]:
@@ -21,44 +22,20 @@ def allowed_origins(config: Any) -> list[str]:
     return [origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip()]
 
 
-def allow_origin(origin: str | None) -> str | None:
-    """The value of ``Access-Control-Allow-Origin`` for this request's origin, or None."""
-    if not origin:
-        return None
-    origins = allowed_origins(current_app.config)
-    if "*" in origins:
-        return "*"
-    return origin if origin.rstrip("/") in origins else None
-
-
-def preflight() -> Response | None:
-    """Answer ``OPTIONS`` preflights under /api/ before routing, auth or rate limits."""
-    if request.method != "OPTIONS" or not request.path.startswith("/api/"):
-        return None
-    if "Access-Control-Request-Method" not in request.headers:
-        return None
-    response = current_app.response_class(status=204)
-    allowed = allow_origin(request.headers.get("Origin"))
-    if allowed:
-        response.headers["Access-Control-Allow-Origin"] = allowed
-        response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
-        response.headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
-        response.headers["Access-Control-Max-Age"] = MAX_AGE
-    response.headers["Vary"] = "Origin"
-    return response
-
-
-def add_headers(response: Response) -> Response:
-    if not request.path.startswith("/api/"):
-        return response
-    response.vary.add("Origin")
-    allowed = allow_origin(request.headers.get("Origin"))
-    if allowed:
-        response.headers["Access-Control-Allow-Origin"] = allowed
-        response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
+def _vary_on_origin(response: Response) -> Response:
+    """Caches must key API answers by Origin (Flask-CORS's own Vary is lost when the session
+    header set later rewrites Vary)."""
+    if request.path.startswith("/api/"):
+        response.vary.add("Origin")
     return response
 
 
 def init_app(app: Flask) -> None:
-    app.before_request_funcs.setdefault(None, []).insert(0, preflight)
-    app.after_request(add_headers)
+    origins = allowed_origins(app.config)
+    if not origins:
+        return  # same-origin only: no CORS headers at all
+    wildcard = "*" in origins
+    CORS(app, resources={r"/api/*": {"origins": "*" if wildcard else origins}},
+         methods=ALLOW_METHODS, allow_headers=ALLOW_HEADERS, expose_headers=EXPOSE_HEADERS,
+         max_age=MAX_AGE, supports_credentials=False, send_wildcard=wildcard, vary_header=True)
+    app.after_request(_vary_on_origin)
