@@ -54,7 +54,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["supportkb.engine"] = Engine(app.config["INDEX_DIR"],
                                                 semantic=SemanticSettings.from_config(app.config))
 
-    from web import errors, extensions, security, tracking  # noqa: PLC0415
+    from web import errors, extensions, metrics, security, tracking  # noqa: PLC0415
+    metrics.init_app(app)  # first, so its timer starts before any other hook can answer
     extensions.init_app(app)
     security.init_app(app)
     tracking.init_app(app)
