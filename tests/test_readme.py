@@ -27,3 +27,10 @@ def test_quick_start_commands_name_real_files() -> None:
 def test_linked_docs_exist() -> None:
     for link in re.findall(r"\]\((docs/[^)]+)\)", README):
         assert (ROOT / link).exists(), link
+
+
+def test_ci_fails_instead_of_skipping_browser_tests() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^export CI=true$", ci, re.M)
+    support = (ROOT / "tests" / "browser_support.py").read_text(encoding="utf-8")
+    assert 'os.environ.get("CI") == "true"' in support

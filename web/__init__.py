@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kb.settings import DEFAULTS, load_settings
+from kb.settings import layered_settings
 from search import Engine
 from search.semantic.dense import Settings as SemanticSettings
 
@@ -35,12 +35,14 @@ def _secret_key(instance_dir: Path) -> str:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """App factory: defaults, then ``instance/config.py``, then ``KB_*`` environment, then ``test_config``."""
-    settings = load_settings(test_config)
-    instance_dir = Path(settings["INSTANCE_DIR"]).resolve()
+    settings = layered_settings(test_config)
+    instance_dir = Path(settings.values["INSTANCE_DIR"]).resolve()
     app = Flask(__name__, instance_path=str(instance_dir), instance_relative_config=True)
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_mapping(settings)
+    app.config.from_mapping(settings.values)
+    from web import logs  # noqa: PLC0415
+    logs.init_app(app)
+    for problem in settings.problems:
+        log.warning("settings: %s", problem)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _secret_key(instance_dir)
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit at all
@@ -52,7 +54,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["supportkb.engine"] = Engine(app.config["INDEX_DIR"],
                                                 semantic=SemanticSettings.from_config(app.config))
 
-    from web import errors, extensions, security, tracking  # noqa: PLC0415
+    from web import errors, extensions, metrics, security, tracking  # noqa: PLC0415
+    metrics.init_app(app)  # first, so its timer starts before any other hook can answer
     extensions.init_app(app)
     security.init_app(app)
     tracking.init_app(app)

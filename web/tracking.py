@@ -17,6 +17,7 @@ from flask import Flask, current_app, has_request_context, request
 
 from analytics import Recorder, resolve_url
 from search import SearchResponse
+from web.metrics import count_search
 
 log = logging.getLogger(__name__)
 SOURCES = ("site", "instant", "api", "agent")
@@ -56,7 +57,9 @@ def _session(session: str | None) -> str | None:
 
 def track_search(response: SearchResponse, source: str, filters: dict[str, list[str]],
                  session: str | None = None) -> None:
-    """One search with its result count, correction, timing and the slugs shown."""
+    """One search with its result count, correction, timing and the slugs shown (also counted for
+    ``/metrics``, with analytics on or off)."""
+    count_search(source, response.total)
     recorder = _recorder()
     if recorder is None:
         return
