@@ -1,13 +1,14 @@
-"""Resource safety: open file descriptors and RSS over a long run of queries and index swaps.
+"""Resource safety in one process: open file descriptors and RSS over queries and index swaps.
 
-    python bench/soak.py [--queries 20000] [--swaps 100] [--semantic auto|off]
+    python bench/soak_engine.py [--queries 20000] [--swaps 100] [--semantic auto|off]
 
 In one process: an ``Engine`` on a fresh copy of the fixture knowledge base answers ``--queries``
 searches, suggestions and article views, while ``build_index`` publishes ``--swaps`` new versions
 (one edited article each) and the engine picks each one up. Open descriptors (``/proc/self/fd``)
 and resident memory (``VmRSS``) are measured after a warm-up and again at the end; descriptors
 pointing at deleted files (index versions removed from disk but still held open) are counted too.
-``tests/test_resources.py`` runs a bounded version and asserts on the descriptors.
+``tests/test_resources.py`` runs a bounded version and asserts on the descriptors; ``bench/soak.py``
+runs the same kind of soak against real server processes.
 """
 from __future__ import annotations
 
