@@ -28,6 +28,7 @@ import argparse
 import contextlib
 import io
 import json
+import logging
 import os
 import re
 import shutil
@@ -74,7 +75,6 @@ class Workspace:
         self.edited = sorted(self.articles.rglob("*.md"))[0]
         self.original = self.edited.read_text(encoding="utf-8")
         self.builds = 0
-        self.versions: list[str] = []
 
     def build(self) -> str:
         """Edit the article and run ``build.py`` (in this process); the published version."""
@@ -86,7 +86,6 @@ class Workspace:
         found = BUILT_RE.search(out.getvalue())
         if code != 0 or not found:
             raise RuntimeError(f"build.py failed ({code}): {out.getvalue()[-2000:]}")
-        self.versions.append(found.group(1))
         return found.group(1)
 
     def paths(self) -> list[str]:
@@ -282,6 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the servers as on Ctrl-C
     os.environ["KB_SEMANTIC"] = args.semantic  # the builds in this process
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     results = []
     with tempfile.TemporaryDirectory(prefix="supportkb-soak-", ignore_cleanup_errors=True) as scratch:
         workspace = Workspace(Path(scratch), args.generate)
