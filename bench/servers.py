@@ -94,8 +94,11 @@ class Server:
 
     def usage(self) -> Usage:
         """Open files (``num_fds``) and RSS of the server process and all its descendants."""
-        root = psutil.Process(self.process.pid)
-        processes = [root, *root.children(recursive=True)]
+        try:
+            root = psutil.Process(self.process.pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.Error as exc:
+            raise RuntimeError(f"{self.kind} is gone ({exc}): {self.log()}") from exc
         files = rss = 0
         for process in processes:
             try:

@@ -15,8 +15,8 @@ index versions. The response cache is off, so every search reaches a searcher.
 
 The server's processes (gunicorn: arbiter and workers together) are measured with psutil after a
 warm-up of two rebuilds and again at the end: open files (``num_fds``) and RSS. A server passes
-with no failed request (non-2xx or connection error), at most +50 open files and at most +30 MB
-of RSS. Exit status 1 when any server fails. ``--short`` runs the threaded Flask server only,
+with no failed request (non-2xx or connection error, warm-up included), at most +50 open files and
+at most +30 MB of RSS. Exit status 1 when any server fails. ``--short`` runs the threaded Flask server only,
 5 rebuilds and fewer requests (``tests/test_soak_servers.py`` runs it). Every server started is
 stopped, also on Ctrl-C or an error.
 
