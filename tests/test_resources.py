@@ -4,8 +4,9 @@ Index descriptors are one per Whoosh segment of the versions being served, and i
 add segments until Whoosh merges them, so the index's count is checked by version (only the served
 version may be open once no request pins an older one), everything else against the baseline.
 
-A bounded run of ``bench/soak.py`` (the bench prints the long-run figures, memory included). Only
-descriptor and mapping counts are asserted: never time, never memory (too noisy to pin).
+A bounded run of ``bench/soak_engine.py`` (the bench prints the long-run figures, memory
+included). Only descriptor and mapping counts are asserted: never time, never memory (too noisy to
+pin).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bench.soak import Figures, soak
+from bench.soak_engine import Figures, soak
 
 TOLERANCE = 2  # e.g. a log file or an import opened lazily during the run
 
