@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "METRICS": True,
     "METRICS_TOKENS": "",
     "LOG_FORMAT": "text",
+    "MALLOC_ARENAS": 2,
 }
 
 ENV_PREFIX = "KB_"

@@ -18,6 +18,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from kb.routing import Routing
+from search import memory
 from search.expansion import SynonymTable
 from search.facets import FacetColumns
 from search.postings import PostingCache
@@ -283,6 +284,7 @@ class SnapshotHolder:
     def _dispose(self, snapshot: Snapshot) -> None:
         snapshot.close()
         remove_if_unused(self.index_dir, snapshot.name)
+        memory.trim()  # what the version's caches and arrays held goes back to the OS
 
     def stats(self) -> dict[str, Any]:
         """Counts for /metrics and /health/ready."""

@@ -11,7 +11,7 @@ from flask import Flask, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb.settings import layered_settings
-from search import Engine
+from search import Engine, memory
 from search.semantic.dense import Settings as SemanticSettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # behind a balancer: the client address comes from X-Forwarded-For (rate limits)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    arenas = int(app.config.get("MALLOC_ARENAS") or 0)
+    if arenas > 0:  # before the server starts its threads: memory freed by one is reused by others
+        memory.limit_arenas(arenas)
     app.extensions["supportkb.engine"] = Engine(app.config["INDEX_DIR"],
                                                 semantic=SemanticSettings.from_config(app.config))
 
