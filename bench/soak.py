@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from kb import load_knowledge_base  # noqa: E402
 from search import Engine, SearchRequest  # noqa: E402
 from search.browse import article_view  # noqa: E402
+from search.viewer import AGENT, ANONYMOUS  # noqa: E402
 from search.indexer import build_index  # noqa: E402
 from search.semantic.dense import Settings as SemanticSettings  # noqa: E402
 
@@ -85,11 +86,11 @@ def run_queries(engine: Engine, count: int, offset: int = 0) -> set[str]:
         text = QUERIES[number % len(QUERIES)]
         kind = number % 3
         if kind == 0:
-            versions.add(engine.search(SearchRequest(text, agent=number % 2 == 0)).version)
+            versions.add(engine.search(SearchRequest(text, viewer=AGENT if number % 2 == 0 else ANONYMOUS)).version)
         elif kind == 1:
-            engine.suggest(text[:4], agent=False, langs=[])
+            engine.suggest(text[:4], ANONYMOUS, langs=[])
         else:
-            article_view(engine.snapshot(), "billing/refund-policy", agent=False)
+            article_view(engine.snapshot(), "billing/refund-policy", ANONYMOUS)
     return versions
 
 
