@@ -141,8 +141,10 @@ def resolve_viewers(app: Flask) -> None:
     hooks that answer early (CORS preflights) run first."""
     @app.before_request
     def resolve_viewer() -> None:
+        g.viewer = ANONYMOUS  # also for the error page when credentials are refused (401)
         resolve = app.extensions.get("supportkb.viewers", {}).get(request.blueprint or "")
-        g.viewer = resolve() if resolve is not None else ANONYMOUS
+        if resolve is not None:
+            g.viewer = resolve()
 
 
 def sign_in(token: str) -> Agent | None:
