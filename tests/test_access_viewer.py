@@ -126,6 +126,27 @@ def test_anonymous_never_sees_internal_content_on_any_surface(app: Any) -> None:
     assert len(surfaces) == 14
 
 
+def test_internal_words_match_nothing_for_anonymous(app: Any) -> None:
+    """Not even a public article is found through its internal paragraph's words."""
+    client = app.test_client()
+    for text in ("qvartmark", "qvparamark", "qvparatwomark", "qvtitlemark", "qvquestionmark"):
+        for headers, expected in (({}, 0), (AGENT_HEADERS, 1)):
+            found = client.get("/api/v1/search", query_string={"q": text}, headers=headers).get_json()
+            assert min(found["total"], 1) == expected, (text, headers)
+    for prefix in ("qvart", "qvpara", "qvtitle"):
+        assert client.get("/api/v1/suggest", query_string={"q": prefix}).get_json()["suggestions"] == []
+        assert client.get("/search.json", query_string={"q": prefix}).get_json()["results"] == []
+
+
+def test_routes_and_the_audience_facet_only_for_agents(app: Any) -> None:
+    client = app.test_client()
+    for headers, shown in (({}, False), (AGENT_HEADERS, True)):
+        triage = client.get("/api/v1/triage", query_string={"q": "refund"}, headers=headers).get_json()
+        view = client.get(f"/api/v1/articles/{PUBLIC_SLUG}", headers=headers).get_json()
+        facets = client.get("/api/v1/search", query_string={"q": "card"}, headers=headers).get_json()["facets"]
+        assert (triage["route"] is not None, view["route"] is not None, "audience" in facets) == (shown,) * 3
+
+
 def test_the_customer_site_stays_anonymous_for_agents(app: Any) -> None:
     """The site has no viewer resolver: an agent's token or console session changes nothing there."""
     client = app.test_client()
@@ -293,3 +314,29 @@ def test_strict_build_fails_on_a_public_link_to_an_internal_article(
         warning, "Error: 0 error(s), 1 warning(s) in articles; check failed"]
     assert build.main(["--strict", "--articles", "articles", "--index", "index", "-q"]) == 1
     assert "nothing built" in capsys.readouterr().err and not (tmp_path / "index").exists()
+
+
+STORED = {"audience": "public", "text_public": "Open billing.", "text_internal": "Waive the fee.",
+          "html_public": "<p>Open billing.</p>", "html_agent": "<p>Open billing.</p><div>Waive</div>",
+          "source_public": "Open billing.", "source": "Open billing.\n::: internal\nWaive\n:::",
+          "has_internal": True, "owner": "billing-team", "path": "billing/a.md"}
+MATCHED = {("all_en", "open"), ("internal_en", "waiv")}
+
+
+@pytest.mark.parametrize(("viewer", "staff"), [(ANONYMOUS, False), (AGENT, True), (Viewer("admin"), True)])
+def test_each_visibility_decision(viewer: Viewer, staff: bool) -> None:
+    """The module's functions one by one, also where the surfaces above cannot tell them apart."""
+    from search import visibility  # noqa: PLC0415
+    assert (visibility.search_filter(viewer) is None) == staff
+    assert visibility.text_kinds(viewer) == (("all", "internal") if staff else ("all",))
+    assert visibility.may_see(viewer, {**STORED, "audience": "internal"}) == staff
+    assert visibility.visible_pairs(viewer, MATCHED) == (MATCHED if staff else {("all_en", "open")})
+    sources = visibility.snippet_sources(viewer, STORED, MATCHED)
+    assert sources[0] == ("Open billing.", {"open"})
+    assert sources[1:] == ([("Waive the fee.", {"waiv"})] if staff else [])
+    assert ("audience" in visibility.facet_names(viewer)) == staff
+    assert (visibility.route(viewer, {"queue": "Q"}) is not None) == staff
+    served = visibility.served_article(viewer, STORED)
+    assert ("Waive" in served["html"] + served["markdown"], served["has_internal"]) == (staff, staff)
+    assert ("owner" in served and "path" in served) == staff
+    assert visibility.dense_view(viewer) == ("agent" if staff else "public")
