@@ -86,7 +86,8 @@ def run_queries(engine: Engine, count: int, offset: int = 0) -> set[str]:
         text = QUERIES[number % len(QUERIES)]
         kind = number % 3
         if kind == 0:
-            versions.add(engine.search(SearchRequest(text, viewer=AGENT if number % 2 == 0 else ANONYMOUS)).version)
+            viewer = AGENT if number % 2 == 0 else ANONYMOUS
+            versions.add(engine.search(SearchRequest(text, viewer=viewer)).version)
         elif kind == 1:
             engine.suggest(text[:4], ANONYMOUS, langs=[])
         else:

@@ -143,7 +143,8 @@ class Engine:
                         request.viewer, set(exact), semantic_text=semantic_text, allowed=allowed)
         matched = retrieval.matched
         matched[[c.docnum for c in ranked]] = True  # semantic hook: dense-only hits count too
-        facets = snapshot.facet_columns.count(matched, visibility.facet_names(request.viewer)) if request.facets else {}
+        facets = (snapshot.facet_columns.count(matched, visibility.facet_names(request.viewer))
+                  if request.facets else {})
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
         hits = [self._hit(snapshot, candidate, request, prefixes) for candidate in ranked[request.offset:wanted]]
         no_answer = ranking.no_good_answer(ranked[0].parts if ranked else None, bool(exact))

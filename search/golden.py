@@ -40,7 +40,8 @@ def check_golden(kb: KnowledgeBase, served: Path | None = None) -> list[Problem]
         engine = Engine(scratch)
         try:
             for golden in kb.golden:
-                request = SearchRequest(golden.query, limit=max(golden.k, 10), viewer=AGENT if golden.agent else ANONYMOUS,
+                request = SearchRequest(golden.query, limit=max(golden.k, 10),
+                                        viewer=AGENT if golden.agent else ANONYMOUS,
                                         langs=[golden.lang] if golden.lang else [],
                                         facets=False, snippets=False)
                 slugs = [hit.slug for hit in engine.search(request).results]

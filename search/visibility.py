@@ -10,6 +10,10 @@ article data all ask this module, so an access test has one place to prove:
 * :func:`text_kinds` / :func:`field_visible`: the text fields a viewer may match on;
 * :func:`may_see`: the per-document check on stored data;
 * :func:`served_article`: the stored fields of one article a viewer is served.
+
+Which words are internal is settled when indexing (``documents.py`` fills ``all_`` with public text
+only, ``indexer.py`` splits the typo vocabulary, ``semantic/embeddings.py`` marks agent-only rows);
+this module decides, per request, who gets them.
 """
 from __future__ import annotations
 

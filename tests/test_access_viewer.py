@@ -143,7 +143,8 @@ def test_routes_and_the_audience_facet_only_for_agents(app: Any) -> None:
     for headers, shown in (({}, False), (AGENT_HEADERS, True)):
         triage = client.get("/api/v1/triage", query_string={"q": "refund"}, headers=headers).get_json()
         view = client.get(f"/api/v1/articles/{PUBLIC_SLUG}", headers=headers).get_json()
-        facets = client.get("/api/v1/search", query_string={"q": "card"}, headers=headers).get_json()["facets"]
+        found = client.get("/api/v1/search", query_string={"q": "card"}, headers=headers).get_json()
+        facets = found["facets"]
         assert (triage["route"] is not None, view["route"] is not None, "audience" in facets) == (shown,) * 3
 
 
@@ -229,14 +230,15 @@ def test_viewer_is_resolved_once_per_request_by_blueprint(tmp_path: Path) -> Non
     client.get("/robots.txt", headers=AGENT_HEADERS)
     client.get("/no/such/page")
     assert [(bp, v.role, v.via) for bp, v in seen] == [
-        ("api", "agent", "token"), ("api", "customer", None), ("site", "customer", None), (None, "customer", None)]
+        ("api", "agent", "token"), ("api", "customer", None), ("site", "customer", None),
+        (None, "customer", None)]
     assert seen[0][1].name == "AGENT_TOKENS" and seen[0][1].sees_internal
     assert client.get("/api/v1/search", query_string={"q": "x"},
                       headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
 def test_viewer_roles() -> None:
-    assert (ANONYMOUS.sees_internal, AGENT.sees_internal, Viewer("admin").sees_internal) == (False, True, True)
+    assert [v.sees_internal for v in (ANONYMOUS, AGENT, Viewer("admin"))] == [False, True, True]
     assert ANONYMOUS.is_anonymous and not AGENT.is_anonymous
     with pytest.raises(ValueError, match="unknown viewer role"):
         Viewer("guest")  # type: ignore[arg-type]
@@ -254,7 +256,7 @@ def related_kb(root: Path, internal_text: str) -> Path:
         "technical/fibre-cable.md": article("Check the fibre cable", type="technical",
                                             body="A loose fibre cable stops the router working."),
         "technical/tv-remote.md": article("Pair the TV remote", type="technical",
-                                          body=f"Hold the pairing button.\n\n::: internal\n{internal_text}\n:::"),
+                                          body=f"Hold the button.\n\n::: internal\n{internal_text}\n:::"),
         "technical/mesh-setup.md": article("Set up mesh wifi", type="technical",
                                            body="Place the mesh points between the router and rooms."),
         "technical/email-setup.md": article("Set up email", type="technical",
@@ -297,7 +299,8 @@ def test_engine_search_takes_the_viewer(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("href", ["../agents/credits.md", "/articles/agents/credits"])
 def test_strict_build_fails_on_a_public_link_to_an_internal_article(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, href: str) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        href: str) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("KB_ARTICLES_DIR", "KB_INDEX_DIR", "KB_INSTANCE_DIR"):
         monkeypatch.delenv(name, raising=False)

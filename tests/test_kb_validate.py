@@ -149,7 +149,8 @@ def test_absolute_article_links_are_checked_too(workdir: Path) -> None:
     root = write_articles(workdir / "articles", {
         "agents/credits.md": article("Goodwill credits", audience="internal"),
         "billing/late-fees.md": article("Late fees", body="See [fees](/articles/billing/late-fees#top), "
-                                        "[credits](/articles/agents/credits) and [old](/articles/billing/lat-fees)."),
+                                        "[credits](/articles/agents/credits) and "
+                                        "[old](/articles/billing/lat-fees)."),
     })
     assert problem_lines(root) == [
         "articles/billing/late-fees.md:7: error: link: broken link to '/articles/billing/lat-fees' "

@@ -26,7 +26,8 @@ def rebuild(kb_dir: Path, index: Path, full: bool = False) -> BuildSummary:
 
 
 def slugs(engine: Engine, text: str, agent: bool = False) -> list[str]:
-    return [hit.slug for hit in engine.search(SearchRequest(text, viewer=AGENT if agent else ANONYMOUS)).results]
+    request = SearchRequest(text, viewer=AGENT if agent else ANONYMOUS)
+    return [hit.slug for hit in engine.search(request).results]
 
 
 def test_incremental_add_change_delete(kb_dir: Path, tmp_path: Path) -> None:

@@ -40,7 +40,8 @@ def engines(semantic_index: Path) -> Iterator[tuple[Engine, Engine]]:
 
 
 def search(engine: Engine, text: str, agent: bool = False, **options: Any) -> list[tuple[str, float]]:
-    response = engine.search(SearchRequest(text, viewer=AGENT if agent else ANONYMOUS, langs=["en"], **options))
+    viewer = AGENT if agent else ANONYMOUS
+    response = engine.search(SearchRequest(text, viewer=viewer, langs=["en"], **options))
     return [(hit.slug, hit.score) for hit in response.results]
 
 
