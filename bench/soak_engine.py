@@ -30,6 +30,7 @@ from search import Engine, SearchRequest  # noqa: E402
 from search.browse import article_view  # noqa: E402
 from search.indexer import build_index  # noqa: E402
 from search.semantic.dense import Settings as SemanticSettings  # noqa: E402
+from search.viewer import AGENT, ANONYMOUS  # noqa: E402
 
 FIXTURE_KB = ROOT / "tests" / "fixtures" / "kb"
 EDITED = "billing/refund-policy.md"
@@ -86,12 +87,13 @@ def run_queries(engine: Engine, count: int, offset: int = 0) -> set[str]:
         text = QUERIES[number % len(QUERIES)]
         kind = number % 3
         if kind == 0:
-            versions.add(engine.search(SearchRequest(text, agent=number % 2 == 0)).version)
+            viewer = AGENT if number % 2 == 0 else ANONYMOUS
+            versions.add(engine.search(SearchRequest(text, viewer=viewer)).version)
         elif kind == 1:
-            engine.suggest(text[:4], agent=False, langs=[])
+            engine.suggest(text[:4], ANONYMOUS, langs=[])
         else:
             with engine.request():  # pins the version for the view, as a web request does
-                article_view(engine.snapshot(), "billing/refund-policy", agent=False)
+                article_view(engine.snapshot(), "billing/refund-policy", ANONYMOUS)
     return versions
 
 

@@ -116,6 +116,14 @@ def article_link(from_slug: str, href: str) -> tuple[str, str] | None:
     return slug, fragment
 
 
+def site_article_slug(href: str) -> str | None:
+    """The slug of an absolute help-centre link such as ``/articles/billing/refunds#steps``."""
+    if not href.startswith(ARTICLE_URL_PREFIX):
+        return None
+    slug = href[len(ARTICLE_URL_PREFIX):].split("#", 1)[0].split("?", 1)[0].strip("/")
+    return slug or None
+
+
 class _LinkRewriter(Treeprocessor):
     """Rewrites relative links to article files into article URLs."""
 

@@ -8,7 +8,7 @@ from rapidfuzz import fuzz
 
 from kb.golden import golden_path
 from kb.loader import KnowledgeBase
-from kb.markup import article_link, find_links, split_internal
+from kb.markup import article_link, find_links, site_article_slug, split_internal
 from kb.model import Article
 from kb.problems import Problem
 from kb.titles import NearTitles
@@ -31,21 +31,28 @@ def _suggest(slug: str, slugs: list[str]) -> str:
     return "no article has this slug (its path under articles/ without .md)"
 
 
+def _linked_slug(article: Article, href: str) -> str | None:
+    """The article a link points at: a relative ``.md`` link or an absolute ``/articles/`` one."""
+    resolved = article_link(article.slug, href)
+    return resolved[0] if resolved else site_article_slug(href)
+
+
 def check_links(article: Article, slugs: dict[str, Article]) -> list[Problem]:
-    """Broken links to other article files, and public articles linking to internal ones."""
+    """Broken links to other articles, and public articles linking to internal ones (a warning,
+    so an error under ``--strict``: customers would get a 404 and learn the slug exists)."""
     problems = []
     for offset, href, in_internal_block in find_links(article.body):
-        resolved = article_link(article.slug, href)
-        if resolved is None:
+        slug = _linked_slug(article, href)
+        if slug is None:
             continue
         line = article.body_line + offset
-        target = slugs.get(resolved[0])
+        target = slugs.get(slug)
         if target is None:
             problems.append(_problem(article, line, "link", f"broken link to {href!r}",
-                                     _suggest(resolved[0], list(slugs))))
+                                     _suggest(slug, list(slugs))))
         elif target.is_internal and not article.is_internal and not in_internal_block:
             problems.append(_problem(article, line, "link",
-                                     f"public article links to internal article {resolved[0]!r}",
+                                     f"public article links to internal article {slug!r}",
                                      "customers cannot open it; move the link into a '::: internal' block",
                                      "warning"))
     return problems

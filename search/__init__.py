@@ -2,5 +2,7 @@
 from search.engine import Engine
 from search.snapshot import IndexUnavailable
 from search.types import Hit, QueryError, SearchRequest, SearchResponse
+from search.viewer import AGENT, ANONYMOUS, Viewer
 
-__all__ = ["Engine", "Hit", "IndexUnavailable", "QueryError", "SearchRequest", "SearchResponse"]
+__all__ = ["AGENT", "ANONYMOUS", "Engine", "Hit", "IndexUnavailable", "QueryError", "SearchRequest",
+           "SearchResponse", "Viewer"]

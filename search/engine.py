@@ -11,7 +11,8 @@ import numpy as np
 from search import ranking
 from search.analysis import field_language, normalize_phrase, terms
 from search.expansion import ExpandedQuery, expand
-from search.query import MAX_PREFIX_TERMS, build_plan, filter_query, text_kinds
+from search import visibility
+from search.query import MAX_PREFIX_TERMS, build_plan, filter_query
 from search.rerank import Candidate, rerank
 from search.retrieve import retrieve
 from search.schema import text_field
@@ -20,6 +21,7 @@ from search.semantic import fusion
 from search.snapshot import Snapshot, SnapshotHolder
 from search.snippets import fallback, highlight
 from search.types import FILTER_FIELDS, Hit, QueryError, SearchRequest, SearchResponse
+from search.viewer import Viewer
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 500
@@ -107,13 +109,13 @@ class Engine:
                      langs: list[str]) -> ExpandedQuery:
         lang = langs[0] if len(langs) == 1 else "en"
         searcher = snapshot.searcher()
-        kinds = text_kinds(request.agent)
+        kinds = visibility.text_kinds(request.viewer)
 
         def known(word: str) -> bool:
             return any(searcher.doc_frequency(text_field(kind, fl), term) > 0
                        for fl in langs for term in terms(word, fl) for kind in kinds)
 
-        return expand(text, snapshot.vocabulary(request.agent), snapshot.synonyms(lang), lang,
+        return expand(text, visibility.vocabulary(snapshot, request.viewer), snapshot.synonyms(lang), lang,
                       request.prefix, known)
 
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -129,19 +131,20 @@ class Engine:
         filters = {k: [v.lower() if k == "tags" else v for v in vs] for k, vs in request.filters.items()}
         langs = self.languages(snapshot, filters.get("lang") or request.langs)
         expanded = self.expand_query(snapshot, text, request, langs)
-        allowed = snapshot.allowed(filter_query(filters, request.agent))
+        allowed = snapshot.allowed(filter_query(filters, request.viewer))
         exact = self._exact_matches(snapshot, text, allowed)
-        plan = build_plan(expanded, langs, request.agent, self._prefix_expander(snapshot))
+        plan = build_plan(expanded, langs, request.viewer, self._prefix_expander(snapshot))
         retrieval = retrieve(snapshot.postings, snapshot.searcher(), plan, allowed, list(exact.values()))
         wanted = request.offset + request.limit
         semantic_text = "" if request.prefix else text
         pool = fusion.LEXICAL_CANDIDATES if fusion.applies(snapshot.semantic, semantic_text, langs) \
             else MIN_CANDIDATES
         ranked = rerank(snapshot, retrieval, retrieval.top(max(pool, wanted)), expanded, langs,
-                        request.agent, set(exact), semantic_text=semantic_text, allowed=allowed)
+                        request.viewer, set(exact), semantic_text=semantic_text, allowed=allowed)
         matched = retrieval.matched
         matched[[c.docnum for c in ranked]] = True  # semantic hook: dense-only hits count too
-        facets = snapshot.facet_columns.count(matched, request.agent) if request.facets else {}
+        facets = (snapshot.facet_columns.count(matched, visibility.facet_names(request.viewer))
+                  if request.facets else {})
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
         hits = [self._hit(snapshot, candidate, request, prefixes) for candidate in ranked[request.offset:wanted]]
         no_answer = ranking.no_good_answer(ranked[0].parts if ranked else None, bool(exact))
@@ -181,16 +184,16 @@ class Engine:
         parts = candidate.parts
         snippet = ""
         if request.snippets:
-            public = {t for f, t in candidate.matched if not f.startswith("internal")}
-            snippet = highlight(data["text_public"], public, field_lang, prefixes)
-            if not snippet and request.agent:
-                internal = {t for f, t in candidate.matched if f.startswith("internal")}
-                snippet = highlight(data["text_internal"], internal, field_lang)
+            for text, matched in visibility.snippet_sources(request.viewer, data, candidate.matched):
+                snippet = highlight(text, matched, field_lang, prefixes)
+                if snippet:
+                    break
             snippet = snippet or fallback(data["summary"] or data["text_public"])
         explain = None
         if request.explain:
             explain = {"score": parts.as_dict(), "matched_groups": candidate.groups,
-                       "matched_terms": sorted(f"{f}:{t}" for f, t in candidate.matched),
+                       "matched_terms": sorted(f"{f}:{t}" for f, t in
+                                               visibility.visible_pairs(request.viewer, candidate.matched)),
                        "exact_match": parts.exact_bonus > 0}
         return Hit(slug=data["slug"], title=data["title"], summary=data["summary"],
                    answer=data["answer"], snippet=snippet, url=ARTICLE_URL.format(slug=data["slug"]),
@@ -199,11 +202,11 @@ class Engine:
                    updated=data["updated"], stale=snapshot.is_stale(data["slug"]),
                    exact=parts.exact_bonus > 0, explain=explain)
 
-    def suggest(self, text: str, agent: bool, langs: list[str], limit: int = 8) -> list[dict[str, str]]:
+    def suggest(self, text: str, viewer: Viewer, langs: list[str], limit: int = 8) -> list[dict[str, str]]:
         """Type-ahead: titles of the best prefix matches."""
         if not clean_query(text):
             return []
-        response = self.search(SearchRequest(text, agent=agent, langs=langs, limit=limit, prefix=True,
+        response = self.search(SearchRequest(text, viewer=viewer, langs=langs, limit=limit, prefix=True,
                                              facets=False, snippets=False))
         return [{"text": hit.title, "slug": hit.slug, "url": hit.url, "type": hit.type}
                 for hit in response.results]

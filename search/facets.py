@@ -37,14 +37,12 @@ class FacetColumns:
         self.tag_docs = np.asarray(docs, dtype=np.int64)
         self.tag_codes = np.asarray(tags, dtype=np.int64)
 
-    def count(self, matched: np.ndarray, include_audience: bool) -> dict[str, dict[str, int]]:
-        """Counts per facet value over a boolean mask of documents, most frequent first.
+    def count(self, matched: np.ndarray, names: tuple[str, ...] = FACET_FIELDS) -> dict[str, dict[str, int]]:
+        """Counts of the ``names`` facets over a boolean mask of documents, most frequent first.
 
         ``-`` (no value) is left out; tags keep their MAX_TAG_VALUES most frequent values."""
         result: dict[str, dict[str, int]] = {}
-        for name in FACET_FIELDS:
-            if name == "audience" and not include_audience:
-                continue
+        for name in names:
             names = self.names[name]
             if name == "tags":
                 counts = np.bincount(self.tag_codes[matched[self.tag_docs]], minlength=len(names))

@@ -12,6 +12,7 @@ from search.engine import Engine
 from search.indexer import build_index
 from search.store import current_version, publish, version_dir
 from search.types import SearchRequest
+from search.viewer import AGENT, ANONYMOUS
 
 
 def _seed(scratch: Path, served: Path | None) -> None:
@@ -39,7 +40,8 @@ def check_golden(kb: KnowledgeBase, served: Path | None = None) -> list[Problem]
         engine = Engine(scratch)
         try:
             for golden in kb.golden:
-                request = SearchRequest(golden.query, limit=max(golden.k, 10), agent=golden.agent,
+                request = SearchRequest(golden.query, limit=max(golden.k, 10),
+                                        viewer=AGENT if golden.agent else ANONYMOUS,
                                         langs=[golden.lang] if golden.lang else [],
                                         facets=False, snippets=False)
                 slugs = [hit.slug for hit in engine.search(request).results]

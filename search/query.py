@@ -10,6 +10,8 @@ from search.analysis import terms
 from search.expansion import Alternative, ExpandedQuery
 from search.schema import text_field
 from search.types import FILTER_FIELDS
+from search.viewer import Viewer
+from search.visibility import search_filter, text_kinds
 
 PREFIX_FIELDS = ("title", "questions")
 #: Extra weight for a word found in the title or an alternate question, on top of the ``all`` field.
@@ -35,11 +37,6 @@ class QueryPlan:
     clauses: list[Clause] = field(default_factory=list)
     boosts: dict[Pair, float] = field(default_factory=dict)
     pairs: set[Pair] = field(default_factory=set)
-
-
-def text_kinds(agent: bool) -> tuple[str, ...]:
-    """Fields searched: agents also match agent-only paragraphs and internal articles."""
-    return ("all", "internal") if agent else ("all",)
 
 
 def _word_terms(word: str, lang: str) -> list[str]:
@@ -70,12 +67,12 @@ def _add_alternative(plan: QueryPlan, alternative: Alternative, lang: str, kinds
         plan.pairs.update(pair for pairs in words for pair in pairs)
 
 
-def build_plan(expanded: ExpandedQuery, langs: list[str], agent: bool,
+def build_plan(expanded: ExpandedQuery, langs: list[str], viewer: Viewer,
                expand_prefix: Callable[[str, str], list[str]]) -> QueryPlan:
     """Any group in any field language; title and question matches weigh extra (BM25F).
 
     ``expand_prefix(field, prefix)`` lists index terms starting with ``prefix`` (type-ahead)."""
-    kinds = text_kinds(agent)
+    kinds = text_kinds(viewer)
     plan = QueryPlan()
     for lang in langs:
         for group in expanded.groups:
@@ -97,12 +94,11 @@ def group_terms(expanded: ExpandedQuery, lang: str) -> list[set[str]]:
     return result
 
 
-def filter_query(filters: dict[str, list[str]], agent: bool,
+def filter_query(filters: dict[str, list[str]], viewer: Viewer,
                  exclude: str | None = None) -> q.Query | None:
-    """Filters (any value within a field, all fields together) plus visibility."""
-    clauses: list[q.Query] = []
-    if not agent:
-        clauses.append(q.Term("audience", "public"))
+    """Filters (any value within a field, all fields together) plus the viewer's visibility."""
+    visible = search_filter(viewer)
+    clauses: list[q.Query] = [visible] if visible is not None else []
     for name in FILTER_FIELDS:
         values = filters.get(name)
         if not values or name == exclude:

@@ -6,11 +6,13 @@ from typing import Any
 
 from search import ranking
 from search.expansion import ExpandedQuery
-from search.query import group_terms, text_kinds
+from search.query import group_terms
 from search.retrieve import Retrieval
 from search.schema import text_field
 from search.semantic import fusion
 from search.snapshot import Snapshot
+from search.viewer import Viewer
+from search.visibility import text_kinds
 
 
 @dataclass
@@ -25,7 +27,7 @@ class Candidate:
 
 
 def rerank(snapshot: Snapshot, retrieval: Retrieval, scored: list[tuple[float, int]],
-           expanded: ExpandedQuery, langs: list[str], agent: bool, exact: set[str],
+           expanded: ExpandedQuery, langs: list[str], viewer: Viewer, exact: set[str],
            semantic_text: str = "", allowed: Any = None) -> list[Candidate]:
     """Candidates (BM25F score, docnum) from the first pass, in final order.
 
@@ -33,14 +35,14 @@ def rerank(snapshot: Snapshot, retrieval: Retrieval, scored: list[tuple[float, i
     among ``allowed`` documents (a boolean mask, None: all) join the candidates and scores are
     fused (search/semantic)."""
     # semantic hook: dense candidates and scores (None when the layer is off or fails)
-    dense = fusion.dense_scores(snapshot.semantic, semantic_text, langs, agent, allowed,
+    dense = fusion.dense_scores(snapshot.semantic, semantic_text, langs, viewer, allowed,
                                 [docnum for _, docnum in scored])
     if dense is not None:
         scored = fusion.add_candidates(scored, dense)
     if not scored:
         return []
     searcher = snapshot.searcher()
-    kinds = text_kinds(agent)
+    kinds = text_kinds(viewer)
     contained = retrieval.contained([docnum for _, docnum in scored])
     lang_terms = {lang: group_terms(expanded, lang) for lang in langs}
     merged = [set().union(*(lang_terms[lang][i] for lang in langs)) for i in range(len(expanded.groups))]

@@ -77,9 +77,6 @@ class Snapshot:
     def agent_vocab(self) -> Vocabulary:
         return merge(self.public_vocab, Vocabulary(self._internal_counts))
 
-    def vocabulary(self, agent: bool) -> Vocabulary:
-        return self.agent_vocab if agent else self.public_vocab
-
     def synonyms(self, lang: str) -> SynonymTable:
         table = self._synonyms.get(lang)
         if table is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from search.viewer import ANONYMOUS, Viewer
+
 FILTER_FIELDS = ("type", "level", "product", "lang", "tags", "audience")
 
 
@@ -18,13 +20,14 @@ class QueryError(ValueError):
 
 @dataclass
 class SearchRequest:
-    """One search. ``filters`` maps a filter field to the accepted values (any of them)."""
+    """One search. ``filters`` maps a filter field to the accepted values (any of them);
+    ``viewer``: who asks (what they may find is decided in search/visibility.py)."""
 
     query: str
     filters: dict[str, list[str]] = field(default_factory=dict)
     limit: int = 10
     offset: int = 0
-    agent: bool = False
+    viewer: Viewer = ANONYMOUS
     langs: list[str] = field(default_factory=list)
     explain: bool = False
     prefix: bool = False

@@ -145,6 +145,20 @@ def test_public_article_linking_to_internal_article_warns_unless_in_internal_blo
         "'agents/credits' (hint: customers cannot open it; move the link into a '::: internal' block)"]
 
 
+def test_absolute_article_links_are_checked_too(workdir: Path) -> None:
+    root = write_articles(workdir / "articles", {
+        "agents/credits.md": article("Goodwill credits", audience="internal"),
+        "billing/late-fees.md": article("Late fees", body="See [fees](/articles/billing/late-fees#top), "
+                                        "[credits](/articles/agents/credits) and "
+                                        "[old](/articles/billing/lat-fees)."),
+    })
+    assert problem_lines(root) == [
+        "articles/billing/late-fees.md:7: error: link: broken link to '/articles/billing/lat-fees' "
+        "(hint: did you mean 'billing/late-fees'?)",
+        "articles/billing/late-fees.md:7: warning: link: public article links to internal article "
+        "'agents/credits' (hint: customers cannot open it; move the link into a '::: internal' block)"]
+
+
 def test_links_inside_code_blocks_and_external_links_are_not_checked(workdir: Path) -> None:
     body = "```\n[not a link](missing.md)\n```\n\n[site](https://example.test/x.md) [top](#steps)"
     root = write_articles(workdir / "articles", {"billing/a.md": article("Card fees", body=body)})

@@ -6,6 +6,7 @@ from typing import Iterator
 import pytest
 
 from search import Engine, QueryError, SearchRequest, SearchResponse
+from search.viewer import AGENT, ANONYMOUS
 from tests.kb_support import article, built_engine, write_articles
 
 
@@ -86,11 +87,11 @@ def test_filters_and_facets(engine: Engine) -> None:
 
 
 def test_agent_facets_include_audience(engine: Engine) -> None:
-    response = run(engine, "credit", agent=True)
+    response = run(engine, "credit", viewer=AGENT)
     assert response.facets["audience"] == {"internal": 1, "public": 1}
     assert "audience" not in run(engine, "credit").facets
     internal_only = {"audience": ["internal"]}
-    assert slugs(engine, "credit", agent=True, filters=internal_only) == ["agents/goodwill-credits"]
+    assert slugs(engine, "credit", viewer=AGENT, filters=internal_only) == ["agents/goodwill-credits"]
 
 
 def test_pagination(engine: Engine) -> None:
@@ -131,10 +132,10 @@ HOSTILE = ['"', '"refund', "refund\"'", "a:b", "title:refund", "type:billing lev
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_queries_never_raise(engine: Engine, text: str) -> None:
     for agent in (False, True):
-        response = run(engine, text, agent=agent, explain=True, prefix=True)
+        response = run(engine, text, viewer=AGENT if agent else ANONYMOUS, explain=True, prefix=True)
         assert response.total >= len(response.results)
         assert "\x00" not in response.query and "\x1b" not in response.query
-    engine.suggest(text, agent=False, langs=[])
+    engine.suggest(text, ANONYMOUS, langs=[])
 
 
 def test_hostile_syntax_is_plain_words(engine: Engine) -> None:
@@ -218,12 +219,12 @@ def test_hit_fields_and_response_dict(engine: Engine) -> None:
 
 
 def test_suggest_prefix(engine: Engine) -> None:
-    assert [s["slug"] for s in engine.suggest("ref", agent=False, langs=[])] == ["billing/refund-policy"]
-    assert engine.suggest("reset your acc", agent=False, langs=[])[0] == {
+    assert [s["slug"] for s in engine.suggest("ref", ANONYMOUS, langs=[])] == ["billing/refund-policy"]
+    assert engine.suggest("reset your acc", ANONYMOUS, langs=[])[0] == {
         "text": "Reset your account password", "slug": "technical/reset-password",
         "url": "/articles/technical/reset-password", "type": "technical"}
-    assert engine.suggest("   ", agent=False, langs=[]) == []
-    assert engine.suggest("\x00", agent=False, langs=[]) == []
+    assert engine.suggest("   ", ANONYMOUS, langs=[]) == []
+    assert engine.suggest("\x00", ANONYMOUS, langs=[]) == []
 
 
 def test_short_words_and_empty_queries(engine: Engine) -> None:

@@ -10,6 +10,7 @@ from kb import load_knowledge_base
 from search import Engine, SearchRequest
 from search.indexer import BuildSummary, build_index
 from search.store import POINTER, VERSIONS, BuildLocked, build_lock, current_version, publish
+from search.viewer import AGENT, ANONYMOUS
 from tests.kb_support import FIXTURE_KB, article, write_articles
 
 
@@ -25,7 +26,8 @@ def rebuild(kb_dir: Path, index: Path, full: bool = False) -> BuildSummary:
 
 
 def slugs(engine: Engine, text: str, agent: bool = False) -> list[str]:
-    return [hit.slug for hit in engine.search(SearchRequest(text, agent=agent)).results]
+    request = SearchRequest(text, viewer=AGENT if agent else ANONYMOUS)
+    return [hit.slug for hit in engine.search(request).results]
 
 
 def test_incremental_add_change_delete(kb_dir: Path, tmp_path: Path) -> None:

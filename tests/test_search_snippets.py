@@ -8,6 +8,7 @@ import pytest
 
 from search import Engine, SearchRequest
 from search.snippets import SNIPPET_CHARS, SNIPPET_WORDS, fallback, highlight
+from search.viewer import AGENT, ANONYMOUS
 from tests.kb_support import article, built_engine, write_articles
 
 TAGS = re.compile(r"<[^>]*>")
@@ -72,7 +73,7 @@ def html_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
                                    "cache quotes", "alert", "nothing matches zzzz router"])
 def test_engine_snippets_escape_html(html_engine: Engine, query: str) -> None:
     for agent in (False, True):
-        response = html_engine.search(SearchRequest(query, agent=agent))
+        response = html_engine.search(SearchRequest(query, viewer=AGENT if agent else ANONYMOUS))
         assert response.results, query
         snippet = response.results[0].snippet
         assert snippet and only_marks(snippet), snippet

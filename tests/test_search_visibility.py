@@ -12,6 +12,7 @@ import pytest
 from search import Engine, SearchRequest
 from search.browse import article_view, list_articles, related, translations
 from search.documents import stored_data
+from search.viewer import AGENT, ANONYMOUS
 from kb import load_knowledge_base
 from tests.kb_support import FIXTURE_KB, built_engine
 
@@ -54,7 +55,7 @@ def test_anonymous_search_never_shows_internal_words(engine: Engine, text: str) 
         shown["did_you_mean"] = " ".join(w for w in (response.did_you_mean or "").split() if w not in typed)
         assert leaks(shown) == [], (text, options)
         assert INTERNAL not in [hit.slug for hit in response.results]
-    assert leaks(engine.suggest(text, agent=False, langs=[])) == []
+    assert leaks(engine.suggest(text, ANONYMOUS, langs=[])) == []
 
 
 def test_internal_words_find_nothing_for_customers(engine: Engine) -> None:
@@ -64,13 +65,13 @@ def test_internal_words_find_nothing_for_customers(engine: Engine) -> None:
         assert all(not counts for counts in response.facets.values())
     for typo in ("zanzibr", "quixotc"):
         assert engine.search(SearchRequest(typo)).did_you_mean is None
-    vocabulary = engine.snapshot().vocabulary(agent=False)
+    vocabulary = engine.snapshot().public_vocab
     assert [word for word in SECRETS if word in vocabulary] == []
 
 
 def test_agents_find_internal_words(engine: Engine) -> None:
     def agent_search(text: str) -> Any:
-        return engine.search(SearchRequest(text, agent=True))
+        return engine.search(SearchRequest(text, viewer=AGENT))
 
     zanzibar = agent_search("zanzibar")
     assert [hit.slug for hit in zanzibar.results] == ["billing/refund-policy"]
@@ -79,26 +80,26 @@ def test_agents_find_internal_words(engine: Engine) -> None:
     assert agent_search("quixotc").did_you_mean == "quixotic"
     assert agent_search("zanzibr").did_you_mean == "zanzibar"
     assert agent_search("quixotic").facets["audience"] == {"internal": 1}
-    assert [s["slug"] for s in engine.suggest("goodw", agent=True, langs=[])] == [INTERNAL]
-    assert engine.suggest("goodw", agent=False, langs=[]) == []
+    assert [s["slug"] for s in engine.suggest("goodw", AGENT, langs=[])] == [INTERNAL]
+    assert engine.suggest("goodw", ANONYMOUS, langs=[]) == []
 
 
 def test_browsing_hides_internal_articles_and_paragraphs(engine: Engine) -> None:
     snapshot = engine.snapshot()
-    assert article_view(snapshot, INTERNAL, agent=False) is None
-    public = article_view(snapshot, "billing/refund-policy", agent=False)
+    assert article_view(snapshot, INTERNAL, ANONYMOUS) is None
+    public = article_view(snapshot, "billing/refund-policy", ANONYMOUS)
     assert public is not None and leaks(public) == []
     assert public["has_internal"] is False and public["route"] is None
-    customer_list = list_articles(snapshot, agent=False)
+    customer_list = list_articles(snapshot, ANONYMOUS)
     assert INTERNAL not in [item["slug"] for item in customer_list] and leaks(customer_list) == []
     for slug in ("billing/refund-policy", "billing/invoice-explained", "billing/price-rise"):
-        assert leaks(related(snapshot, slug, agent=False)) == []
-    assert related(snapshot, INTERNAL, agent=False) == []
-    agent = article_view(snapshot, "billing/refund-policy", agent=True)
+        assert leaks(related(snapshot, slug, ANONYMOUS)) == []
+    assert related(snapshot, INTERNAL, ANONYMOUS) == []
+    agent = article_view(snapshot, "billing/refund-policy", AGENT)
     assert agent is not None and "zanzibar" in agent["html"] and "zanzibar" in agent["markdown"]
     assert agent["has_internal"] is True and agent["route"]["queue"] == "Front line billing"
-    internal = article_view(snapshot, INTERNAL, agent=True)
+    internal = article_view(snapshot, INTERNAL, AGENT)
     assert internal is not None and "quixotic" in internal["html"]
-    assert INTERNAL in [item["slug"] for item in list_articles(snapshot, agent=True)]
+    assert INTERNAL in [item["slug"] for item in list_articles(snapshot, AGENT)]
     data = snapshot.searcher().document(slug="es/billing/refund-policy")["data"]
-    assert leaks(translations(snapshot, data, agent=False)) == []
+    assert leaks(translations(snapshot, data, ANONYMOUS)) == []

@@ -15,6 +15,7 @@ from search.semantic.dense import Settings
 from search.semantic.embeddings import FOLDER
 from search.semantic.model import MODEL_FILE
 from search.store import current_version, read_json, version_dir, write_json
+from search.viewer import AGENT, ANONYMOUS
 from tests.conftest import make_app
 from tests.semantic_support import require_extra
 
@@ -39,7 +40,8 @@ def engines(semantic_index: Path) -> Iterator[tuple[Engine, Engine]]:
 
 
 def search(engine: Engine, text: str, agent: bool = False, **options: Any) -> list[tuple[str, float]]:
-    response = engine.search(SearchRequest(text, agent=agent, langs=["en"], **options))
+    viewer = AGENT if agent else ANONYMOUS
+    response = engine.search(SearchRequest(text, viewer=viewer, langs=["en"], **options))
     return [(hit.slug, hit.score) for hit in response.results]
 
 
@@ -73,7 +75,7 @@ def test_exact_titles_and_questions_rank_first_with_and_without_semantic(
             for agent in (False, True):
                 if article.is_internal and not agent:
                     continue
-                request = SearchRequest(text, agent=agent)
+                request = SearchRequest(text, viewer=AGENT if agent else ANONYMOUS)
                 plain, mixed = lexical.search(request).results[0], hybrid.search(request).results[0]
                 assert (mixed.slug, mixed.exact) == (plain.slug, plain.exact) == (article.slug, True)
                 checked += 1
@@ -100,7 +102,7 @@ def test_internal_text_never_reaches_anonymous_users(articles_dir: Path, tmp_pat
         assert engine.snapshot().semantic.on
         results.append([engine.search(SearchRequest(q, explain=True)).as_dict() for q in queries])
         if folder == articles_dir:  # agents do find the internal article
-            agent_hits = [h.slug for h in engine.search(SearchRequest(queries[1], agent=True)).results]
+            agent_hits = [h.slug for h in engine.search(SearchRequest(queries[1], viewer=AGENT)).results]
             assert agent_hits[0] == "agents/goodwill-credits"
         engine.close()
     for before, after in zip(*results):

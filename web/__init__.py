@@ -65,6 +65,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _pin_index_version_per_request(app)
     _register_blueprints(app)
+    from web.auth import resolve_viewers  # noqa: PLC0415
+    resolve_viewers(app)
     return app
 
 

@@ -16,6 +16,8 @@ from flask import (Blueprint, Flask, Response, current_app, redirect, render_tem
                    session, url_for)
 
 from analytics import charts, open_store, reports, resolve_url
+from search.viewer import ANONYMOUS, Viewer
+from web.auth import register_viewer, viewer
 from web.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -40,22 +42,28 @@ def _fingerprint(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
+def admin_viewer() -> Viewer:
+    """An admin for a known admin bearer token or a signed-in admin session, else anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        known = scheme.lower() == "bearer" and bool(token.strip()) and _known(_fingerprint(token))
+        return Viewer("admin", None, "token") if known else ANONYMOUS
+    if _known(str(session.get(SESSION_KEY, ""))):
+        return Viewer("admin", None, "session")
+    return ANONYMOUS
+
+
 @bp.before_request
 def require_admin() -> Any:
     if not _fingerprints():
         return _page("admin/disabled.html", 403)
-    if request.endpoint in {"admin.sign_in", "admin.sign_out"}:
+    if request.endpoint in {"admin.sign_in", "admin.sign_out"} or viewer().role == "admin":
         return None
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() == "bearer" and token.strip() and _known(_fingerprint(token)):
-            return None
+    if request.headers.get("Authorization", ""):
         response = _page("admin/login.html", 401, error="That token is not an admin token.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="supportkb admin"'
         return response
-    if _known(str(session.get(SESSION_KEY, ""))):
-        return None
     return redirect(url_for("admin.sign_in", next=request.full_path.rstrip("?")))
 
 
@@ -129,13 +137,15 @@ def insights() -> Any:
 def _articles() -> list[dict[str, Any]] | None:
     """Published articles from the served index (owner included for stale ones); None if no index."""
     from search.browse import get_data, list_articles  # noqa: PLC0415
+    from search.visibility import served_article  # noqa: PLC0415
     engine = current_app.extensions.get("supportkb.engine")
     try:
         snapshot = engine.snapshot()
-        items = list_articles(snapshot, agent=True)
+        items = list_articles(snapshot, viewer())
         for item in items:
             if item.get("stale"):
-                item["owner"] = (get_data(snapshot, item["slug"], agent=True) or {}).get("owner", "")
+                data = get_data(snapshot, item["slug"], viewer())
+                item["owner"] = served_article(viewer(), data).get("owner", "") if data else ""
         return items
     except Exception:  # noqa: BLE001  (reports still work without an index)
         log.warning("admin: no served index; stale and never-found reports skipped", exc_info=True)
@@ -143,5 +153,6 @@ def _articles() -> list[dict[str, Any]] | None:
 
 
 def init_app(app: Flask) -> None:
+    register_viewer(app, bp.name, admin_viewer)
     if not app.config.get("ADMIN_TOKENS"):
         log.info("admin insights disabled: set ADMIN_TOKENS")

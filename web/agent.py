@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 
 from kb.model import LEVELS, SUPPORT_TYPES
 from search import IndexUnavailable
 from web.api import feedback_limit
-from web.auth import current_agent, sign_in, sign_out
+from web.auth import agent_viewer, register_viewer, sign_in, sign_out, viewer
 from web.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,8 @@ def routes_table() -> dict[str, Any]:
 @bp.get("")
 @bp.get("/")
 def console() -> Any:
-    agent = current_agent()
-    if agent is None:
+    agent = viewer()
+    if not agent.sees_internal:
         return render_template("agent/signin.html", error=None)
     return render_template("agent/console.html", agent=agent, routes=routes_table(),
                            types=SUPPORT_TYPES, levels=LEVELS)
@@ -55,3 +55,7 @@ def signin() -> Any:
 def signout() -> Any:
     sign_out()
     return redirect(url_for("agent.console"))
+
+
+def init_app(app: Flask) -> None:
+    register_viewer(app, bp.name, agent_viewer)

@@ -1,7 +1,8 @@
 """The JSON API under ``/api/v1``: search, suggest, triage, articles, feedback and its OpenAPI document.
 
-Views live in ``api_search`` and ``api_articles``; this module holds the blueprint, the per-request
-auth check and the wiring (CSRF exemption, CORS, token commands, response cache).
+Views live in ``api_search`` and ``api_articles``; this module holds the blueprint and the wiring
+(the viewer of each request, CSRF exemption, CORS, token commands, response cache). The viewer is
+resolved before any view runs, so a wrong token is a 401 on every endpoint.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 
 from web import auth, cors, tokens
 from web.api_cache import ResponseCache
-from web.auth import current_agent
+from web.auth import agent_viewer, viewer
 from web.extensions import csrf
 from web.openapi import openapi_document
 
@@ -36,13 +37,7 @@ def response_cache() -> ResponseCache:
 
 def source() -> str:
     """Analytics source: ``agent`` for the console and agent tokens, ``api`` otherwise."""
-    return "agent" if current_agent() is not None else "api"
-
-
-@bp.before_request
-def authenticate() -> None:
-    """Resolve the caller first, so a wrong token is a 401 on every endpoint."""
-    current_agent()
+    return "agent" if viewer().sees_internal else "api"
 
 
 @bp.get("/openapi.json")
@@ -53,6 +48,7 @@ def openapi() -> Any:
 def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     auth.init_app(app)
+    auth.register_viewer(app, bp.name, agent_viewer)
     tokens.init_app(app)
     cors.init_app(app)
     size = int(app.config.get("SEARCH_CACHE_SIZE", 512))

@@ -14,7 +14,7 @@ from search.browse import article_view, get_data, related
 from web import api_params
 from web.api import bp, engine, feedback_limit, search_limit, source
 from web.api_search import dumps, is_preflight, json_response
-from web.auth import current_agent
+from web.auth import viewer
 from web.errors import ApiError
 from web.extensions import limiter
 from web.tracking import track_click, track_feedback, track_used_on_call
@@ -39,8 +39,7 @@ def public_url(view: Mapping[str, Any]) -> str | None:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def article(slug: str) -> Response:
     """One article for the caller's audience: metadata, Markdown, sanitized HTML, related."""
-    agent = current_agent() is not None
-    view = article_view(engine().snapshot(), slug, agent) if api_params.SLUG_RE.match(slug) else None
+    view = article_view(engine().snapshot(), slug, viewer()) if api_params.SLUG_RE.match(slug) else None
     if view is None:
         raise not_found(slug)
     return json_response(dumps(view | {"public_url": public_url(view)}))
@@ -49,11 +48,10 @@ def article(slug: str) -> Response:
 @bp.get("/articles/<path:slug>/related")
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def article_related(slug: str) -> Response:
-    agent = current_agent() is not None
     snapshot = engine().snapshot()
-    if not api_params.SLUG_RE.match(slug) or get_data(snapshot, slug, agent) is None:
+    if not api_params.SLUG_RE.match(slug) or get_data(snapshot, slug, viewer()) is None:
         raise not_found(slug)
-    return json_response(dumps({"slug": slug, "related": related(snapshot, slug, agent)}))
+    return json_response(dumps({"slug": slug, "related": related(snapshot, slug, viewer())}))
 
 
 def json_body(allowed: tuple[str, ...]) -> Mapping[str, Any]:
@@ -74,7 +72,7 @@ def json_body(allowed: tuple[str, ...]) -> Mapping[str, Any]:
 
 def visible_slug(body: Mapping[str, Any]) -> str:
     slug = api_params.slug(body.get("slug"))
-    if get_data(engine().snapshot(), slug, current_agent() is not None) is None:
+    if get_data(engine().snapshot(), slug, viewer()) is None:
         raise not_found(slug)
     return slug
 

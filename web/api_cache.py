@@ -13,7 +13,7 @@ DEFAULT_SIZE = 512
 
 
 class ResponseCache:
-    """Thread-safe LRU of (version, agent, request key) -> cached value."""
+    """Thread-safe LRU of (version, audience, request key) -> cached value."""
 
     def __init__(self, size: int = DEFAULT_SIZE) -> None:
         self.size = size
@@ -21,8 +21,8 @@ class ResponseCache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, version: str, agent: bool, key: Hashable) -> Any:
-        full = (version, agent, key)
+    def get(self, version: str, audience: str, key: Hashable) -> Any:
+        full = (version, audience, key)
         with self._lock:
             value = self._items.get(full)
             if value is None:
@@ -32,10 +32,10 @@ class ResponseCache:
             self.hits += 1
             return value
 
-    def put(self, version: str, agent: bool, key: Hashable, value: Any) -> None:
+    def put(self, version: str, audience: str, key: Hashable, value: Any) -> None:
         if self.size <= 0:
             return
-        full = (version, agent, key)
+        full = (version, audience, key)
         with self._lock:
             self._items[full] = value
             self._items.move_to_end(full)

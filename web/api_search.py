@@ -12,7 +12,8 @@ from search.engine import clean_query
 from search.triage import triage as triage_vote
 from web import api_params
 from web.api import bp, engine, response_cache, search_limit, source
-from web.auth import current_agent
+from search.visibility import cache_audience, route
+from web.auth import viewer
 from web.extensions import limiter
 from web.tracking import track_search
 
@@ -36,21 +37,21 @@ def dumps(data: Any) -> str:
 def search() -> Response:
     """Ranked answers with facets; identical requests on the same index version are cached."""
     params = api_params.search_params(request.args)
-    agent = current_agent() is not None
+    who = viewer()
     search_engine = engine()
     cache = response_cache()
     key = (clean_query(params.query), params.key(), dt.date.today().toordinal())
-    cached = cache.get(search_engine.snapshot().name, agent, key)
+    cached = cache.get(search_engine.snapshot().name, cache_audience(who), key)
     if cached is not None:
         response, body = cached
     else:
         response = search_engine.search(SearchRequest(
             params.query, filters=params.filters, limit=params.limit, offset=params.offset,
-            agent=agent, explain=params.explain))
+            viewer=who, explain=params.explain))
         data = response.as_dict() | {"version": response.version, "limit": params.limit,
                                      "offset": params.offset}
         body = dumps(data | {"cached": False})
-        cache.put(response.version, agent, key, (response, body[:-len('false}')] + 'true}'))
+        cache.put(response.version, cache_audience(who), key, (response, body[:-len('false}')] + 'true}'))
     track_search(response, source(), params.filters)
     return json_response(body)
 
@@ -63,7 +64,7 @@ def suggest() -> Response:
     text = api_params.query_text(request.args)
     langs = api_params.filters(request.args).get("lang", [])
     limit = api_params.integer(request.args, "limit", 8, 1, 20)
-    found = engine().suggest(text, current_agent() is not None, langs, limit=limit)
+    found = engine().suggest(text, viewer(), langs, limit=limit)
     return json_response(dumps({"query": clean_query(text), "suggestions": found}))
 
 
@@ -75,19 +76,19 @@ def triage() -> Response:
     text = api_params.query_text(request.args)
     langs = api_params.filters(request.args).get("lang", [])
     limit = api_params.integer(request.args, "limit", 3, 1, MAX_TRIAGE_ANSWERS)
-    agent = current_agent() is not None
+    who = viewer()
     search_engine = engine()
     snapshot = search_engine.snapshot()
     response = search_engine.search(SearchRequest(text, filters={"lang": langs} if langs else {},
-                                                  limit=max(limit, 5), agent=agent, facets=False))
+                                                  limit=max(limit, 5), viewer=who, facets=False))
     vote = triage_vote(response, snapshot.routing)
-    route = vote.get("route") if agent else None
+    forward = route(who, vote.get("route"))
     track_search(response, source(), {"lang": langs} if langs else {})
     return json_response(dumps({
         "query": response.query, "did_you_mean": response.did_you_mean,
         "type": vote["type"], "level": vote["level"], "confidence": vote["confidence"],
         "type_confidence": vote.get("type_confidence", 0.0),
         "no_good_answer": vote["no_good_answer"],
-        "route": route, "route_summary": route["summary"] if route else None,
+        "route": forward, "route_summary": forward["summary"] if forward else None,
         "answers": [hit.as_dict() for hit in response.results[:limit]],
         "took_ms": round(response.took_ms, 2)}))

@@ -1,5 +1,10 @@
 """Who is asking: anonymous, or an agent with a bearer token or a signed-in console session.
 
+Credentials are turned into one :class:`search.viewer.Viewer` per request, in a ``before_request``
+hook, by blueprint: the API and the console resolve agents (:func:`agent_viewer`), the admin pages
+their admins, and everything else (the customer site, health, error pages) is anonymous. Views
+read it with :func:`viewer` and pass it down; what it may see is decided in search/visibility.py.
+
 Tokens come from ``AGENT_TOKENS`` (comma-separated, for containers) and the token file managed by
 ``flask token`` (hashes only). A wrong token is a 401 ``invalid_token``, never a quiet downgrade
 to anonymous. The console session counts for the API only on same-origin requests that carry
@@ -11,9 +16,11 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
+from typing import Callable
 
 from flask import Flask, Response, abort, current_app, g, request, session
 
+from search.viewer import ANONYMOUS, Viewer
 from web.errors import ApiError, json_error
 from web.tokens import hash_token, store
 
@@ -113,9 +120,31 @@ def current_agent() -> Agent | None:
     return agent
 
 
-def is_agent() -> bool:
-    """True when the request may see internal articles and paragraphs."""
-    return current_agent() is not None
+def agent_viewer() -> Viewer:
+    """The API or console caller as a viewer: an agent with valid credentials, else anonymous."""
+    agent = current_agent()
+    return ANONYMOUS if agent is None else Viewer("agent", agent.name, agent.via)
+
+
+def viewer() -> Viewer:
+    """The viewer resolved for this request (anonymous where no blueprint resolves one)."""
+    return g.get("viewer", ANONYMOUS)
+
+
+def register_viewer(app: Flask, blueprint: str, resolve: Callable[[], Viewer]) -> None:
+    """Resolve the viewer of ``blueprint``'s requests with ``resolve`` (anonymous otherwise)."""
+    app.extensions.setdefault("supportkb.viewers", {})[blueprint] = resolve
+
+
+def resolve_viewers(app: Flask) -> None:
+    """Set ``g.viewer`` once per request, before any view runs; register after the blueprints so
+    hooks that answer early (CORS preflights) run first."""
+    @app.before_request
+    def resolve_viewer() -> None:
+        g.viewer = ANONYMOUS  # also for the error page when credentials are refused (401)
+        resolve = app.extensions.get("supportkb.viewers", {}).get(request.blueprint or "")
+        if resolve is not None:
+            g.viewer = resolve()
 
 
 def sign_in(token: str) -> Agent | None:
@@ -125,12 +154,14 @@ def sign_in(token: str) -> Agent | None:
         session.clear()
         session[SESSION_KEY] = {"id": agent.id, "name": agent.name}
         g.agent = Agent(agent.id, agent.name, "session")
+        g.viewer = Viewer("agent", agent.name, "session")
     return agent
 
 
 def sign_out() -> None:
     session.pop(SESSION_KEY, None)
     g.pop("agent", None)
+    g.viewer = ANONYMOUS
 
 
 def init_app(app: Flask) -> None:

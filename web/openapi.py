@@ -9,6 +9,7 @@ from typing import Any
 
 from kb.model import SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
+from search.visibility import STAFF_FIELDS
 from web.api_params import MAX_COMMENT, MAX_LIMIT, MAX_OFFSET
 
 STR: dict[str, Any] = {"type": "string"}
@@ -60,13 +61,24 @@ SLUG = {"name": "slug", "in": "path", "required": True,
         "description": "Article slug, e.g. billing/refund-policy",
         "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,40}(/[a-z0-9][a-z0-9_-]{0,40}){0,2}$"}}
 
-HIT_PROPS = {"slug": STR, "title": STR, "summary": STR, "answer": STR, "snippet": STR, "url": STR,
+#: The short "say this" answer is public: agents read it out, customers may read it too.
+ANSWER = {**STR, "description": "Short answer in plain words; public (served to every caller)."}
+HIT_PROPS = {"slug": STR, "title": STR, "summary": STR, "answer": ANSWER, "snippet": STR, "url": STR,
              "type": STR, "level": INT, "product": STR, "lang": STR, "tags": STRINGS, "audience": STR,
              "score": NUM, "updated": STR, "stale": BOOL, "exact": BOOL,
              "explain": {"type": "object", "description": "Only with explain=true."}}
-SUMMARY_PROPS = {"slug": STR, "title": STR, "summary": STR, "answer": STR, "type": STR, "level": INT,
+SUMMARY_PROPS = {"slug": STR, "title": STR, "summary": STR, "answer": ANSWER, "type": STR, "level": INT,
                  "product": STR, "lang": STR, "tags": STRINGS, "audience": STR, "updated": STR,
                  "review_by": STR, "translation_of": STR, "channels": STRINGS, "url": STR, "stale": BOOL}
+ARTICLE_PROPS = {
+    **SUMMARY_PROPS, "questions": STRINGS,
+    "owner": {**STR, "description": "Team or person responsible. Agents only; absent for anonymous callers."},
+    "path": {**STR, "description": "Source file under articles/. Agents only; absent for anonymous callers."},
+    "html": STR, "markdown": STR, "has_internal": BOOL,
+    "related": {"type": "array", "items": ref("ArticleSummary")},
+    "translations": {"type": "array", "items": obj({"lang": STR, "slug": STR, "title": STR, "url": STR})},
+    "route": {**ref("Route"), "nullable": True, "description": "Agents only; null otherwise."},
+    "public_url": nullable(STR)}
 ROUTE = obj({"type": STR, "level": INT, "queue": STR, "hours": STR, "notes": STR,
              "contacts": {"type": "object", "additionalProperties": STR}, "summary": STR})
 
@@ -89,12 +101,7 @@ SCHEMAS: dict[str, Any] = {
         "route_summary": nullable(STR), "answers": {"type": "array", "items": ref("Hit")},
         "took_ms": NUM}),
     "ArticleSummary": obj(SUMMARY_PROPS),
-    "Article": obj({
-        **SUMMARY_PROPS, "questions": STRINGS, "owner": STR, "path": STR, "html": STR, "markdown": STR,
-        "has_internal": BOOL, "related": {"type": "array", "items": ref("ArticleSummary")},
-        "translations": {"type": "array", "items": obj({"lang": STR, "slug": STR, "title": STR, "url": STR})},
-        "route": {**ref("Route"), "nullable": True, "description": "Agents only; null otherwise."},
-        "public_url": nullable(STR)}),
+    "Article": obj(ARTICLE_PROPS, [k for k in ARTICLE_PROPS if k not in STAFF_FIELDS]),
     "RelatedResponse": obj({"slug": STR, "related": {"type": "array", "items": ref("ArticleSummary")}}),
     "FeedbackRequest": obj({
         "slug": STR, "helpful": BOOL, "comment": {"type": "string", "maxLength": MAX_COMMENT},

@@ -1,7 +1,8 @@
 """The customer help centre: home, browse, articles, sitemap and robots.txt.
 
 Search lives in ``web/site_search.py`` and feedback in ``web/site_feedback.py``; both are routes of
-this blueprint. Every engine call here is made with ``agent=False``: internal articles and internal
+this blueprint. No viewer resolver is registered for it, so every request here is anonymous
+(``web.auth.viewer()`` is ``ANONYMOUS``, even for a signed-in agent): internal articles and internal
 paragraphs never reach a customer page.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import (Blueprint, Flask, Response, abort, current_app, render_templa
 from kb.model import SUPPORT_TYPES
 from search.browse import article_view
 from web import i18n, site_feedback, site_search
+from web.auth import viewer
 from web.site_common import (article_langs, canonical, clean_filter, engine, localize,
                              prefer_language, public_articles)
 from web.site_contact import all_contact_boxes, contact_box
@@ -73,7 +75,7 @@ def browse(support_type: str) -> str:
 @bp.route("/articles/<path:slug>")
 def article(slug: str) -> str:
     snapshot = engine().snapshot()
-    view = article_view(snapshot, slug, agent=False)
+    view = article_view(snapshot, slug, viewer())
     if view is None:
         abort(404)
     _track_result_click(slug)

@@ -6,6 +6,7 @@ from typing import Any
 from flask import current_app, request, url_for
 
 from search.browse import list_articles
+from search.viewer import ANONYMOUS
 from web import i18n
 
 MAX_FILTER_CHARS = 100
@@ -50,10 +51,11 @@ def clean_filter(name: str) -> str:
 
 def public_articles(snapshot: Any, langs: list[str] | None = None,
                     support_type: str = "") -> list[dict[str, Any]]:
-    """Every public article of the served index version, read once per version, then filtered."""
+    """Every article an anonymous visitor may see, read once per index version, then filtered
+    (home, browse, sitemap: the same list whoever asks)."""
     cached = current_app.extensions.get(CACHE_KEY)
     if cached is None or cached[0] != snapshot.name:
-        cached = (snapshot.name, list_articles(snapshot, agent=False))
+        cached = (snapshot.name, list_articles(snapshot, ANONYMOUS))
         current_app.extensions[CACHE_KEY] = cached
     return [item for item in cached[1]
             if (not langs or item["lang"] in langs) and (not support_type or item["type"] == support_type)]

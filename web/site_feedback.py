@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from search.browse import get_data
 from web import i18n
+from web.auth import viewer
 from web.extensions import limiter
 from web.site_common import engine
 from web.tracking import track_feedback
@@ -30,7 +31,7 @@ def clean_comment(text: str) -> str:
 
 @limiter.limit(feedback_limit)
 def feedback(slug: str) -> Response:
-    if get_data(engine().snapshot(), slug, agent=False) is None:
+    if get_data(engine().snapshot(), slug, viewer()) is None:
         abort(404)
     vote = request.form.get("helpful", "")
     comment = request.form.get("comment", "")

@@ -1,5 +1,6 @@
 """Customer search: the results page (facets, pagination, did-you-mean, no-results help) and the
-small JSON endpoint behind instant search. Both call the same ``engine.search`` with ``agent=False``.
+small JSON endpoint behind instant search. Both call the same ``engine.search`` with the request's
+viewer, which is always anonymous on the customer site.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kb.model import SUPPORT_TYPES
 from search import QueryError, SearchRequest, SearchResponse
 from search.triage import triage
 from web import i18n
+from web.auth import viewer
 from web.errors import json_error
 from web.extensions import limiter
 from web.site_common import article_langs, canonical, clean_filter, engine
@@ -80,13 +82,13 @@ def search_page() -> str:
     if not has_words(text):
         return render_template("search.html", **context)
     request_ = SearchRequest(text, filters=filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-                             agent=False)
+                             viewer=viewer())
     response = engine().search(request_)
     fell_back = False
     if response.total == 0 and "language" not in shown and "lang" in filters:
         del filters["lang"]
         response = engine().search(SearchRequest(text, filters=filters, limit=PER_PAGE,
-                                                 offset=request_.offset, agent=False))
+                                                 offset=request_.offset, viewer=viewer()))
         fell_back = response.total > 0
     track_search(response, "site", filters)
     context.update(response=response, fell_back=fell_back,
@@ -165,11 +167,11 @@ def instant() -> Response:
         languages = sorted(snapshot.meta["languages"])
         wanted = [lang for lang in article_langs(i18n.choose_lang()) if lang in languages]
         filters = {"lang": wanted} if wanted else {}
-        response = engine().search(SearchRequest(text, filters=filters, limit=INSTANT_LIMIT, agent=False,
+        response = engine().search(SearchRequest(text, filters=filters, limit=INSTANT_LIMIT, viewer=viewer(),
                                                  prefix=True, facets=False, snippets=False))
         if not response.results and filters:
             filters = {}
-            response = engine().search(SearchRequest(text, limit=INSTANT_LIMIT, agent=False, prefix=True,
+            response = engine().search(SearchRequest(text, limit=INSTANT_LIMIT, viewer=viewer(), prefix=True,
                                                      facets=False, snippets=False))
         track_search(response, "instant", filters)
         body["total"] = response.total

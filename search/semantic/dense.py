@@ -16,6 +16,7 @@ from search.semantic import check_mode
 from search.semantic.embeddings import FOLDER, PART_AGENT, PART_PUBLIC, WHOLE_AGENT, WHOLE_PUBLIC
 from search.semantic.encoder import DIM, Encoder, Unavailable, query_encoder, runtime_installed
 from search.store import read_json
+from search.visibility import dense_view
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +119,14 @@ class DenseIndex:
             if number is not None:
                 ranges.append((number, entry["start"], entry["stop"]))
         kind_list = kinds.tolist()
-        self.views = {False: View(np, self.vectors, kind_list, ranges, agent=False),
-                      True: View(np, self.vectors, kind_list, ranges, agent=True)}
+        self.views = {"public": View(np, self.vectors, kind_list, ranges, agent=False),
+                      "agent": View(np, self.vectors, kind_list, ranges, agent=True)}
 
-    def scores(self, query_vector: Any, agent: bool, allowed: Any = None,
+    def scores(self, query_vector: Any, viewer: Any, allowed: Any = None,
                extra: list[int] | None = None) -> tuple[Any, Any]:
         """(docnums, dense scores) of the audience's shortlist (see :meth:`View.scores`);
         ``allowed``: a boolean mask over document numbers (None: every document)."""
-        return self.views[agent].scores(query_vector, allowed, extra or [])
+        return self.views[dense_view(viewer)].scores(query_vector, allowed, extra or [])
 
 
 @dataclass

@@ -54,7 +54,7 @@ def applies(state: Any, text: str, langs: list[str]) -> bool:
     return bool(text) and state is not None and state.on and "en" in langs
 
 
-def dense_scores(state: Any, text: str, langs: list[str], agent: bool, allowed: Any,
+def dense_scores(state: Any, text: str, langs: list[str], viewer: Any, allowed: Any,
                  candidates: list[int]) -> DenseScores | None:
     """Dense scores for a query, or None when the semantic layer does not apply (or fails).
 
@@ -64,7 +64,7 @@ def dense_scores(state: Any, text: str, langs: list[str], agent: bool, allowed: 
         return None
     try:
         vector = state.encoder.encode_query(text)
-        docnums, scores = state.index.scores(vector, agent, allowed, candidates)
+        docnums, scores = state.index.scores(vector, viewer, allowed, candidates)
         return DenseScores(dict(zip(docnums.tolist(), scores.tolist())))
     except Exception:  # noqa: BLE001  (never fail a search: answer lexically)
         log.exception("semantic scoring failed; answering with lexical ranking only")

@@ -1,0 +1,107 @@
+"""The one place that decides what a viewer may see of agent-only content.
+
+Internal content is an article with ``audience: internal`` (every field of it) and the
+``::: internal`` paragraphs of public articles (indexed in the ``internal_<lang>`` fields, stored
+as ``text_internal`` / ``source`` / ``html_agent``). Search, suggest, snippets, explanations,
+facets, typo correction, related articles, translations, lists (browse, sitemap) and served
+article data all ask this module, so an access test has one place to prove:
+
+* :func:`search_filter`: the Whoosh filter of the documents a viewer may find;
+* :func:`text_kinds` / :func:`field_visible`: the text fields a viewer may match on;
+* :func:`may_see`: the per-document check on stored data;
+* :func:`served_article`: the stored fields of one article a viewer is served.
+
+Which words are internal is settled when indexing (``documents.py`` fills ``all_`` with public text
+only, ``indexer.py`` splits the typo vocabulary, ``semantic/embeddings.py`` marks agent-only rows);
+this module decides, per request, who gets them.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+from whoosh import query as q
+
+from search.schema import FACET_FIELDS
+from search.viewer import Viewer
+
+if TYPE_CHECKING:
+    from search.snapshot import Snapshot
+    from search.typos import Vocabulary
+
+PUBLIC_KINDS = ("all",)
+AGENT_KINDS = ("all", "internal")
+#: Stored fields about who wrote an article and where its file is: for agents and admins only.
+STAFF_FIELDS = ("owner", "path")
+
+
+def search_filter(viewer: Viewer) -> q.Query | None:
+    """Documents the viewer may find: public articles for customers; None (all) for agents."""
+    return None if viewer.sees_internal else q.Term("audience", "public")
+
+
+def may_see(viewer: Viewer, data: dict[str, Any]) -> bool:
+    """Whether the viewer may see this stored article at all."""
+    return viewer.sees_internal or data["audience"] == "public"
+
+
+def text_kinds(viewer: Viewer) -> tuple[str, ...]:
+    """Text field kinds matched: agents also match internal paragraphs and internal articles."""
+    return AGENT_KINDS if viewer.sees_internal else PUBLIC_KINDS
+
+
+def field_visible(viewer: Viewer, field: str) -> bool:
+    """Whether a text field such as ``internal_en`` may be matched or shown to the viewer."""
+    return viewer.sees_internal or not field.startswith("internal_")
+
+
+def visible_pairs(viewer: Viewer, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (field, term) pairs of a match the viewer may be told about (explanations)."""
+    return {(f, t) for f, t in pairs if field_visible(viewer, f)}
+
+
+def vocabulary(snapshot: Snapshot, viewer: Viewer) -> Vocabulary:
+    """Words typo correction may suggest: agent-only words never reach customers."""
+    return snapshot.agent_vocab if viewer.sees_internal else snapshot.public_vocab
+
+
+def facet_names(viewer: Viewer) -> tuple[str, ...]:
+    """Facets counted for the viewer (``audience`` only matters to those who see both)."""
+    return FACET_FIELDS if viewer.sees_internal else tuple(n for n in FACET_FIELDS if n != "audience")
+
+
+def dense_view(viewer: Viewer) -> str:
+    """Which rows of the semantic index score the viewer's queries: ``agent`` or ``public``."""
+    return "agent" if viewer.sees_internal else "public"
+
+
+def cache_audience(viewer: Viewer) -> str:
+    """Key part for cached answers, so what one audience sees never reaches the other."""
+    return "internal" if viewer.sees_internal else "public"
+
+
+def snippet_sources(viewer: Viewer, data: dict[str, Any],
+                    matched: Iterable[tuple[str, str]]) -> list[tuple[str, set[str]]]:
+    """Texts a result's snippet may be cut from, in order, each with its matched terms."""
+    matched = set(matched)
+    sources = [(data["text_public"], {t for f, t in matched if not f.startswith("internal_")})]
+    if viewer.sees_internal:
+        sources.append((data["text_internal"], {t for f, t in matched if f.startswith("internal_")}))
+    return sources
+
+
+def served_article(viewer: Viewer, data: dict[str, Any]) -> dict[str, Any]:
+    """The body renderings and staff fields of one article the viewer may be served."""
+    agent = viewer.sees_internal
+    served = {"html": data["html_agent"] if agent else data["html_public"],
+              "markdown": data["source"] if agent else data["source_public"],
+              "has_internal": bool(data["has_internal"]) and agent}
+    if agent:
+        served.update({name: data[name] for name in STAFF_FIELDS})
+    return served
+
+
+def route(viewer: Viewer, found: Any) -> dict[str, Any] | None:
+    """An escalation route (queues, extensions, notes) as served: agents and admins only."""
+    if found is None or not viewer.sees_internal:
+        return None
+    return found if isinstance(found, dict) else found.as_dict()
