@@ -10,6 +10,7 @@ from flask import Response, abort, current_app, jsonify, render_template, reques
 
 from kb.model import SUPPORT_TYPES
 from search import QueryError, SearchRequest, SearchResponse
+from search.types import MAX_RESULT_WINDOW
 from search.triage import triage
 from web import i18n
 from web.errors import json_error
@@ -19,7 +20,7 @@ from web.site_contact import contact_box
 from web.tracking import track_search
 
 PER_PAGE = 10
-MAX_PAGE = 100
+MAX_PAGE = MAX_RESULT_WINDOW // PER_PAGE  # the engine serves the first MAX_RESULT_WINDOW results
 INSTANT_LIMIT = 6
 FACETS = ("type", "product", "lang")
 
@@ -45,7 +46,8 @@ def has_words(text: str) -> bool:
 def page_number() -> int:
     raw = request.args.get("page", "1")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE}.")
+        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE}: only the first "
+                   f"{MAX_RESULT_WINDOW} results are shown. Please refine your search.")
     return int(raw)
 
 
