@@ -96,6 +96,8 @@ def url_values(argument: str, app: Any) -> list[str]:
         return [*PUBLIC_SLUGS, *INTERNAL_SLUGS, "nope/none", "agents"]
     if argument == "support_type":
         return [*SUPPORT_TYPES, "agents", "internal"]
+    if argument == "number":  # sitemap children
+        return ["1", "2", "0", "01"]
     if argument == "filename":
         return sorted(p.name for p in Path(app.static_folder).iterdir())
     raise AssertionError(f"the sweep has no values for <{argument}>: add them")
