@@ -4,7 +4,8 @@ child, on the demo KB (baseline) and a generated 12,000-article KB, in one run.
     python bench/pages.py [--docs 12000] [--runs 50]
 
 The generated KB is the first ``--docs`` articles of the shared scale corpus (real text), built
-with the build path (load, build_index). Each page is requested through the whole WSGI stack
+with the build path (load, build_index; lexical only: the semantic layer plays no part in these
+pages). Each page is requested through the whole WSGI stack
 (Flask test client) ``--runs`` times after one warm-up; the figure is the median. The first
 request of a fresh version (which reads the version's catalog of public articles) is timed apart.
 """
@@ -26,6 +27,7 @@ from bench.evalsets import write_scale_articles  # noqa: E402
 from kb import load_knowledge_base  # noqa: E402
 from search.catalog import PAGE_SIZE  # noqa: E402
 from search.indexer import build_index  # noqa: E402
+from search.semantic.dense import Settings  # noqa: E402
 from web import create_app  # noqa: E402
 
 DEMO = ROOT / "articles"
@@ -54,7 +56,7 @@ def median_ms(client: Any, url: str, runs: int) -> tuple[float, int]:
 
 def bench(label: str, articles: Path, scratch: Path, runs: int) -> None:
     started = time.perf_counter()
-    build_index(load_knowledge_base(articles), scratch / "index")
+    build_index(load_knowledge_base(articles), scratch / "index", semantic=Settings(mode="off"))
     built = time.perf_counter() - started
     client = make_client(scratch / "index", scratch / "instance")
     first_ms, _, _ = timed(client, "/browse/technical")

@@ -14,6 +14,7 @@ from kb import load_knowledge_base
 from kb.model import SUPPORT_TYPES
 from search.catalog import PAGE_SIZE
 from search.indexer import build_index
+from search.semantic.dense import Settings
 from search.types import MAX_RESULT_WINDOW
 from tests.conftest import make_app
 from tests.kb_support import generated_is_internal, generated_slug, write_generated_articles
@@ -23,13 +24,14 @@ COUNT = 12_000
 INTERNAL_EVERY = 7  # 1,714 agent-only articles, spread over the four types
 ARTICLE_LINK = re.compile(r'<h3><a href="/articles/([^"]+)">')
 LOC = re.compile(r"<loc>(.*?)</loc>")
+LEXICAL = Settings(mode="off")  # embedding 12,000 articles takes tens of minutes: not what is tested
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("scale")
     write_generated_articles(root / "articles", COUNT, INTERNAL_EVERY)
-    build_index(load_knowledge_base(root / "articles"), root / "index")
+    build_index(load_knowledge_base(root / "articles"), root / "index", semantic=LEXICAL)
     return make_app(root / "index", root / "instance")
 
 

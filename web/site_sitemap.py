@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 
 from kb.model import SUPPORT_TYPES
 from search.browse import catalog
@@ -43,6 +43,16 @@ def sitemap_index() -> Response:
     return Response(body, mimetype="application/xml")
 
 
+def article_urls(items: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Canonical article URLs, built as ``url_for`` builds them (its path converter) but with the
+    route's prefix worked out once instead of once per article."""
+    marker = "sitemap-slug"
+    prefix = canonical("site.article", slug=marker).removesuffix(marker)
+    converter = current_app.url_map.converters["path"](current_app.url_map)
+    return [{"loc": prefix + converter.to_url(item["slug"]), "lastmod": item["updated"] or ""}
+            for item in items]
+
+
 def sitemap_child(number: int) -> Response:
     snapshot = engine().snapshot()
     if not 1 <= number <= child_count(snapshot) or request.path != url_for("site.sitemap_child",
@@ -50,8 +60,6 @@ def sitemap_child(number: int) -> Response:
         abort(404)  # /sitemap-0.xml, past the last child, or /sitemap-01.xml
     start, end = (number - 1) * SITEMAP_MAX_URLS, number * SITEMAP_MAX_URLS
     fixed = _fixed_pages()
-    pages = fixed[start:end]
     articles = catalog(snapshot).by_slug_order()
-    pages += [{"loc": canonical("site.article", slug=item["slug"]), "lastmod": item["updated"] or ""}
-              for item in articles[max(0, start - len(fixed)):max(0, end - len(fixed))]]
+    pages = fixed[start:end] + article_urls(articles[max(0, start - len(fixed)):max(0, end - len(fixed))])
     return Response(render_template("sitemap.xml", pages=pages), mimetype="application/xml")
