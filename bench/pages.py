@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import statistics
 import sys
 import tempfile
@@ -60,14 +61,15 @@ def bench(label: str, articles: Path, scratch: Path, runs: int) -> None:
     built = time.perf_counter() - started
     client = make_client(scratch / "index", scratch / "instance")
     first_ms, _, _ = timed(client, "/browse/technical")
-    count = client.get("/browse/technical").get_data(as_text=True).count('class="article-card"')
     text = client.get("/browse/technical").get_data(as_text=True)
-    total = int(text.split(" of ", 1)[1].split("<", 1)[0]) if " of " in text else count
+    shown = re.search(r"Articles 1–\d+ of (\d+)", text)  # only when there are several pages
+    total = int(shown.group(1)) if shown else text.count('class="article-card"')
     late = max(1, math.ceil(total / PAGE_SIZE) - 1)
     urls = {"home": "/", "browse page 1": "/browse/technical",
             f"browse page {late}": f"/browse/technical?page={late}",
             "sitemap index": "/sitemap.xml", "sitemap child": "/sitemap-1.xml"}
-    print(f"\n{label}: built in {built:.1f} s; first browse request of the version "
+    print(f"\n{label}: {total:,} technical articles to browse; built in {built:.1f} s; "
+          f"first browse request of the version "
           f"(reads the catalog) {first_ms:.1f} ms")
     print("| page | median ms | bytes |")
     print("|---|---:|---:|")

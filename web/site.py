@@ -71,9 +71,10 @@ def browse(support_type: str) -> str:
     def link(n: int) -> str:
         return url_for("site.browse", support_type=support_type, **values, **({"page": n} if n > 1 else {}))
 
-    products = articles.products(lang, langs, support_type).most_common(MAX_PRODUCT_CHIPS)
-    if product and product not in dict(products):
-        products.append((product, articles.products(lang, langs, support_type)[product]))
+    product_counts = articles.products(lang, langs, support_type)
+    products = product_counts.most_common(MAX_PRODUCT_CHIPS)
+    if product_counts[product] and product not in dict(products):
+        products.append((product, product_counts[product]))  # the chosen one stays visible
     return render_template("browse.html", support_type=support_type, page=page,
                            pages=pagination.page_links(page.count, page.number, link),
                            products=sorted(products),
