@@ -6,6 +6,7 @@ from typing import Any
 from whoosh import query as q
 
 from search.analysis import field_language
+from search.catalog import Catalog
 from search.query import filter_query
 from search.snapshot import Snapshot
 from search.viewer import Viewer
@@ -13,7 +14,6 @@ from search.visibility import may_see, route, served_article, text_kinds
 
 SUMMARY_KEYS = ("slug", "title", "summary", "answer", "type", "level", "product", "lang", "tags",
                 "audience", "updated", "review_by", "translation_of", "channels")
-MAX_LIST = 5000
 
 
 def summary(data: dict[str, Any], snapshot: Snapshot) -> dict[str, Any]:
@@ -53,12 +53,22 @@ def article_view(snapshot: Snapshot, slug: str, viewer: Viewer) -> dict[str, Any
 
 
 def list_articles(snapshot: Snapshot, viewer: Viewer, filters: dict[str, list[str]] | None = None,
-                  limit: int = MAX_LIST) -> list[dict[str, Any]]:
-    """Visible articles matching the filters, sorted by title."""
+                  limit: int | None = None) -> list[dict[str, Any]]:
+    """Visible articles matching the filters (all of them unless ``limit``), sorted by title.
+
+    Reads every match: for pages of customer lists use :func:`catalog`."""
     visible = filter_query(filters or {}, viewer)
     found = snapshot.searcher().search(q.Every(), filter=visible, limit=limit)
     items = [summary(hit["data"], snapshot) for hit in found]
     return sorted(items, key=lambda item: item["title"].lower())
+
+
+def catalog(snapshot: Snapshot) -> Catalog:
+    """The public articles of this version for browse pages and the sitemap, read once per version."""
+    def read() -> Catalog:
+        stored = (fields for _docnum, fields in snapshot.searcher().reader().iter_docs())
+        return Catalog.read(stored, lambda data: summary(data, snapshot))
+    return snapshot.once("catalog", read)
 
 
 def translations(snapshot: Snapshot, data: dict[str, Any], viewer: Viewer) -> list[dict[str, str]]:

@@ -20,7 +20,7 @@ from search.scope import RequestScope, current_scope, enter_scope, leave_scope
 from search.semantic import fusion
 from search.snapshot import Snapshot, SnapshotHolder
 from search.snippets import fallback, highlight
-from search.types import FILTER_FIELDS, Hit, QueryError, SearchRequest, SearchResponse
+from search.types import FILTER_FIELDS, MAX_RESULT_WINDOW, Hit, QueryError, SearchRequest, SearchResponse
 from search.viewer import Viewer
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,11 @@ def validate_request(request: SearchRequest) -> None:
         raise QueryError("query_too_long", f"query is longer than {MAX_QUERY_CHARS} characters")
     if not 1 <= request.limit <= MAX_LIMIT:
         raise QueryError("invalid_parameter", f"limit must be between 1 and {MAX_LIMIT}")
-    if not 0 <= request.offset <= 10_000:
-        raise QueryError("invalid_parameter", "offset must be between 0 and 10000")
+    if request.offset < 0:
+        raise QueryError("invalid_parameter", "offset must be 0 or more")
+    if request.offset + request.limit > MAX_RESULT_WINDOW:
+        raise QueryError("invalid_parameter", f"offset + limit must be at most {MAX_RESULT_WINDOW}: "
+                         "results deeper than that are not served, refine the search instead")
     unknown = set(request.filters) - set(FILTER_FIELDS)
     if unknown:
         raise QueryError("invalid_parameter", f"unknown filter {sorted(unknown)[0]!r}")

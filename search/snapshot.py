@@ -12,7 +12,7 @@ import logging
 import threading
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -71,6 +71,8 @@ class Snapshot:
         self._idf: dict[tuple[str, str], float] = {}
         self._filters: dict[str, np.ndarray] = {}
         self._phrases: dict[tuple[str, str], list[tuple[frozenset[str], float]]] = {}
+        self._once: dict[str, Any] = {}
+        self._once_lock = threading.Lock()
         self._lock = threading.Lock()
 
     @cached_property
@@ -82,6 +84,16 @@ class Snapshot:
         if table is None:
             table = self._synonyms[lang] = SynonymTable(self.meta["synonyms"], lang)
         return table
+
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        """A value computed once for this version (the first caller computes, others wait)."""
+        value = self._once.get(name)
+        if value is None:
+            with self._once_lock:
+                value = self._once.get(name)
+                if value is None:
+                    value = self._once[name] = make()
+        return value
 
     def searcher(self) -> Any:
         """The searcher the current request borrowed from this version's pool (borrowed on first
@@ -183,6 +195,7 @@ class Snapshot:
             searcher.close()
         self._shared.close()
         self.ix.close()
+        self._once.clear()
         for cached in ("semantic", "postings", "facet_columns", "slug_column", "agent_vocab"):
             self.__dict__.pop(cached, None)  # memory maps of vectors go with their arrays
         release_version(self._hold)

@@ -7,6 +7,9 @@ from typing import Any
 from search.viewer import ANONYMOUS, Viewer
 
 FILTER_FIELDS = ("type", "level", "product", "lang", "tags", "audience")
+#: Deepest result a search may return: ``offset + limit`` is at most this. Ranking every match
+#: to page past it costs more than it serves; callers refine the query instead.
+MAX_RESULT_WINDOW = 1000
 
 
 class QueryError(ValueError):

@@ -96,6 +96,8 @@ def url_values(argument: str, app: Any) -> list[str]:
         return [*PUBLIC_SLUGS, *INTERNAL_SLUGS, "nope/none", "agents"]
     if argument == "support_type":
         return [*SUPPORT_TYPES, "agents", "internal"]
+    if argument == "number":  # sitemap children
+        return ["1", "2", "0", "01"]
     if argument == "filename":
         return sorted(p.name for p in Path(app.static_folder).iterdir())
     raise AssertionError(f"the sweep has no values for <{argument}>: add them")
@@ -107,7 +109,7 @@ def sweep_requests(app: Any) -> list[tuple[str, str, dict[str, str], tuple[str, 
     for rule in app.url_map.iter_rules():
         paths: list[tuple[str, tuple[str, ...]]] = [(rule.rule, ())]
         for argument in rule.arguments:
-            paths = [(p.replace(f"<path:{argument}>", v).replace(f"<{argument}>", v), (*used, v))
+            paths = [(re.sub(rf"<(?:\w+:)?{argument}>", v, p), (*used, v))
                      for p, used in paths for v in url_values(argument, app)]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for path, used in paths:

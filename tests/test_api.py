@@ -40,6 +40,19 @@ def test_search_filters_limit_offset(client: Any) -> None:
     assert "explain" in explained["results"][0]
 
 
+def test_deep_paging_is_capped(client: Any) -> None:
+    last = client.get("/api/v1/search?q=refund&offset=900&limit=100")
+    assert last.status_code == 200 and last.get_json()["results"] == []
+    for query in ("offset=901&limit=100", "offset=1000&limit=1", "offset=999&limit=2"):
+        reply = client.get(f"/api/v1/search?q=refund&{query}")
+        assert reply.status_code == 400, query
+        error = reply.get_json()["error"]
+        assert error["code"] == "invalid_parameter" and "at most 1000" in error["message"], query
+    spec = client.get("/api/v1/openapi.json").get_json()
+    offset = next(p for p in spec["paths"]["/search"]["get"]["parameters"] if p["name"] == "offset")
+    assert offset["schema"]["maximum"] == 999 and "at most 1000" in offset["description"]
+
+
 def test_internal_content_needs_a_token(client: Any, agent_headers: dict[str, str]) -> None:
     anonymous = client.get("/api/v1/search?q=quixotic").get_json()
     assert anonymous["total"] == 0

@@ -6,6 +6,7 @@ from typing import Iterator
 import pytest
 
 from search import Engine, QueryError, SearchRequest, SearchResponse
+from search.types import MAX_RESULT_WINDOW
 from search.viewer import AGENT, ANONYMOUS
 from tests.kb_support import article, built_engine, write_articles
 
@@ -105,13 +106,22 @@ def test_pagination(engine: Engine) -> None:
 
 @pytest.mark.parametrize("options, code", [
     ({"limit": 0}, "invalid_parameter"), ({"limit": 101}, "invalid_parameter"),
-    ({"offset": -1}, "invalid_parameter"), ({"offset": 10_001}, "invalid_parameter"),
+    ({"offset": -1}, "invalid_parameter"), ({"offset": 991}, "invalid_parameter"),
+    ({"offset": 1000, "limit": 1}, "invalid_parameter"),
     ({"filters": {"colour": ["red"]}}, "invalid_parameter"),
 ])
 def test_invalid_parameters(engine: Engine, options: dict[str, object], code: str) -> None:
     with pytest.raises(QueryError) as raised:
         run(engine, "refund", **options)
     assert raised.value.code == code
+
+
+def test_deep_paging_is_capped_at_the_result_window(engine: Engine) -> None:
+    assert run(engine, "refund", offset=MAX_RESULT_WINDOW - 100, limit=100).results == []
+    with pytest.raises(QueryError) as raised:
+        run(engine, "refund", offset=MAX_RESULT_WINDOW - 99, limit=100)
+    assert raised.value.code == "invalid_parameter"
+    assert f"offset + limit must be at most {MAX_RESULT_WINDOW}" in raised.value.message
 
 
 def test_query_too_long(engine: Engine) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EventRecorder as Recorder, make_app
+from web import site_sitemap
 
 INTERNAL_WORDS = ("quixotic", "zanzibar", "goodwill-credits", "Goodwill credit limits")
 #: What an internal article or paragraph would show (the query itself is echoed, so not the word).
@@ -71,6 +72,17 @@ def test_browse_filters_by_product_and_tag(client: Any) -> None:
     by_tag = text(client.get("/browse/billing?tag=invoice"))
     assert "Understanding your invoice" in by_tag and "How do I get a refund?" not in by_tag
     assert 'rel="canonical" href="http://localhost/browse/billing?tag=invoice"' in by_tag
+
+
+def test_browse_page_numbers(client: Any) -> None:
+    assert client.get("/browse/billing?page=1").status_code == 200
+    assert 'class="pagination"' not in text(client.get("/browse/billing"))  # one page only
+    for page in ("2", "99999999999999999999"):
+        response = client.get(f"/browse/billing?page={page}")
+        assert response.status_code == 404 and "There is no page" in text(response), page
+    for page in ("abc", "0", "-1", "1e3", "²", ""):
+        response = client.get("/browse/billing", query_string={"page": page})
+        assert response.status_code == 400 and "page number must be a whole number" in text(response), page
 
 
 def test_browse_unknown_type_is_404_with_search(client: Any) -> None:
@@ -308,9 +320,14 @@ def test_article_in_another_language_is_marked(client: Any) -> None:
 # Sitemap, robots, errors ------------------------------------------------------------------------
 
 def test_sitemap_lists_public_articles(client: Any) -> None:
-    response = client.get("/sitemap.xml")
+    index = client.get("/sitemap.xml")
+    assert index.mimetype == "application/xml"
+    assert "<sitemapindex" in text(index)
+    assert re.findall(r"<loc>(.*?)</loc>", text(index)) == ["http://localhost/sitemap-1.xml"]
+    response = client.get("/sitemap-1.xml")
     assert response.mimetype == "application/xml"
     body = text(response)
+    assert "<urlset" in body
     assert "<loc>http://localhost/articles/billing/refund-policy</loc>" in body
     assert "<loc>http://localhost/articles/es/billing/refund-policy</loc>" in body
     assert "<loc>http://localhost/browse/general</loc>" in body
@@ -318,12 +335,26 @@ def test_sitemap_lists_public_articles(client: Any) -> None:
     assert_public(body)
 
 
+def test_sitemap_index_splits_into_children(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_sitemap, "SITEMAP_MAX_URLS", 4)
+    children = re.findall(r"<loc>(.*?)</loc>", text(client.get("/sitemap.xml")))
+    assert children == [f"http://localhost/sitemap-{n}.xml" for n in (1, 2, 3)]
+    urls = [re.findall(r"<loc>(.*?)</loc>", text(client.get(child))) for child in children]
+    assert [len(part) for part in urls] == [4, 4, 3]
+    whole = [url for part in urls for url in part]
+    unsplit = (monkeypatch.undo(), re.findall(r"<loc>(.*?)</loc>", text(client.get("/sitemap-1.xml"))))
+    assert whole == unsplit[1] and len(set(whole)) == 11
+    for missing in ("/sitemap-0.xml", "/sitemap-2.xml", "/sitemap-01.xml", "/sitemap-x.xml"):
+        assert client.get(missing).status_code == 404, missing
+
+
 def test_robots_and_site_url(index_dir: Path, tmp_path: Path) -> None:
     app = make_app(index_dir, tmp_path / "instance", SITE_URL="https://help.example.com/")
     client = app.test_client()
     robots = text(client.get("/robots.txt"))
     assert "Sitemap: https://help.example.com/sitemap.xml" in robots and "Disallow: /search" in robots
-    sitemap = text(client.get("/sitemap.xml"))
+    assert "<loc>https://help.example.com/sitemap-1.xml</loc>" in text(client.get("/sitemap.xml"))
+    sitemap = text(client.get("/sitemap-1.xml"))
     assert "<loc>https://help.example.com/articles/billing/refund-policy</loc>" in sitemap
     assert 'rel="canonical" href="https://help.example.com/"' in text(client.get("/"))
 

@@ -10,10 +10,11 @@ from werkzeug.datastructures import MultiDict
 
 from kb.model import LEVELS, SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
+from search.types import MAX_RESULT_WINDOW
 from web.errors import ApiError
 
 MAX_LIMIT = 100
-MAX_OFFSET = 10_000
+MAX_OFFSET = MAX_RESULT_WINDOW - 1  # and offset + limit <= MAX_RESULT_WINDOW
 MAX_VALUES = 20
 MAX_COMMENT = 1000
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9/_-]{0,199}$")
@@ -21,6 +22,8 @@ VALUE_RE = re.compile(r"^[\w .-]{1,50}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 FILTERS = ("type", "level", "product", "lang", "tags")
+WINDOW_NOTE = (f" (offset + limit must be at most {MAX_RESULT_WINDOW}: deeper results are not "
+               "served, refine the search instead)")
 
 
 def invalid(name: str, message: str) -> ApiError:
@@ -62,16 +65,17 @@ def query_text(args: MultiDict[str, str], name: str = "q") -> str:
     return values[0]
 
 
-def integer(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
+def integer(args: MultiDict[str, str], name: str, default: int, low: int, high: int,
+            note: str = "") -> int:
     values = args.getlist(name)
     if not values:
         return default
     raw = values[-1].strip()
     if len(values) > 1 or not re.fullmatch(r"[0-9]{1,6}", raw):
-        raise invalid(name, f"must be one whole number between {low} and {high}")
+        raise invalid(name, f"must be one whole number between {low} and {high}{note}")
     value = int(raw)
     if not low <= value <= high:
-        raise invalid(name, f"must be between {low} and {high}")
+        raise invalid(name, f"must be between {low} and {high}{note}")
     return value
 
 
@@ -119,10 +123,14 @@ def filters(args: MultiDict[str, str]) -> dict[str, list[str]]:
 def search_params(args: MultiDict[str, str]) -> SearchParams:
     check_known(args, ("q", *FILTERS, "limit", "offset", "explain"))
     explain_values = args.getlist("explain")
-    return SearchParams(query=query_text(args), filters=filters(args),
-                        limit=integer(args, "limit", 10, 1, MAX_LIMIT),
-                        offset=integer(args, "offset", 0, 0, MAX_OFFSET),
-                        explain=boolean(explain_values[-1] if explain_values else None, "explain"))
+    params = SearchParams(query=query_text(args), filters=filters(args),
+                          limit=integer(args, "limit", 10, 1, MAX_LIMIT),
+                          offset=integer(args, "offset", 0, 0, MAX_OFFSET, WINDOW_NOTE),
+                          explain=boolean(explain_values[-1] if explain_values else None, "explain"))
+    if params.offset + params.limit > MAX_RESULT_WINDOW:
+        raise invalid("offset", f"must be at most {MAX_RESULT_WINDOW - params.limit} "
+                      f"with limit={params.limit}{WINDOW_NOTE}")
+    return params
 
 
 def slug(value: Any, name: str = "slug") -> str:

@@ -78,7 +78,10 @@ def init_app(app: Flask) -> None:
             if status == 405 and exc.get_response().headers.get("Allow"):
                 response.headers["Allow"] = exc.get_response().headers["Allow"]
             return response
-        return _html_error(status, exc.description or "")
+        message = exc.description or ""
+        if status == 404 and message == type(exc).description:
+            message = ""  # the page says it in the visitor's language
+        return _html_error(status, message)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 from kb.model import SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
+from search.types import MAX_RESULT_WINDOW
 from search.visibility import STAFF_FIELDS
 from web.api_params import MAX_COMMENT, MAX_LIMIT, MAX_OFFSET
 
@@ -144,7 +145,9 @@ PATHS = {
     "/search": get("Ranked answers for the customer's words", [
         Q, *FILTER_PARAMS,
         query_param("limit", integer(1, MAX_LIMIT, 10), "Results."),
-        query_param("offset", integer(0, MAX_OFFSET, 0), "Skip."),
+        query_param("offset", integer(0, MAX_OFFSET, 0),
+                    f"Skip. `offset + limit` must be at most {MAX_RESULT_WINDOW} (else 400 "
+                    "`invalid_parameter`): refine the search rather than paging deeper."),
         query_param("explain", {"type": "boolean", "default": False}, "Add score details to each hit."),
     ], "SearchResponse"),
     "/suggest": get("Type-ahead titles", [

@@ -8,45 +8,45 @@ paragraphs never reach a customer page.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from typing import Any
 
 from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request,
                    url_for)
 
 from kb.model import SUPPORT_TYPES
-from search.browse import article_view
-from web import i18n, site_feedback, site_search
+from search.browse import article_view, catalog
+from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
+from web import i18n, pagination, site_feedback, site_search, site_sitemap
+from web.site_common import article_langs, canonical, clean_filter, engine, localize
 from web.auth import viewer
-from web.site_common import (article_langs, canonical, clean_filter, engine, localize,
-                             prefer_language, public_articles)
 from web.site_contact import all_contact_boxes, contact_box
 from web.tracking import track_click
 
 log = logging.getLogger(__name__)
 bp = Blueprint("site", __name__)
 POPULAR_COUNT = 6
+MAX_PRODUCT_CHIPS = 30
+MAX_TAG_CHIPS = 20
 CLICK_SOURCES = ("site", "instant")
 
 
 def popular(snapshot: Any, lang: str) -> list[dict[str, Any]]:
     """Configured ``SITE_POPULAR`` slugs, else the most recently updated front-line articles."""
+    langs = tuple(article_langs(lang))
+    articles = catalog(snapshot)
     configured = [s.strip() for s in str(current_app.config.get("SITE_POPULAR") or "").split(",")]
-    items = public_articles(snapshot, article_langs(lang))
-    by_slug = {item["slug"]: item for item in items}
-    picked = [by_slug[slug] for slug in configured if slug in by_slug]
-    if not picked:
-        front = [item for item in items if item["level"] == 0] or items
-        picked = sorted(front, key=lambda item: item["updated"] or "", reverse=True)
-    return prefer_language(picked, lang)[:POPULAR_COUNT]
+    picked = [articles.by_slug[slug] for slug in configured
+              if slug in articles.by_slug and articles.by_slug[slug]["lang"] in langs]
+    if picked:
+        return prefer_language(picked, lang)[:POPULAR_COUNT]
+    return articles.recent(lang, langs, level=0, count=POPULAR_COUNT)
 
 
 @bp.route("/")
 def home() -> str:
     snapshot = engine().snapshot()
     lang = i18n.choose_lang()
-    counts = Counter(item["type"] for item in prefer_language(
-        public_articles(snapshot, article_langs(lang)), lang))
+    counts = catalog(snapshot).type_counts(lang, tuple(article_langs(lang)))
     return render_template("home.html", popular=popular(snapshot, lang), counts=counts,
                            types=list(SUPPORT_TYPES), contacts=all_contact_boxes(snapshot.routing),
                            canonical=canonical("site.home"))
@@ -54,22 +54,37 @@ def home() -> str:
 
 @bp.route("/browse/<support_type>")
 def browse(support_type: str) -> str:
+    """One support type's articles in title order, PAGE_SIZE a page, narrowed by product and tag."""
     if support_type not in SUPPORT_TYPES:
         abort(404)
+    number = pagination.page_number()
     snapshot = engine().snapshot()
     lang = i18n.choose_lang()
+    langs = tuple(article_langs(lang))
     product, tag = clean_filter("product"), clean_filter("tag").lower()
-    items = prefer_language(public_articles(snapshot, article_langs(lang), support_type), lang)
-    products = Counter(item["product"] for item in items if item["product"])
-    shown = [item for item in items if not product or item["product"] == product]
-    tags = Counter(t for item in shown for t in item["tags"])
-    shown = [item for item in shown if not tag or tag in item["tags"]]
+    articles = catalog(snapshot)
+    listing = articles.listing(lang, langs, support_type, product, tag)
+    try:
+        page = paginate(listing, number)
+    except PageOutOfRange:
+        abort(404, i18n.translate("browse.missing_page", page=number, count=page_count(len(listing))))
     values = {k: v for k, v in (("product", product), ("tag", tag)) if v}
-    return render_template("browse.html", support_type=support_type, items=shown,
-                           products=sorted(products.items()), tags=tags.most_common(20),
+
+    def link(n: int) -> str:
+        return url_for("site.browse", support_type=support_type, **values, **({"page": n} if n > 1 else {}))
+
+    product_counts = articles.products(lang, langs, support_type)
+    products = product_counts.most_common(MAX_PRODUCT_CHIPS)
+    if product_counts[product] and product not in dict(products):
+        products.append((product, product_counts[product]))  # the chosen one stays visible
+    return render_template("browse.html", support_type=support_type, page=page,
+                           pages=pagination.page_links(page.count, page.number, link),
+                           products=sorted(products),
+                           tags=articles.tags(lang, langs, support_type, product).most_common(MAX_TAG_CHIPS),
                            product=product, tag=tag,
                            contact=contact_box(snapshot.routing, support_type),
-                           canonical=canonical("site.browse", support_type=support_type, **values))
+                           canonical=canonical("site.browse", support_type=support_type, **values,
+                                               **({"page": number} if number > 1 else {})))
 
 
 @bp.route("/articles/<path:slug>")
@@ -97,17 +112,6 @@ def _track_result_click(slug: str) -> None:
         return
     source = request.args.get("src", "site")
     track_click(query, slug, int(position), source if source in CLICK_SOURCES else "site")
-
-
-@bp.route("/sitemap.xml")
-def sitemap() -> Response:
-    snapshot = engine().snapshot()
-    pages = [{"loc": canonical("site.home"), "lastmod": ""}]
-    pages += [{"loc": canonical("site.browse", support_type=t), "lastmod": ""} for t in SUPPORT_TYPES]
-    pages += [{"loc": canonical("site.article", slug=item["slug"]), "lastmod": item["updated"] or ""}
-              for item in sorted(public_articles(snapshot), key=lambda i: i["slug"])]
-    body = render_template("sitemap.xml", pages=pages)
-    return Response(body, mimetype="application/xml")
 
 
 @bp.route("/robots.txt")
@@ -154,6 +158,8 @@ def _with_args(**changes: str) -> str:
 
 
 bp.add_url_rule("/search", view_func=site_search.search_page)
+bp.add_url_rule("/sitemap.xml", "sitemap", view_func=site_sitemap.sitemap_index)
+bp.add_url_rule("/sitemap-<int:number>.xml", view_func=site_sitemap.sitemap_child)
 bp.add_url_rule("/search.json", view_func=site_search.instant)
 bp.add_url_rule("/articles/<path:slug>/feedback", view_func=site_feedback.feedback, methods=["POST"])
 

@@ -11,8 +11,9 @@ from flask import Response, abort, current_app, jsonify, render_template, reques
 
 from kb.model import SUPPORT_TYPES
 from search import QueryError, SearchRequest, SearchResponse
+from search.types import MAX_RESULT_WINDOW
 from search.triage import triage
-from web import i18n
+from web import i18n, pagination
 from web.auth import viewer
 from web.errors import json_error
 from web.extensions import limiter
@@ -21,7 +22,7 @@ from web.site_contact import contact_box
 from web.tracking import track_search
 
 PER_PAGE = 10
-MAX_PAGE = 100
+MAX_PAGE = MAX_RESULT_WINDOW // PER_PAGE  # the engine serves the first MAX_RESULT_WINDOW results
 INSTANT_LIMIT = 6
 FACETS = ("type", "product", "lang")
 
@@ -45,10 +46,12 @@ def has_words(text: str) -> bool:
 
 
 def page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE}.")
-    return int(raw)
+    """``?page=``; past MAX_PAGE a 400, since deeper results are never served."""
+    page = pagination.page_number()
+    if page > MAX_PAGE:
+        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE}: only the first "
+                   f"{MAX_RESULT_WINDOW} results are shown. Please refine your search.")
+    return page
 
 
 def chosen_filters(languages: list[str], ui_lang: str) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -137,10 +140,9 @@ def _pages(total: int, page: int, text: str, shown: dict[str, str]) -> dict[str,
     def link(number: int) -> str:
         return url_for("site.search_page", q=text, **shown, **({"page": number} if number > 1 else {}))
 
-    window = range(max(1, page - 2), min(count, page + 2) + 1)
-    return {"count": count, "current": page,
-            "prev": link(page - 1) if page > 1 else "", "next": link(page + 1) if page < count else "",
-            "numbers": [{"n": n, "url": link(n), "current": n == page} for n in window]}
+    if count < 1:
+        return {"count": 0, "current": page, "prev": "", "next": "", "numbers": []}
+    return pagination.page_links(count, page, link)
 
 
 def _likely_type(response: SearchResponse, shown: dict[str, str], snapshot: Any) -> str:
