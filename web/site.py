@@ -138,7 +138,8 @@ def site_context() -> dict[str, Any]:
                "url": _with_args(lang=code), "current": code == lang} for code in i18n.supported()]
     return {"site": {"name": current_app.config.get("SITE_NAME") or "Help Centre", "lang": lang,
                      "languages": switch},
-            "tr": i18n.translate, "label": i18n.label, "format_date": i18n.format_date,
+            "label": i18n.label, "type_description": i18n.type_description,
+            "error_heading": i18n.error_heading, "format_date": i18n.format_date,
             "language_name": i18n.language_name}
 
 
