@@ -95,7 +95,21 @@ def test_translations_keep_the_placeholders(lang: str) -> None:
         for form in forms:
             if form and placeholders(form) != expected:
                 wrong[form] = sorted(expected)
+            try:  # templates always %-format (Jinja's newstyle gettext): a lone % would be a 500
+                form % {name: 1 for name in expected}
+            except (ValueError, TypeError, KeyError) as exc:
+                wrong[form] = str(exc)
     assert wrong == {}
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_hold_no_markup(lang: str) -> None:
+    """Templates insert UI text as HTML (values are escaped, the text is not): keep it plain."""
+    catalog = messages(read_catalog(po_path(lang)))
+    forms = [form for message in catalog.values()
+             for value in (message.id, message.string)
+             for form in (value if isinstance(value, tuple) else (value,))]
+    assert [form for form in forms if re.search(r'[<>"&]', form)] == []
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
