@@ -19,7 +19,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WEB = re.compile(r"^https://\S+$")
 #: Channels that point at our own articles rather than at a person.
 SELF_SERVICE = ("knowledge-base", "tutorials", "faq")
-#: How each channel is offered; ``%(team)s`` is the team name in lower case.
+#: How each channel is offered (the knowledge-base link names the team: see contact_box).
 LABELS = {
     "phone": lazy_gettext("Call us"),
     "chat": lazy_gettext("Chat with us"),
