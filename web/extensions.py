@@ -1,11 +1,16 @@
-"""Flask extensions shared by the blueprints: CSRF protection and rate limiting."""
+"""Flask extensions shared by the blueprints: CSRF protection, rate limiting and UI translations."""
 from __future__ import annotations
 
 from flask import Flask, request
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_wtf import CSRFProtect
 
+from web.i18n import choose_lang
+
 csrf = CSRFProtect()
+#: gettext catalogs in web/translations; the visitor's language is chosen by ``web.i18n``.
+babel = Babel()
 
 
 def client_key() -> str:
@@ -21,3 +26,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=choose_lang)

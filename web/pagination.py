@@ -5,11 +5,11 @@ import re
 from typing import Any, Callable
 
 from flask import abort, request
+from flask_babel import gettext
 
 #: Page numbers shown either side of the current one (the first and last are always linked).
 WINDOW = 2
 MAX_DIGITS = 9
-PAGE_MESSAGE = "The page number must be a whole number, 1 or more."
 
 
 def page_number() -> int:
@@ -22,7 +22,7 @@ def page_number() -> int:
     raw = raw.strip()
     digits = raw.lstrip("0")
     if not re.fullmatch(r"[0-9]+", raw) or not digits:
-        abort(400, PAGE_MESSAGE)
+        abort(400, gettext("The page number must be a whole number, 1 or more."))
     return int(digits) if len(digits) <= MAX_DIGITS else 10 ** MAX_DIGITS  # past any last page
 
 

@@ -12,13 +12,14 @@ from typing import Any
 
 from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request,
                    url_for)
+from flask_babel import ngettext
 
 from kb.model import SUPPORT_TYPES
 from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
 from web import i18n, pagination, site_feedback, site_search, site_sitemap
-from web.site_common import article_langs, canonical, clean_filter, engine, localize
 from web.auth import viewer
+from web.site_common import article_langs, canonical, clean_filter, engine, localize
 from web.site_contact import all_contact_boxes, contact_box
 from web.tracking import track_click
 
@@ -67,7 +68,10 @@ def browse(support_type: str) -> str:
     try:
         page = paginate(listing, number)
     except PageOutOfRange:
-        abort(404, i18n.translate("browse.missing_page", page=number, count=page_count(len(listing))))
+        count = page_count(len(listing))
+        abort(404, ngettext("There is no page %(page)d here: this list has %(num)d page.",
+                            "There is no page %(page)d here: this list has %(num)d pages.", count,
+                            page=number))
     values = {k: v for k, v in (("product", product), ("tag", tag)) if v}
 
     def link(n: int) -> str:
@@ -142,7 +146,8 @@ def site_context() -> dict[str, Any]:
                "url": _with_args(lang=code), "current": code == lang} for code in i18n.supported()]
     return {"site": {"name": current_app.config.get("SITE_NAME") or "Help Centre", "lang": lang,
                      "languages": switch},
-            "tr": i18n.translate, "label": i18n.label, "format_date": i18n.format_date,
+            "label": i18n.label, "type_description": i18n.type_description,
+            "error_heading": i18n.error_heading, "format_date": i18n.format_date,
             "language_name": i18n.language_name}
 
 

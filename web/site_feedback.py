@@ -6,10 +6,10 @@ JavaScript and a reload never votes twice.
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, request, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from search.browse import get_data
-from web import i18n
 from web.auth import viewer
 from web.extensions import limiter
 from web.site_common import engine
@@ -36,7 +36,8 @@ def feedback(slug: str) -> Response:
     vote = request.form.get("helpful", "")
     comment = request.form.get("comment", "")
     if vote not in VOTES or len(comment) > MAX_COMMENT:
-        abort(400, i18n.translate("feedback.invalid", n=MAX_COMMENT))
+        abort(400, gettext("Please choose Yes or No, and keep comments under %(num)d characters.",
+                       num=MAX_COMMENT))
     track_feedback(slug, VOTES[vote], clean_comment(comment), "site")
     target = url_for("site.article", slug=slug, feedback="thanks", _anchor="feedback")
     return redirect(target, code=303)

@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext
 
 from kb.model import SUPPORT_TYPES
 from search import QueryError, SearchRequest, SearchResponse
@@ -49,8 +50,9 @@ def page_number() -> int:
     """``?page=``; past MAX_PAGE a 400, since deeper results are never served."""
     page = pagination.page_number()
     if page > MAX_PAGE:
-        abort(400, f"The page number must be a whole number from 1 to {MAX_PAGE}: only the first "
-                   f"{MAX_RESULT_WINDOW} results are shown. Please refine your search.")
+        abort(400, gettext("The page number must be a whole number from 1 to %(last)d: only the first "
+                           "%(num)d results are shown. Please refine your search.",
+                           last=MAX_PAGE, num=MAX_RESULT_WINDOW))
     return page
 
 
@@ -124,13 +126,13 @@ def _facets(response: SearchResponse, text: str, shown: dict[str, str],
             clear = {**others, "language": "all"}
         else:
             all_current, chosen, clear = param not in shown, shown.get(param), others
-        items = [{"label": i18n.translate("facet.all"), "count": None, "current": all_current,
+        items = [{"label": gettext("All"), "count": None, "current": all_current,
                   "url": url_for("site.search_page", q=text, **clear)}]
         items += [{"label": i18n.label(name, value), "count": count,
                    "current": value == chosen or (isinstance(chosen, list) and value in chosen),
                    "url": url_for("site.search_page", q=text, **{**others, param: value})}
                   for value, count in values.items()]
-        groups.append({"name": name, "title": i18n.translate(f"facet.{name}"), "items": items})
+        groups.append({"name": name, "title": i18n.facet_title(name), "items": items})
     return groups
 
 
@@ -179,7 +181,7 @@ def instant() -> Response:
         body["total"] = response.total
         body["results"] = [
             {"title": hit.title, "summary": hit.summary, "type": hit.type,
-             "type_label": i18n.translate(f"type.{hit.type}"), "lang": hit.lang,
+             "type_label": i18n.label("type", hit.type), "lang": hit.lang,
              "url": url_for("site.article", slug=hit.slug, q=text, pos=n, src="instant")}
             for n, hit in enumerate(response.results, start=1)]
     reply = jsonify(body)
