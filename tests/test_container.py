@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-import build
+from commands import build_check
 from kb.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,7 @@ def ignored() -> list[str]:
 
 def test_both_ignore_files_agree_and_keep_what_the_build_needs() -> None:
     assert (ROOT / ".dockerignore").read_text() == (ROOT / ".containerignore").read_text()
-    for needed in ("articles", "kb", "search", "web", "analytics", "build.py", "requirements.txt"):
+    for needed in ("articles", "kb", "search", "web", "analytics", "commands", "build.py", "requirements.txt"):
         assert needed not in ignored()
 
 
@@ -94,7 +94,7 @@ def test_commands_run_at_build_exist(steps: list[tuple[str, str]]) -> None:
     assert "pip install -r requirements.txt" in runs
     build_run = next(shlex.split(rest) for rest in runs if "build.py" in rest)
     assert build_run[:2] == ["python", "build.py"]
-    options = build._parser().parse_args(build_run[2:])  # the options exist (argparse exits otherwise)
+    options = build_check._parser().parse_args(build_run[2:])  # the options exist (argparse exits otherwise)
     assert options.index == env_values(steps)["KB_INDEX_DIR"]
     assert options.articles == env_values(steps)["KB_ARTICLES_DIR"]
 
