@@ -4,7 +4,7 @@ Whoosh's matchers are pure Python and cost about a microsecond per matching docu
 totals and facet counts need every match, which made that first pass most of a search's time.
 Here each (field, term) posting list is read once from the Whoosh index (block by block), turned
 into document numbers and BM25 scores from Whoosh's statistics (field lengths as Whoosh stores
-them), and kept in a bounded cache; a query is then a few vectorized additions over one array per
+them), and kept in a cache bounded in entries and bytes; a query is then a few vectorized additions over one array per
 index version.
 
 The formula is Whoosh's BM25F (K1 1.2, B 0.75) with the usual BM25 idf, ln(1 + (N - df + 0.5) /
@@ -14,8 +14,7 @@ found in most articles weigh almost as much as rare ones.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +23,17 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+from search.caches import BoundedCache
+
 #: Whoosh's BM25F defaults (``whoosh.scoring.BM25F``).
 B = 0.75
 K1 = 1.2
-#: Postings kept decoded per index version (4 bytes of document number + 4 of score each).
-CACHE_POSTINGS = 4_000_000
+#: Bytes of decoded postings kept per index version (8 bytes a posting: about 4 million postings).
+POSTINGS_CACHE_BYTES = 32 * 2**20
+#: Posting lists kept per index version, terms that match nothing (random words) included.
+POSTINGS_CACHE_ENTRIES = 32_768
+#: Bytes counted for one cache entry besides its arrays (key, record and cache bookkeeping).
+ENTRY_OVERHEAD = 200
 
 
 @dataclass(frozen=True)
@@ -67,15 +72,20 @@ def _leaf_arrays(matcher: Any) -> tuple[list[Any], list[Any]]:
     return [np.asarray(doc_ids, dtype=np.int32)], [np.asarray(tfs, dtype=np.float32)]
 
 
+def entry_size(key: tuple[str, str], postings: TermPostings) -> int:
+    """Estimated bytes of one cached posting list: its arrays, its key and the bookkeeping."""
+    return (postings.docnums.nbytes + postings.scores.nbytes + ENTRY_OVERHEAD
+            + sum(sys.getsizeof(part) for part in key))
+
+
 class PostingCache:
     """Decoded, scored posting lists of one index version; thread-safe, bounded."""
 
-    def __init__(self, searcher: Any) -> None:
+    def __init__(self, searcher: Any, max_entries: int = POSTINGS_CACHE_ENTRIES,
+                 max_bytes: int = POSTINGS_CACHE_BYTES) -> None:
         self.doc_count = searcher.doc_count_all()
-        self._lengths: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict[tuple[str, str], TermPostings] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}  # one array per text field of the schema
+        self.cache = BoundedCache(max_entries, max_bytes, entry_size)
 
     def lengths(self, searcher: Any, field: str) -> np.ndarray:
         """Each document's (Whoosh-quantized) length of ``field``, as Whoosh's scorer sees it."""
@@ -88,21 +98,7 @@ class PostingCache:
         return found
 
     def get(self, searcher: Any, field: str, term: str) -> TermPostings:
-        key = (field, term)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
-        found = self._read(searcher, field, term)
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = found
-                self._size += len(found.docnums)
-                while self._size > CACHE_POSTINGS and len(self._cache) > 1:
-                    _, dropped = self._cache.popitem(last=False)
-                    self._size -= len(dropped.docnums)
-        return found
+        return self.cache.get_or_compute((field, term), lambda: self._read(searcher, field, term))
 
     def _read(self, searcher: Any, field: str, term: str) -> TermPostings:
         doc_frequency = searcher.doc_frequency(field, term)
