@@ -81,11 +81,10 @@ def entry_size(key: tuple[str, str], postings: TermPostings) -> int:
 class PostingCache:
     """Decoded, scored posting lists of one index version; thread-safe, bounded."""
 
-    def __init__(self, searcher: Any, max_entries: int = POSTINGS_CACHE_ENTRIES,
-                 max_bytes: int = POSTINGS_CACHE_BYTES) -> None:
+    def __init__(self, searcher: Any) -> None:
         self.doc_count = searcher.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}  # one array per text field of the schema
-        self.cache = BoundedCache(max_entries, max_bytes, entry_size)
+        self.cache = BoundedCache(POSTINGS_CACHE_ENTRIES, POSTINGS_CACHE_BYTES, entry_size)
 
     def lengths(self, searcher: Any, field: str) -> np.ndarray:
         """Each document's (Whoosh-quantized) length of ``field``, as Whoosh's scorer sees it."""

@@ -50,7 +50,9 @@ FILTER_CACHE_BYTES = 8 * 2**20
 PHRASE_CACHE_ENTRIES = 8_192
 #: Estimated bytes of those term sets.
 PHRASE_CACHE_BYTES = 8 * 2**20
-#: Bytes of synonym tables remembered per index version (one per field language at most).
+#: Synonym tables remembered per index version: one per field language.
+SYNONYM_CACHE_ENTRIES = len(FIELD_LANGUAGES)
+#: Estimated bytes of those synonym tables.
 SYNONYM_CACHE_BYTES = 8 * 2**20
 
 
@@ -82,7 +84,7 @@ class Snapshot:
         self.review_by = {slug: dt.date.fromisoformat(d) for slug, d in self.meta["review_by"].items()}
         self._local = threading.local()  # searchers of callers outside a request (scripts)
         self._unscoped: list[Any] = []
-        self._synonyms = BoundedCache(len(FIELD_LANGUAGES), SYNONYM_CACHE_BYTES)
+        self._synonyms = BoundedCache(SYNONYM_CACHE_ENTRIES, SYNONYM_CACHE_BYTES)
         self._idf = BoundedCache(IDF_CACHE_ENTRIES, IDF_CACHE_BYTES)
         self._filters = BoundedCache(FILTER_CACHE_ENTRIES, FILTER_CACHE_BYTES)
         self._phrases = BoundedCache(PHRASE_CACHE_ENTRIES, PHRASE_CACHE_BYTES)
