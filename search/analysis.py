@@ -17,9 +17,9 @@ OTHER = "xx"
 FIELD_LANGUAGES = STEMMED_LANGUAGES + (OTHER,)
 WORD = re.compile(r"\w+", re.UNICODE)
 #: Words (or phrases) whose analyzed terms are remembered, per process.
-TERMS_CACHE_ENTRIES = 16_384
+TERMS_CACHE_ENTRIES = 8_192
 #: Estimated bytes of those words and terms.
-TERMS_CACHE_BYTES = 4 * 2**20
+TERMS_CACHE_BYTES = 2 * 2**20
 #: Stemmed words Whoosh's StemFilter remembers per analyzer in the index schema (build time).
 INDEX_STEM_CACHE = 50_000
 

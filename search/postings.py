@@ -30,8 +30,13 @@ B = 0.75
 K1 = 1.2
 #: Bytes of decoded postings kept per index version (8 bytes a posting: about 4 million postings).
 POSTINGS_CACHE_BYTES = 32 * 2**20
-#: Posting lists kept per index version, terms that match nothing (random words) included.
-POSTINGS_CACHE_ENTRIES = 32_768
+#: Posting lists kept per index version.
+POSTINGS_CACHE_ENTRIES = 16_384
+#: Terms known to match nothing (random words, typos) remembered per index version, apart from
+#: the posting lists so that a flood of them cannot push real posting lists out.
+NO_MATCH_CACHE_ENTRIES = 8_192
+#: Estimated bytes of those terms.
+NO_MATCH_CACHE_BYTES = 3 * 2**20
 #: Bytes counted for one cache entry besides its arrays (key, record and cache bookkeeping).
 ENTRY_OVERHEAD = 200
 
@@ -85,6 +90,7 @@ class PostingCache:
         self.doc_count = searcher.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}  # one array per text field of the schema
         self.cache = BoundedCache(POSTINGS_CACHE_ENTRIES, POSTINGS_CACHE_BYTES, entry_size)
+        self.no_match = BoundedCache(NO_MATCH_CACHE_ENTRIES, NO_MATCH_CACHE_BYTES, entry_size)
 
     def lengths(self, searcher: Any, field: str) -> np.ndarray:
         """Each document's (Whoosh-quantized) length of ``field``, as Whoosh's scorer sees it."""
@@ -97,7 +103,12 @@ class PostingCache:
         return found
 
     def get(self, searcher: Any, field: str, term: str) -> TermPostings:
-        return self.cache.get_or_compute((field, term), lambda: self._read(searcher, field, term))
+        key = (field, term)
+        found = self.cache.get(key) or self.no_match.get(key)
+        if found is None:
+            found = self._read(searcher, field, term)
+            (self.cache if found.docnums.size else self.no_match).put(key, found)
+        return found
 
     def _read(self, searcher: Any, field: str, term: str) -> TermPostings:
         doc_frequency = searcher.doc_frequency(field, term)

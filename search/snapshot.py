@@ -39,17 +39,17 @@ class IndexUnavailable(RuntimeError):
 #: Open a fresh Snapshot this many times when its version is removed under us (a newer one is out).
 OPEN_ATTEMPTS = 3
 #: Term IDFs remembered per index version (query words: random ones included).
-IDF_CACHE_ENTRIES = 16_384
+IDF_CACHE_ENTRIES = 8_192
 #: Estimated bytes of those IDFs (about 250 bytes each).
-IDF_CACHE_BYTES = 4 * 2**20
+IDF_CACHE_BYTES = 2 * 2**20
 #: Filter masks remembered per index version (one byte per document each).
 FILTER_CACHE_ENTRIES = 512
-#: Estimated bytes of those masks (at 20,000 documents, 8 MB is about 400 masks).
-FILTER_CACHE_BYTES = 8 * 2**20
+#: Estimated bytes of those masks (at 20,000 documents, 4 MB is about 200 masks).
+FILTER_CACHE_BYTES = 4 * 2**20
 #: Articles' title and question term sets remembered per index version.
 PHRASE_CACHE_ENTRIES = 8_192
 #: Estimated bytes of those term sets.
-PHRASE_CACHE_BYTES = 8 * 2**20
+PHRASE_CACHE_BYTES = 4 * 2**20
 #: Synonym tables remembered per index version: one per field language.
 SYNONYM_CACHE_ENTRIES = len(FIELD_LANGUAGES)
 #: Estimated bytes of those synonym tables.

@@ -6,13 +6,13 @@ import random
 import string
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pytest
 
 from kb import load_knowledge_base
-from search import Engine, SearchRequest, analysis, postings, snapshot, typos  # noqa: F401
+from search import Engine, SearchRequest, analysis, postings, snapshot, typos
 from search.caches import BoundedCache, approx_size
 from search.indexer import build_index
 from search.semantic import encoder as semantic_encoder
@@ -32,11 +32,12 @@ def random_queries(count: int, seed: int = 7) -> list[str]:
     return [" ".join(random_word(rng) for _ in range(rng.randint(1, 4))) for _ in range(count)]
 
 
-def within(cache: BoundedCache, max_entries: int, max_bytes: int) -> None:
-    """Both bounds hold, by the cache's own count and by measuring what it holds."""
+def within(cache: BoundedCache, max_entries: int, max_bytes: int,
+           sizeof: Callable[[Any, Any], int] = lambda key, value: approx_size((key, value))) -> None:
+    """Both bounds hold, by the cache's own count and by measuring again what it holds."""
     assert 0 < len(cache) <= max_entries
     assert cache.bytes <= max_bytes
-    held = sum(approx_size((key, cache.get(key))) for key in cache.keys())
+    held = sum(sizeof(key, cache.get(key)) for key in cache.keys())
     assert held <= max_bytes * 1.5  # the entries' estimates agree with a fresh measurement
 
 
@@ -103,6 +104,7 @@ def test_bounded_cache_is_safe_to_share_between_threads() -> None:
 @pytest.fixture()
 def small_bounds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     bounds = {"POSTINGS_CACHE_ENTRIES": 60, "POSTINGS_CACHE_BYTES": 40_000,
+              "NO_MATCH_CACHE_ENTRIES": 50, "NO_MATCH_CACHE_BYTES": 20_000,
               "IDF_CACHE_ENTRIES": 40, "IDF_CACHE_BYTES": 8_000,
               "FILTER_CACHE_ENTRIES": 12, "FILTER_CACHE_BYTES": 3_000,
               "PHRASE_CACHE_ENTRIES": 3, "PHRASE_CACHE_BYTES": 4_000,
@@ -128,18 +130,24 @@ def flood_engine(engine: Engine, count: int = FLOOD) -> None:
 def test_posting_cache_holds_its_bound_under_random_terms(index: Path, small_bounds: dict[str, int]) -> None:
     for engine in open_engine(index):
         flood_engine(engine)
-        cache = engine.snapshot().postings.cache
-        within(cache, small_bounds["POSTINGS_CACHE_ENTRIES"], small_bounds["POSTINGS_CACHE_BYTES"])
+        cache = engine.snapshot().postings
+        within(cache.cache, small_bounds["POSTINGS_CACHE_ENTRIES"], small_bounds["POSTINGS_CACHE_BYTES"],
+               postings.entry_size)
+        within(cache.no_match, small_bounds["NO_MATCH_CACHE_ENTRIES"],
+               small_bounds["NO_MATCH_CACHE_BYTES"], postings.entry_size)
 
 
-def test_posting_cache_counts_terms_that_match_nothing(index: Path, small_bounds: dict[str, int]) -> None:
+def test_terms_that_match_nothing_are_bounded_apart(index: Path, small_bounds: dict[str, int]) -> None:
     for engine in open_engine(index):
         cache = engine.snapshot().postings
         searcher = engine.snapshot().searcher()
+        refund = cache.get(searcher, "all_en", "refund")
+        assert refund.docnums.size > 0
         for word in random_queries(200, seed=3):
             assert cache.get(searcher, "all_en", word.replace(" ", "")).docnums.size == 0
-        assert len(cache.cache) == small_bounds["POSTINGS_CACHE_ENTRIES"]
-        assert cache.cache.bytes <= small_bounds["POSTINGS_CACHE_BYTES"]
+        assert len(cache.no_match) == small_bounds["NO_MATCH_CACHE_ENTRIES"]
+        assert cache.no_match.bytes <= small_bounds["NO_MATCH_CACHE_BYTES"]
+        assert cache.cache.get(("all_en", "refund")) is refund  # random words did not push it out
 
 
 def test_snapshot_caches_hold_their_bounds(index: Path, small_bounds: dict[str, int]) -> None:
