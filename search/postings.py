@@ -4,8 +4,8 @@ Whoosh's matchers are pure Python and cost about a microsecond per matching docu
 totals and facet counts need every match, which made that first pass most of a search's time.
 Here each (field, term) posting list is read once from the Whoosh index (block by block), turned
 into document numbers and BM25 scores from Whoosh's statistics (field lengths as Whoosh stores
-them), and kept in a cache bounded in entries and bytes; a query is then a few vectorized additions over one array per
-index version.
+them), and kept in caches bounded in entries and bytes; a query is then a few vectorized additions
+over one array per index version.
 
 The formula is Whoosh's BM25F (K1 1.2, B 0.75) with the usual BM25 idf, ln(1 + (N - df + 0.5) /
 (df + 0.5)), in place of Whoosh's ln(N / (df + 1)) + 1, which never drops below 1 and so lets words

@@ -91,7 +91,7 @@ class Encoder:
         missing = sorted({t for i, t in enumerate(texts) if known[i] is None})
         fresh = dict(zip(missing, self._run(missing))) if missing else {}
         for text, vector in fresh.items():
-            self._texts.put(text, vector)
+            self._texts.put(text, vector.copy())  # a row alone: the batch's array can go
         for i, text in enumerate(texts):
             out[i] = known[i] if known[i] is not None else fresh[text]
         return out
