@@ -205,6 +205,8 @@ def warm_up(words: list[str]) -> list[str]:
     paths = [f"/api/v1/search?{urllib.parse.urlencode({'q': q})}" for q in WARMUP]
     paths += [f"/api/v1/search?{urllib.parse.urlencode({'q': w})}" for w in words[:200]]
     paths += [f"/api/v1/suggest?{urllib.parse.urlencode({'q': w[:3]})}" for w in words[:50]]
+    longest = [" ".join(words[i:i + 80])[:500] for i in range(0, 400, 80)]  # the longest inputs
+    paths += [f"/api/v1/search?{urllib.parse.urlencode({'q': q})}" for q in longest]
     paths += [f"/api/v1/search?{urllib.parse.urlencode({'q': q, 'product': 'billing', 'type': t, 'lang': 'es', 'level': 1, 'limit': 30})}"
               for q, t in zip(WARMUP, TYPES * 4)]
     return paths

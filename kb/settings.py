@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LANG": "en",
     "MAX_QUERY_LENGTH": 500,
     "SEARCH_CACHE_SIZE": 512,
-    "SEARCH_CACHE_BYTES": 8 * 2**20,
+    "SEARCH_CACHE_BYTES": 4 * 2**20,
     "SITE_NAME": "Brightwave Help Centre",
     "SITE_URL": "",
     "SITE_POPULAR": "",

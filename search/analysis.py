@@ -17,7 +17,7 @@ OTHER = "xx"
 FIELD_LANGUAGES = STEMMED_LANGUAGES + (OTHER,)
 WORD = re.compile(r"\w+", re.UNICODE)
 #: Words (or phrases) whose analyzed terms are remembered, per process.
-TERMS_CACHE_ENTRIES = 8_192
+TERMS_CACHE_ENTRIES = 4_096
 #: Estimated bytes of those words and terms.
 TERMS_CACHE_BYTES = 2 * 2**20
 #: Stemmed words Whoosh's StemFilter remembers per analyzer in the index schema (build time).

@@ -17,6 +17,9 @@ from cachetools import LRUCache
 T = TypeVar("T")
 
 _MISSING = object()
+#: Bytes added to every entry's estimate for the cache's own bookkeeping: cachetools' recency
+#: list node and two dictionary slots, and the (value, size) pair (measured with tracemalloc).
+ENTRY_OVERHEAD = 250
 _ATOMS = (str, bytes, int, float, bool, complex, type(None))
 
 
@@ -53,8 +56,8 @@ def approx_size(obj: Any) -> int:
 class BoundedCache:
     """Thread-safe LRU holding at most ``max_entries`` entries and ``max_bytes`` estimated bytes.
 
-    ``sizeof(key, value)`` estimates one entry (default: :func:`approx_size` of both). An entry
-    larger than ``max_bytes`` on its own is not kept."""
+    ``sizeof(key, value)`` estimates one entry (default: :func:`approx_size` of both), to which
+    :data:`ENTRY_OVERHEAD` is added. An entry larger than ``max_bytes`` on its own is not kept."""
 
     def __init__(self, max_entries: int, max_bytes: int,
                  sizeof: Callable[[Hashable, Any], int] | None = None) -> None:
@@ -77,7 +80,7 @@ class BoundedCache:
         """Keep ``value`` under ``key``, evicting the least recently used entries to fit."""
         if self.max_entries == 0:
             return
-        size = self._sizeof(key, value)
+        size = self._sizeof(key, value) + ENTRY_OVERHEAD
         with self._lock:
             if size > self.max_bytes:
                 self._lru.pop(key, None)

@@ -34,11 +34,11 @@ POSTINGS_CACHE_BYTES = 32 * 2**20
 POSTINGS_CACHE_ENTRIES = 16_384
 #: Terms known to match nothing (random words, typos) remembered per index version, apart from
 #: the posting lists so that a flood of them cannot push real posting lists out.
-NO_MATCH_CACHE_ENTRIES = 8_192
+NO_MATCH_CACHE_ENTRIES = 4_096
 #: Estimated bytes of those terms.
-NO_MATCH_CACHE_BYTES = 3 * 2**20
-#: Bytes counted for one cache entry besides its arrays (key, record and cache bookkeeping).
-ENTRY_OVERHEAD = 200
+NO_MATCH_CACHE_BYTES = 2 * 2**20
+#: Bytes of one posting list's record besides its arrays' data (the record and array headers).
+RECORD_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,8 @@ def _leaf_arrays(matcher: Any) -> tuple[list[Any], list[Any]]:
 
 
 def entry_size(key: tuple[str, str], postings: TermPostings) -> int:
-    """Estimated bytes of one cached posting list: its arrays, its key and the bookkeeping."""
-    return (postings.docnums.nbytes + postings.scores.nbytes + ENTRY_OVERHEAD
+    """Estimated bytes of one cached posting list: its arrays, its record and its key."""
+    return (postings.docnums.nbytes + postings.scores.nbytes + RECORD_BYTES
             + sum(sys.getsizeof(part) for part in key))
 
 

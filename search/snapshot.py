@@ -39,8 +39,8 @@ class IndexUnavailable(RuntimeError):
 #: Open a fresh Snapshot this many times when its version is removed under us (a newer one is out).
 OPEN_ATTEMPTS = 3
 #: Term IDFs remembered per index version (query words: random ones included).
-IDF_CACHE_ENTRIES = 8_192
-#: Estimated bytes of those IDFs (about 250 bytes each).
+IDF_CACHE_ENTRIES = 4_096
+#: Estimated bytes of those IDFs (about 500 bytes each).
 IDF_CACHE_BYTES = 2 * 2**20
 #: Filter masks remembered per index version (one byte per document each).
 FILTER_CACHE_ENTRIES = 512

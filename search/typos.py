@@ -13,9 +13,9 @@ from search.caches import BoundedCache
 MIN_LENGTH = 4
 CANDIDATE_LENGTH_SPREAD = 2
 #: Corrections remembered per vocabulary (typed word -> fix or None).
-CORRECTION_CACHE_ENTRIES = 4096
+CORRECTION_CACHE_ENTRIES = 2048
 #: Estimated bytes of those corrections (typed words are at most a query long).
-CORRECTION_CACHE_BYTES = 2 * 2**20
+CORRECTION_CACHE_BYTES = 2**20
 
 
 def max_edits(word: str) -> int:

@@ -104,7 +104,7 @@ def test_bounded_cache_is_safe_to_share_between_threads() -> None:
 @pytest.fixture()
 def small_bounds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     bounds = {"POSTINGS_CACHE_ENTRIES": 60, "POSTINGS_CACHE_BYTES": 40_000,
-              "NO_MATCH_CACHE_ENTRIES": 50, "NO_MATCH_CACHE_BYTES": 20_000,
+              "NO_MATCH_CACHE_ENTRIES": 50, "NO_MATCH_CACHE_BYTES": 40_000,
               "IDF_CACHE_ENTRIES": 40, "IDF_CACHE_BYTES": 8_000,
               "FILTER_CACHE_ENTRIES": 12, "FILTER_CACHE_BYTES": 3_000,
               "PHRASE_CACHE_ENTRIES": 3, "PHRASE_CACHE_BYTES": 4_000,

@@ -14,7 +14,7 @@ from search.caches import BoundedCache
 #: Answers kept per worker (setting ``SEARCH_CACHE_SIZE``).
 DEFAULT_SIZE = 512
 #: Estimated bytes of those answers per worker (setting ``SEARCH_CACHE_BYTES``).
-DEFAULT_BYTES = 8 * 2**20
+DEFAULT_BYTES = 4 * 2**20
 
 
 class ResponseCache:
