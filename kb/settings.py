@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_FEEDBACK": "20 per minute",
     "RATELIMIT_STORAGE_URI": "bounded-memory://",
     "RATELIMIT_MEMORY_KEYS": 20_000,
+    "MALLOC_ARENAS": 2,
     "TRUSTED_PROXIES": 0,
     "SEMANTIC": "auto",
     "SEMANTIC_MODEL_DIR": "",

@@ -263,3 +263,15 @@ def test_rate_limit_counters_hold_their_bound(index: Path, tmp_path: Path) -> No
     codes = [client.get("/api/v1/search?q=refund", environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code
              for _ in range(4)]
     assert codes == [200, 200, 200, 429]  # counting still works at the ceiling
+
+
+def test_the_app_caps_malloc_arenas(index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from web import malloc  # noqa: PLC0415
+    calls: list[int] = []
+    monkeypatch.setattr(malloc, "limit_arenas", calls.append)
+    make_app(index, tmp_path / "a", ANALYTICS_URL="off")
+    make_app(index, tmp_path / "b", ANALYTICS_URL="off", MALLOC_ARENAS=0)
+    assert calls == [2, 0]
+    monkeypatch.undo()
+    assert malloc.limit_arenas(0) is False
+    assert malloc.limit_arenas(2) is True  # glibc, as on every machine this project runs on

@@ -46,6 +46,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None: no limit at all
         app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     app.config["JSON_SORT_KEYS"] = False
+    from web.malloc import limit_arenas  # noqa: PLC0415
+    limit_arenas(int(app.config.get("MALLOC_ARENAS") or 0))
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:  # behind a balancer: the client address comes from X-Forwarded-For (rate limits)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
