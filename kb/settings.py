@@ -32,7 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": "",
     "RATELIMIT_SEARCH": "120 per minute",
     "RATELIMIT_FEEDBACK": "20 per minute",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STORAGE_URI": "bounded-memory://",
+    "RATELIMIT_MEMORY_KEYS": 20_000,
+    "MALLOC_ARENAS": 2,
     "TRUSTED_PROXIES": 0,
     "SEMANTIC": "auto",
     "SEMANTIC_MODEL_DIR": "",
@@ -40,13 +42,13 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LANG": "en",
     "MAX_QUERY_LENGTH": 500,
     "SEARCH_CACHE_SIZE": 512,
+    "SEARCH_CACHE_BYTES": 4 * 2**20,
     "SITE_NAME": "Brightwave Help Centre",
     "SITE_URL": "",
     "SITE_POPULAR": "",
     "METRICS": True,
     "METRICS_TOKENS": "",
     "LOG_FORMAT": "text",
-    "MALLOC_ARENAS": 2,
 }
 
 ENV_PREFIX = "KB_"

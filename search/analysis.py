@@ -2,17 +2,26 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 
+from cachetools import LRUCache, cached
 from whoosh.analysis import (Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter,
                             StopFilter)
 from whoosh.support.charset import accent_map
+
+from search.caches import BoundedCache
 
 #: Languages with their own stemmed fields; other languages share the unstemmed ``xx`` fields.
 STEMMED_LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl")
 OTHER = "xx"
 FIELD_LANGUAGES = STEMMED_LANGUAGES + (OTHER,)
 WORD = re.compile(r"\w+", re.UNICODE)
+#: Words (or phrases) whose analyzed terms are remembered, per process.
+TERMS_CACHE_ENTRIES = 4_096
+#: Estimated bytes of those words and terms.
+TERMS_CACHE_BYTES = 2 * 2**20
+#: Stemmed words Whoosh's StemFilter remembers per analyzer in the index schema (build time).
+INDEX_STEM_CACHE = 50_000
 
 #: English stop words: the short list Lucene and Elasticsearch use. Snowball's 127-word list also
 #: drops words that carry a support question's meaning ("up" in "top up", "off", "how", "before").
@@ -33,28 +42,44 @@ def field_language(lang: str) -> str:
     return base if base in STEMMED_LANGUAGES else OTHER
 
 
-@lru_cache(maxsize=None)
-def analyzer_for(lang: str) -> Analyzer:
-    """Stemming analyzer with stop words for a field language; accents folded after stemming."""
+def _analyzer(lang: str, stop_words: bool, stem_cache: int | None) -> Analyzer:
+    """Tokenize, lowercase, drop stop words (``stop_words``), stem, fold accents; ``stem_cache``:
+    words Whoosh's StemFilter remembers (None: none)."""
     if lang == OTHER:
         return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-    return (RegexTokenizer() | LowercaseFilter() | _stop_filter(lang)
-            | StemFilter(lang=lang, cachesize=50000) | CharsetFilter(accent_map))
+    chain = RegexTokenizer() | LowercaseFilter()
+    if stop_words:
+        chain = chain | _stop_filter(lang)
+    return chain | StemFilter(lang=lang, cachesize=stem_cache) | CharsetFilter(accent_map)
 
 
-@lru_cache(maxsize=None)
-def plain_analyzer_for(lang: str) -> Analyzer:
-    """Same as :func:`analyzer_for` but keeping stop words (for all-stop-word queries)."""
-    if lang == OTHER:
-        return analyzer_for(OTHER)
-    return RegexTokenizer() | LowercaseFilter() | StemFilter(lang=lang, cachesize=50000) \
-        | CharsetFilter(accent_map)
+#: Analyzers are made per field language, a fixed set: the bound only keeps stray names out.
+_analyzers: LRUCache[tuple[str, bool, int | None], Analyzer] = LRUCache(4 * len(FIELD_LANGUAGES))
+
+
+@cached(_analyzers, lock=threading.Lock())
+def _cached_analyzer(lang: str, stop_words: bool, stem_cache: int | None) -> Analyzer:
+    return _analyzer(lang, stop_words, stem_cache)
+
+
+def analyzer_for(lang: str) -> Analyzer:
+    """Stemming analyzer with stop words for a field language; accents folded after stemming.
+    The index schema's analyzer: it runs over articles at build time only."""
+    return _cached_analyzer(lang, True, INDEX_STEM_CACHE)
+
+
+_terms_cache = BoundedCache(TERMS_CACHE_ENTRIES, TERMS_CACHE_BYTES)
 
 
 def terms(text: str, lang: str, keep_stop_words: bool = False) -> list[str]:
-    """Index terms of ``text`` in a field language, in order."""
-    analyzer = plain_analyzer_for(lang) if keep_stop_words else analyzer_for(lang)
-    return [token.text for token in analyzer(text)]
+    """Index terms of ``text`` in a field language, in order (remembered for recent texts).
+
+    Query words reach this function, so its analyzers keep no stemming cache of their own
+    (Whoosh's would hold 50,000 words per analyzer): the bounded cache here remembers them."""
+    def analyze() -> tuple[str, ...]:
+        analyzer = _cached_analyzer(lang, not keep_stop_words, None)
+        return tuple(token.text for token in analyzer(text))
+    return list(_terms_cache.get_or_compute((text, lang, keep_stop_words), analyze))
 
 
 def words(text: str) -> list[str]:

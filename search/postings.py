@@ -4,8 +4,8 @@ Whoosh's matchers are pure Python and cost about a microsecond per matching docu
 totals and facet counts need every match, which made that first pass most of a search's time.
 Here each (field, term) posting list is read once from the Whoosh index (block by block), turned
 into document numbers and BM25 scores from Whoosh's statistics (field lengths as Whoosh stores
-them), and kept in a bounded cache; a query is then a few vectorized additions over one array per
-index version.
+them), and kept in caches bounded in entries and bytes; a query is then a few vectorized additions
+over one array per index version.
 
 The formula is Whoosh's BM25F (K1 1.2, B 0.75) with the usual BM25 idf, ln(1 + (N - df + 0.5) /
 (df + 0.5)), in place of Whoosh's ln(N / (df + 1)) + 1, which never drops below 1 and so lets words
@@ -14,8 +14,7 @@ found in most articles weigh almost as much as rare ones.
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +23,22 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+from search.caches import BoundedCache
+
 #: Whoosh's BM25F defaults (``whoosh.scoring.BM25F``).
 B = 0.75
 K1 = 1.2
-#: Postings kept decoded per index version (4 bytes of document number + 4 of score each).
-CACHE_POSTINGS = 4_000_000
+#: Bytes of decoded postings kept per index version (8 bytes a posting: about 4 million postings).
+POSTINGS_CACHE_BYTES = 32 * 2**20
+#: Posting lists kept per index version.
+POSTINGS_CACHE_ENTRIES = 16_384
+#: Terms known to match nothing (random words, typos) remembered per index version, apart from
+#: the posting lists so that a flood of them cannot push real posting lists out.
+NO_MATCH_CACHE_ENTRIES = 4_096
+#: Estimated bytes of those terms.
+NO_MATCH_CACHE_BYTES = 2 * 2**20
+#: Bytes of one posting list's record besides its arrays' data (the record and array headers).
+RECORD_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -67,15 +77,20 @@ def _leaf_arrays(matcher: Any) -> tuple[list[Any], list[Any]]:
     return [np.asarray(doc_ids, dtype=np.int32)], [np.asarray(tfs, dtype=np.float32)]
 
 
+def entry_size(key: tuple[str, str], postings: TermPostings) -> int:
+    """Estimated bytes of one cached posting list: its arrays, its record and its key."""
+    return (postings.docnums.nbytes + postings.scores.nbytes + RECORD_BYTES
+            + sum(sys.getsizeof(part) for part in key))
+
+
 class PostingCache:
     """Decoded, scored posting lists of one index version; thread-safe, bounded."""
 
     def __init__(self, searcher: Any) -> None:
         self.doc_count = searcher.doc_count_all()
-        self._lengths: dict[str, np.ndarray] = {}
-        self._cache: OrderedDict[tuple[str, str], TermPostings] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}  # one array per text field of the schema
+        self.cache = BoundedCache(POSTINGS_CACHE_ENTRIES, POSTINGS_CACHE_BYTES, entry_size)
+        self.no_match = BoundedCache(NO_MATCH_CACHE_ENTRIES, NO_MATCH_CACHE_BYTES, entry_size)
 
     def lengths(self, searcher: Any, field: str) -> np.ndarray:
         """Each document's (Whoosh-quantized) length of ``field``, as Whoosh's scorer sees it."""
@@ -89,19 +104,10 @@ class PostingCache:
 
     def get(self, searcher: Any, field: str, term: str) -> TermPostings:
         key = (field, term)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None:
-                self._cache.move_to_end(key)
-                return found
-        found = self._read(searcher, field, term)
-        with self._lock:
-            if key not in self._cache:
-                self._cache[key] = found
-                self._size += len(found.docnums)
-                while self._size > CACHE_POSTINGS and len(self._cache) > 1:
-                    _, dropped = self._cache.popitem(last=False)
-                    self._size -= len(dropped.docnums)
+        found = self.cache.get(key) or self.no_match.get(key)
+        if found is None:
+            found = self._read(searcher, field, term)
+            (self.cache if found.docnums.size else self.no_match).put(key, found)
         return found
 
     def _read(self, searcher: Any, field: str, term: str) -> TermPostings:

@@ -19,6 +19,8 @@ from whoosh import index as whoosh_index
 
 from kb.routing import Routing
 from search import memory
+from search.analysis import FIELD_LANGUAGES
+from search.caches import BoundedCache
 from search.expansion import SynonymTable
 from search.facets import FacetColumns
 from search.postings import PostingCache
@@ -37,6 +39,22 @@ class IndexUnavailable(RuntimeError):
 
 #: Open a fresh Snapshot this many times when its version is removed under us (a newer one is out).
 OPEN_ATTEMPTS = 3
+#: Term IDFs remembered per index version (query words: random ones included).
+IDF_CACHE_ENTRIES = 4_096
+#: Estimated bytes of those IDFs (about 500 bytes each).
+IDF_CACHE_BYTES = 2 * 2**20
+#: Filter masks remembered per index version (one byte per document each).
+FILTER_CACHE_ENTRIES = 512
+#: Estimated bytes of those masks (at 20,000 documents, 4 MB is about 200 masks).
+FILTER_CACHE_BYTES = 4 * 2**20
+#: Articles' title and question term sets remembered per index version.
+PHRASE_CACHE_ENTRIES = 8_192
+#: Estimated bytes of those term sets.
+PHRASE_CACHE_BYTES = 4 * 2**20
+#: Synonym tables remembered per index version: one per field language.
+SYNONYM_CACHE_ENTRIES = len(FIELD_LANGUAGES)
+#: Estimated bytes of those synonym tables.
+SYNONYM_CACHE_BYTES = 8 * 2**20
 
 
 class Snapshot:
@@ -67,11 +85,11 @@ class Snapshot:
         self.review_by = {slug: dt.date.fromisoformat(d) for slug, d in self.meta["review_by"].items()}
         self._local = threading.local()  # searchers of callers outside a request (scripts)
         self._unscoped: list[Any] = []
-        self._synonyms: dict[str, SynonymTable] = {}
-        self._idf: dict[tuple[str, str], float] = {}
-        self._filters: dict[str, np.ndarray] = {}
-        self._phrases: dict[tuple[str, str], list[tuple[frozenset[str], float]]] = {}
-        self._once: dict[str, Any] = {}
+        self._synonyms = BoundedCache(SYNONYM_CACHE_ENTRIES, SYNONYM_CACHE_BYTES)
+        self._idf = BoundedCache(IDF_CACHE_ENTRIES, IDF_CACHE_BYTES)
+        self._filters = BoundedCache(FILTER_CACHE_ENTRIES, FILTER_CACHE_BYTES)
+        self._phrases = BoundedCache(PHRASE_CACHE_ENTRIES, PHRASE_CACHE_BYTES)
+        self._once: dict[str, Any] = {}  # per-version values named by code, not by requests
         self._once_lock = threading.Lock()
         self._lock = threading.Lock()
 
@@ -80,10 +98,7 @@ class Snapshot:
         return merge(self.public_vocab, Vocabulary(self._internal_counts))
 
     def synonyms(self, lang: str) -> SynonymTable:
-        table = self._synonyms.get(lang)
-        if table is None:
-            table = self._synonyms[lang] = SynonymTable(self.meta["synonyms"], lang)
-        return table
+        return self._synonyms.get_or_compute(lang, lambda: SynonymTable(self.meta["synonyms"], lang))
 
     def once(self, name: str, make: Callable[[], Any]) -> Any:
         """A value computed once for this version (the first caller computes, others wait)."""
@@ -141,15 +156,11 @@ class Snapshot:
         filter); cached, since filters repeat."""
         if filter_query is None:
             return None
-        key = repr(filter_query)
-        mask = self._filters.get(key)
-        if mask is None:
+        def compute() -> np.ndarray:
             mask = np.zeros(self.postings.doc_count, dtype=bool)
             mask[list(filter_query.docs(self.searcher()))] = True
-            if len(self._filters) >= 512:
-                self._filters.clear()
-            self._filters[key] = mask
-        return mask
+            return mask
+        return self._filters.get_or_compute(repr(filter_query), compute)
 
     @cached_property
     def semantic(self) -> Any:
@@ -164,23 +175,17 @@ class Snapshot:
         return self.__dict__.get("semantic")
 
     def idf(self, searcher: Any, field: str, term: str) -> float:
-        """Inverse document frequency of a term, cached for the life of this version."""
-        key = (field, term)
-        value = self._idf.get(key)
-        if value is None:
-            value = self._idf[key] = searcher.idf(field, term)
-        return value
+        """Inverse document frequency of a term (cached). Computed by the searcher's weighting, as
+        ``searcher.idf`` does, without filling that searcher's own cache, which has no bound."""
+        return self._idf.get_or_compute((field, term), lambda: searcher.weighting.idf(searcher, field, term))
 
     def phrases(self, slug: str, field: str) -> list[tuple[frozenset[str], float]]:
         """An article's title and questions as term sets with their summed IDF (cached)."""
-        key = (slug, field)
-        cached = self._phrases.get(key)
-        if cached is None:
+        def compute() -> list[tuple[frozenset[str], float]]:
             searcher = self.searcher()
-            cached = [(frozenset(words), sum(self.idf(searcher, field, w) for w in words))
-                      for words in self.meta.get("phrases", {}).get(slug, [])]
-            self._phrases[key] = cached
-        return cached
+            return [(frozenset(words), sum(self.idf(searcher, field, w) for w in words))
+                    for words in self.meta.get("phrases", {}).get(slug, [])]
+        return self._phrases.get_or_compute((slug, field), compute)
 
     def is_stale(self, slug: str, today: dt.date | None = None) -> bool:
         review_by = self.review_by.get(slug)

@@ -4,13 +4,18 @@ Distances are optimal string alignment (a swap of two neighbouring letters is on
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from search.caches import BoundedCache
+
 MIN_LENGTH = 4
 CANDIDATE_LENGTH_SPREAD = 2
+#: Corrections remembered per vocabulary (typed word -> fix or None).
+CORRECTION_CACHE_ENTRIES = 2048
+#: Estimated bytes of those corrections (typed words are at most a query long).
+CORRECTION_CACHE_BYTES = 2**20
 
 
 def max_edits(word: str) -> int:
@@ -27,7 +32,7 @@ class Vocabulary:
         for word in counts:
             buckets[len(word)].append(word)
         self.by_length = dict(buckets)
-        self.correct = lru_cache(maxsize=4096)(self._correct)
+        self.corrections = BoundedCache(CORRECTION_CACHE_ENTRIES, CORRECTION_CACHE_BYTES)
 
     def __contains__(self, word: str) -> bool:
         return word in self.counts
@@ -35,8 +40,11 @@ class Vocabulary:
     def __len__(self) -> int:
         return len(self.counts)
 
+    def correct(self, word: str) -> str | None:
+        """The closest known word (fewest edits, then most frequent), or None; remembered."""
+        return self.corrections.get_or_compute(word, lambda: self._correct(word))
+
     def _correct(self, word: str) -> str | None:
-        """The closest known word (fewest edits, then most frequent), or None."""
         if word in self.counts or len(word) < MIN_LENGTH or not word.isalpha():
             return None
         limit = max_edits(word)

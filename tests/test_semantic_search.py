@@ -229,7 +229,7 @@ def test_shortlist_scores_lexical_candidates_and_keeps_the_order(engines: tuple[
     _, hybrid = engines
     full = search(hybrid, "internet keeps cutting out router")
     monkeypatch.setattr(dense, "SHORTLIST", 1)
-    hybrid.snapshot().semantic.encoder._queries.clear()  # noqa: SLF001  (no cached query vector)
+    hybrid.snapshot().semantic.encoder.queries.clear()  # no cached query vector
     response = hybrid.search(SearchRequest("internet keeps cutting out router", langs=["en"], explain=True))
     lexical_hits = [h for h in response.results if h.explain and h.explain["matched_terms"]]
     assert len(lexical_hits) >= 2

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify
 
 from web import auth, cors, tokens
-from web.api_cache import ResponseCache
+from web.api_cache import DEFAULT_BYTES, DEFAULT_SIZE, ResponseCache
 from web.auth import agent_viewer, viewer
 from web.extensions import csrf
 from web.openapi import openapi_document
@@ -51,8 +51,9 @@ def init_app(app: Flask) -> None:
     auth.register_viewer(app, bp.name, agent_viewer)
     tokens.init_app(app)
     cors.init_app(app)
-    size = int(app.config.get("SEARCH_CACHE_SIZE", 512))
-    app.extensions["supportkb.api_cache"] = ResponseCache(size)
+    size = int(app.config.get("SEARCH_CACHE_SIZE", DEFAULT_SIZE))
+    max_bytes = int(app.config.get("SEARCH_CACHE_BYTES", DEFAULT_BYTES))
+    app.extensions["supportkb.api_cache"] = ResponseCache(size, max_bytes)
 
 
 from web import api_articles, api_search  # noqa: E402,F401  (their views register on ``bp``)

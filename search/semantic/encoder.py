@@ -12,10 +12,10 @@ import importlib.util
 import logging
 import os
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
+from search.caches import BoundedCache
 from search.semantic.model import (INSTALL_HINT, MODEL_PACKAGE, TOKENIZER_PACKAGE, Model,
                                    Unavailable, load_stored, locate, prepare)
 
@@ -26,10 +26,15 @@ __all__ = ["DIM", "Encoder", "Unavailable", "build_encoder", "installed", "query
 
 DIM = 384
 MAX_TOKENS = 256
+#: Query vectors remembered per encoder (1.5 KB each plus the query text).
 QUERY_CACHE = 1024
+#: Estimated bytes of those query vectors and texts.
+QUERY_CACHE_BYTES = 4 * 2**20
 #: Texts remembered per process by ``encode`` (about 1.5 KB each): repeated builds in one process
 #: (tests, golden checks) embed each distinct text once.
 TEXT_CACHE = 20_000
+#: Estimated bytes of those article texts and vectors.
+TEXT_CACHE_BYTES = 96 * 2**20
 
 
 def _runtime() -> tuple[Any, Any, Any]:
@@ -57,9 +62,8 @@ class Encoder:
         self.model = model
         self.model_id = model.model_id
         self._np = np
-        self._lock = threading.Lock()
-        self._queries: OrderedDict[str, Any] = OrderedDict()
-        self._texts: OrderedDict[str, Any] = OrderedDict()
+        self.queries = BoundedCache(QUERY_CACHE, QUERY_CACHE_BYTES)
+        self._texts = BoundedCache(TEXT_CACHE, TEXT_CACHE_BYTES)
         try:
             self.tokenizer = Tokenizer.from_str(model.tokenizer)
             self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
@@ -83,15 +87,11 @@ class Encoder:
         """Unit vectors (len(texts) x 384) in the order of ``texts``; remembers recent texts."""
         np = self._np
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        with self._lock:
-            known = {i: self._texts.get(t) for i, t in enumerate(texts)}
+        known = {i: self._texts.get(t) for i, t in enumerate(texts)}
         missing = sorted({t for i, t in enumerate(texts) if known[i] is None})
         fresh = dict(zip(missing, self._run(missing))) if missing else {}
-        with self._lock:
-            for text, vector in fresh.items():
-                self._texts[text] = vector
-            while len(self._texts) > TEXT_CACHE:
-                self._texts.popitem(last=False)
+        for text, vector in fresh.items():
+            self._texts.put(text, vector.copy())  # a row alone: the batch's array can go
         for i, text in enumerate(texts):
             out[i] = known[i] if known[i] is not None else fresh[text]
         return out
@@ -114,17 +114,7 @@ class Encoder:
 
     def encode_query(self, text: str) -> Any:
         """One query's vector, cached (queries repeat)."""
-        with self._lock:
-            cached = self._queries.get(text)
-            if cached is not None:
-                self._queries.move_to_end(text)
-                return cached
-        vector = self._run([text])[0]
-        with self._lock:
-            self._queries[text] = vector
-            while len(self._queries) > QUERY_CACHE:
-                self._queries.popitem(last=False)
-        return vector
+        return self.queries.get_or_compute(text, lambda: self._run([text])[0])
 
 
 _build_encoders: dict[str, Encoder | Unavailable] = {}
