@@ -7,6 +7,7 @@ import sys
 
 from kb.settings import load_settings
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python build.py token", description="supportkb agent API tokens")
     actions = parser.add_subparsers(dest="action", required=True)
@@ -27,7 +28,7 @@ def run(argv: list[str]) -> int:
 
 
 def _token(args: argparse.Namespace, settings: dict) -> int:
-    from web.tokens import TokenStore, token_file  # noqa: PLC0415
+    from web.shared.tokens import TokenStore, token_file  # noqa: PLC0415
     tokens = TokenStore(token_file(settings))
     if args.action == "create":
         entry, token = tokens.create(args.name)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ADMIN_TOKEN, AGENT_TOKEN, make_app
-from web.tracking import recorder
+
+from web.shared.tracking import recorder
 
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from analytics import open_store
 from analytics_support import all_rows
 from conftest import AGENT_TOKEN, make_app
-from web.tracking import recorder
+
+from analytics import open_store
+from web.shared.tracking import recorder
 
 CLIENT_IP = "203.0.113.77"
 FORWARDED_IP = "198.51.100.23"

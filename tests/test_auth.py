@@ -112,6 +112,6 @@ def test_no_tokens_configured_rejects_any_bearer(file_app: Any) -> None:
 
 
 def test_comparisons_are_constant_time() -> None:
-    source = (Path(__file__).parent.parent / "web" / "auth.py").read_text()
-    tokens = (Path(__file__).parent.parent / "web" / "tokens.py").read_text()
+    source = (Path(__file__).parent.parent / "web" / "shared" / "auth.py").read_text()
+    tokens = (Path(__file__).parent.parent / "web" / "shared" / "tokens.py").read_text()
     assert "hmac.compare_digest" in source and "hmac.compare_digest" in tokens

@@ -19,7 +19,7 @@ from search.semantic import encoder as semantic_encoder
 from search.viewer import AGENT, ANONYMOUS
 from tests.conftest import FIXTURE_KB, make_app
 from tests.semantic_support import require_extra
-from web.extensions import limiter
+from web.shared.extensions import limiter
 
 FLOOD = 300
 

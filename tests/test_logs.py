@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import pytest
 
 from tests.conftest import make_app
-from web.logs import StderrHandler
+from web.shared.logs import StderrHandler
 
 log = logging.getLogger("web.test_logs")
 

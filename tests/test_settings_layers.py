@@ -12,7 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from kb.settings import is_known, layered_settings, load_settings
 from web import create_app
-from web.tracking import recorder
+from web.shared.tracking import recorder
 
 FILE_TOKEN = "config-file-agent-token-0123456789"
 FILE_KEY = "config-file-secret-key-0123456789"

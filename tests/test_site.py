@@ -1,4 +1,4 @@
-"""The customer help centre (web/site*.py, web/i18n.py) through Flask's test client."""
+"""The customer help centre (web/customer/, web/shared/i18n.py) through Flask's test client."""
 from __future__ import annotations
 
 import html
@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EventRecorder as Recorder, make_app
-from web import site_sitemap
+from tests.conftest import EventRecorder as Recorder
+from tests.conftest import make_app
+from web.customer import sitemap as site_sitemap
 
 INTERNAL_WORDS = ("quixotic", "zanzibar", "goodwill-credits", "Goodwill credit limits")
 #: What an internal article or paragraph would show (the query itself is echoed, so not the word).

@@ -18,7 +18,7 @@ from search.semantic.dense import Settings
 from search.types import MAX_RESULT_WINDOW
 from tests.conftest import make_app
 from tests.kb_support import generated_is_internal, generated_slug, write_generated_articles
-from web import site_sitemap
+from web.customer import sitemap as site_sitemap
 
 COUNT = 12_000
 INTERNAL_EVERY = 7  # 1,714 agent-only articles, spread over the four types

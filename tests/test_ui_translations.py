@@ -12,7 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from web import i18n
+from web.shared import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "web" / "translations"
@@ -152,9 +152,9 @@ def test_counts_take_the_plural_form(client: Any) -> None:
 
 def test_display_names_and_python_strings_are_translated(client: Any) -> None:
     body = text(client.get("/browse/billing?lang=es"))
-    assert "<h1>Facturación</h1>" in body  # a type name (lazy_gettext in web/i18n.py)
+    assert "<h1>Facturación</h1>" in body  # a type name (lazy_gettext in web/shared/i18n.py)
     assert "Facturas, pagos, reembolsos y cargos." in body  # its description
-    assert 'contact-option__label">Llámenos<' in body  # a contact channel (web/site_contact.py)
+    assert 'contact-option__label">Llámenos<' in body  # a contact channel (web/customer/contact.py)
     rejected = client.post("/articles/billing/refund-policy/feedback?lang=es", data={"helpful": "maybe"})
     assert rejected.status_code == 400
     assert "Elija Sí o No, y escriba menos de 1000 caracteres." in text(rejected)

@@ -24,7 +24,7 @@ from kb import load_knowledge_base
 from search.indexer import build_index
 from search.semantic.dense import Settings as SemanticSettings
 from tests.conftest import ADMIN_TOKEN, AGENT_TOKEN, FIXTURE_KB, make_app
-from web.tracking import recorder
+from web.shared.tracking import recorder
 
 VECTORS_FILE = Path(__file__).parent / "fixtures" / "xss_vectors.txt"
 VECTORS = [line for line in VECTORS_FILE.read_text(encoding="utf-8").splitlines()

@@ -39,7 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance_dir = Path(settings.values["INSTANCE_DIR"]).resolve()
     app = Flask(__name__, instance_path=str(instance_dir), instance_relative_config=True)
     app.config.from_mapping(settings.values)
-    from web import logs  # noqa: PLC0415
+    from web.shared import logs  # noqa: PLC0415
     logs.init_app(app)
     for problem in settings.problems:
         log.warning("settings: %s", problem)
@@ -57,7 +57,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["supportkb.engine"] = Engine(app.config["INDEX_DIR"],
                                                 semantic=SemanticSettings.from_config(app.config))
 
-    from web import errors, extensions, metrics, security, tracking  # noqa: PLC0415
+    from web.shared import (
+        errors,
+        extensions,
+        metrics,
+        security,
+        tracking,  # noqa: PLC0415
+    )
     metrics.init_app(app)  # first, so its timer starts before any other hook can answer
     extensions.init_app(app)
     security.init_app(app)
@@ -65,7 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _pin_index_version_per_request(app)
     _register_blueprints(app)
-    from web.auth import resolve_viewers  # noqa: PLC0415
+    from web.shared.auth import resolve_viewers  # noqa: PLC0415
     resolve_viewers(app)
     return app
 
@@ -86,9 +92,9 @@ def _pin_index_version_per_request(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from web.health import bp as health_bp  # noqa: PLC0415
+    from web.shared.health import bp as health_bp  # noqa: PLC0415
     app.register_blueprint(health_bp)
-    for module_name in ("web.site", "web.api", "web.agent", "web.admin"):
+    for module_name in ("web.customer", "web.api", "web.console", "web.admin"):
         try:
             module = __import__(module_name, fromlist=["bp"])
         except ModuleNotFoundError as exc:

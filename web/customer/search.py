@@ -12,15 +12,16 @@ from flask_babel import gettext
 
 from kb.model import SUPPORT_TYPES
 from search import QueryError, SearchRequest, SearchResponse
-from search.types import MAX_RESULT_WINDOW
 from search.triage import triage
-from web import i18n, pagination
-from web.auth import viewer
-from web.errors import json_error
-from web.extensions import limiter
-from web.site_common import article_langs, canonical, clean_filter, engine
-from web.site_contact import contact_box
-from web.tracking import track_search
+from search.types import MAX_RESULT_WINDOW
+from web.customer import pagination
+from web.customer.common import article_langs, canonical, clean_filter, engine
+from web.customer.contact import contact_box
+from web.shared import i18n
+from web.shared.auth import viewer
+from web.shared.errors import json_error
+from web.shared.extensions import limiter
+from web.shared.tracking import track_search
 
 PER_PAGE = 10
 MAX_PAGE = MAX_RESULT_WINDOW // PER_PAGE  # the engine serves the first MAX_RESULT_WINDOW results

@@ -12,7 +12,7 @@ from flask import url_for
 from flask_babel import gettext, lazy_gettext
 
 from kb.model import SUPPORT_TYPES
-from web.i18n import label
+from web.shared.i18n import label
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{5,}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

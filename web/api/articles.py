@@ -11,13 +11,13 @@ from typing import Any, Mapping
 from flask import Response, request
 
 from search.browse import article_view, get_data, related
-from web import api_params
-from web.api import bp, engine, feedback_limit, search_limit, source
-from web.api_search import dumps, is_preflight, json_response
-from web.auth import viewer
-from web.errors import ApiError
-from web.extensions import limiter
-from web.tracking import track_click, track_feedback, track_used_on_call
+from web.api import params as api_params
+from web.api.blueprint import bp, engine, source
+from web.api.search import dumps, is_preflight, json_response
+from web.shared.auth import viewer
+from web.shared.errors import ApiError
+from web.shared.extensions import feedback_limit, limiter, search_limit
+from web.shared.tracking import track_click, track_feedback, track_used_on_call
 
 MAX_BODY_BYTES = 8 * 1024
 FEEDBACK_FIELDS = ("slug", "helpful", "comment", "used_on_call", "query")

@@ -11,7 +11,7 @@ from kb.model import SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
 from search.types import MAX_RESULT_WINDOW
 from search.visibility import STAFF_FIELDS
-from web.api_params import MAX_COMMENT, MAX_LIMIT, MAX_OFFSET
+from web.api.params import MAX_COMMENT, MAX_LIMIT, MAX_OFFSET
 
 STR: dict[str, Any] = {"type": "string"}
 INT: dict[str, Any] = {"type": "integer"}

@@ -21,8 +21,8 @@ from typing import Callable
 from flask import Flask, Response, abort, current_app, g, request, session
 
 from search.viewer import ANONYMOUS, Viewer
-from web.errors import ApiError, json_error
-from web.tokens import hash_token, store
+from web.shared.errors import ApiError, json_error
+from web.shared.tokens import hash_token, store
 
 log = logging.getLogger(__name__)
 SESSION_KEY = "agent"

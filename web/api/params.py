@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from kb.model import LEVELS, SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
 from search.types import MAX_RESULT_WINDOW
-from web.errors import ApiError
+from web.shared.errors import ApiError
 
 MAX_LIMIT = 100
 MAX_OFFSET = MAX_RESULT_WINDOW - 1  # and offset + limit <= MAX_RESULT_WINDOW

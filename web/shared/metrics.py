@@ -119,7 +119,7 @@ def _authorized(tokens: list[str]) -> bool:
 
 
 def count_search(source: str, results: int) -> None:
-    """Called for every search the site, API and console run (from :mod:`web.tracking`)."""
+    """Called for every search the site, API and console run (from :mod:`web.shared.tracking`)."""
     metrics = current_app.extensions.get(EXTENSION)
     if metrics is None:
         return

@@ -1,22 +1,32 @@
 """Flask extensions shared by the blueprints: CSRF protection, rate limiting and UI translations."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_wtf import CSRFProtect
 
-from web.i18n import choose_lang
-from web.ratelimit_storage import MAX_CLIENT_KEY, BoundedMemoryStorage
+from web.shared.i18n import choose_lang
+from web.shared.ratelimit_storage import MAX_CLIENT_KEY, BoundedMemoryStorage
 
 csrf = CSRFProtect()
-#: gettext catalogs in web/translations; the visitor's language is chosen by ``web.i18n``.
+#: gettext catalogs in web/translations; the visitor's language is chosen by ``web.shared.i18n``.
 babel = Babel()
 
 
 def client_key() -> str:
     """Rate-limit key: the client address as the WSGI server (or a trusted proxy fix) reports it."""
     return (request.remote_addr or "unknown")[:MAX_CLIENT_KEY]
+
+
+def search_limit() -> str:
+    """Rate limit of search endpoints (setting ``RATELIMIT_SEARCH``)."""
+    return str(current_app.config.get("RATELIMIT_SEARCH") or "120 per minute")
+
+
+def feedback_limit() -> str:
+    """Rate limit of feedback endpoints (setting ``RATELIMIT_FEEDBACK``)."""
+    return str(current_app.config.get("RATELIMIT_FEEDBACK") or "20 per minute")
 
 
 limiter = Limiter(key_func=client_key, default_limits=[], headers_enabled=True)

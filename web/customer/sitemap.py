@@ -14,7 +14,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 
 from kb.model import SUPPORT_TYPES
 from search.browse import catalog
-from web.site_common import canonical, engine
+from web.customer.common import canonical, engine
 
 #: The protocol's limit of URLs in one sitemap file.
 SITEMAP_MAX_URLS = 50_000

@@ -1,7 +1,7 @@
 """The agent console at ``/agent``: sign in with a token, then search and answer by keyboard.
 
 The page is a shell; ``static/agent.js`` calls the JSON API with the session cookie and an
-``X-Requested-With`` header (see ``web/auth.py``). Routes for every type and level are embedded
+``X-Requested-With`` header (see ``web/shared/auth.py``). Routes for every type and level are embedded
 in the page so the escalation route for the selected answer shows without another request.
 """
 from __future__ import annotations
@@ -13,9 +13,8 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 
 from kb.model import LEVELS, SUPPORT_TYPES
 from search import IndexUnavailable
-from web.api import feedback_limit
-from web.auth import agent_viewer, register_viewer, sign_in, sign_out, viewer
-from web.extensions import limiter
+from web.shared.auth import agent_viewer, register_viewer, sign_in, sign_out, viewer
+from web.shared.extensions import feedback_limit, limiter
 
 log = logging.getLogger(__name__)
 bp = Blueprint("agent", __name__, url_prefix="/agent")

@@ -1,8 +1,8 @@
 """The customer help centre: home, browse, articles, sitemap and robots.txt.
 
-Search lives in ``web/site_search.py`` and feedback in ``web/site_feedback.py``; both are routes of
+Search lives in ``search.py`` and feedback in ``feedback.py`` of this package; both are routes of
 this blueprint. No viewer resolver is registered for it, so every request here is anonymous
-(``web.auth.viewer()`` is ``ANONYMOUS``, even for a signed-in agent): internal articles and internal
+(``web.shared.auth.viewer()`` is ``ANONYMOUS``, even for a signed-in agent): internal articles and internal
 paragraphs never reach a customer page.
 """
 from __future__ import annotations
@@ -10,18 +10,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import (Blueprint, Flask, Response, abort, current_app, render_template, request,
-                   url_for)
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from flask_babel import ngettext
 
 from kb.model import SUPPORT_TYPES
 from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
-from web import i18n, pagination, site_feedback, site_search, site_sitemap
-from web.auth import viewer
-from web.site_common import article_langs, canonical, clean_filter, engine, localize
-from web.site_contact import all_contact_boxes, contact_box
-from web.tracking import track_click
+from web.customer import feedback as site_feedback
+from web.customer import pagination
+from web.customer import search as site_search
+from web.customer import sitemap as site_sitemap
+from web.customer.common import article_langs, canonical, clean_filter, engine, localize
+from web.customer.contact import all_contact_boxes, contact_box
+from web.shared import i18n
+from web.shared.auth import viewer
+from web.shared.tracking import track_click
 
 log = logging.getLogger(__name__)
 bp = Blueprint("site", __name__)

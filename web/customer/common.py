@@ -6,7 +6,7 @@ from typing import Any
 from flask import current_app, request, url_for
 
 from search.browse import catalog
-from web import i18n
+from web.shared import i18n
 
 MAX_FILTER_CHARS = 100
 

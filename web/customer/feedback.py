@@ -10,10 +10,10 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from search.browse import get_data
-from web.auth import viewer
-from web.extensions import limiter
-from web.site_common import engine
-from web.tracking import track_feedback
+from web.customer.common import engine
+from web.shared.auth import viewer
+from web.shared.extensions import limiter
+from web.shared.tracking import track_feedback
 
 MAX_COMMENT = 1000
 VOTES = {"yes": True, "no": False}

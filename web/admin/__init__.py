@@ -12,13 +12,22 @@ import logging
 import time
 from typing import Any
 
-from flask import (Blueprint, Flask, Response, current_app, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from analytics import charts, open_store, reports, resolve_url
 from search.viewer import ANONYMOUS, Viewer
-from web.auth import register_viewer, viewer
-from web.extensions import limiter
+from web.shared.auth import register_viewer, viewer
+from web.shared.extensions import limiter
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")

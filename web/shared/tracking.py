@@ -17,7 +17,7 @@ from flask import Flask, current_app, has_request_context, request
 
 from analytics import Recorder, resolve_url
 from search import SearchResponse
-from web.metrics import count_search
+from web.shared.metrics import count_search
 
 log = logging.getLogger(__name__)
 SOURCES = ("site", "instant", "api", "agent")

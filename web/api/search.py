@@ -10,12 +10,12 @@ from flask import Response, current_app, request
 from search import SearchRequest
 from search.engine import clean_query
 from search.triage import triage as triage_vote
-from web import api_params
-from web.api import bp, engine, response_cache, search_limit, source
 from search.visibility import cache_audience, route
-from web.auth import viewer
-from web.extensions import limiter
-from web.tracking import track_search
+from web.api import params as api_params
+from web.api.blueprint import bp, engine, response_cache, source
+from web.shared.auth import viewer
+from web.shared.extensions import limiter, search_limit
+from web.shared.tracking import track_search
 
 MAX_TRIAGE_ANSWERS = 10
 
