@@ -9,9 +9,10 @@ from typing import Any
 
 from kb.model import SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
+from search.filters import BY_NAME, FILTERS, Filter
 from search.types import MAX_RESULT_WINDOW
 from search.visibility import STAFF_FIELDS
-from web.api.params import MAX_COMMENT, MAX_LIMIT, MAX_OFFSET
+from web.api.params import MAX_COMMENT, MAX_LIMIT, MAX_OFFSET, MAX_VALUES
 
 STR: dict[str, Any] = {"type": "string"}
 INT: dict[str, Any] = {"type": "integer"}
@@ -45,19 +46,18 @@ def query_param(name: str, schema: dict[str, Any], description: str, required: b
 
 Q = query_param("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
                 "The customer's words.", required=True)
-LANG = query_param("lang", {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"},
-                            "maxItems": 5}, "Languages to search (repeatable or comma-separated).")
-FILTER_PARAMS = [
-    query_param("type", {"type": "array", "items": {"type": "string", "enum": list(SUPPORT_TYPES)},
-                         "maxItems": 4}, "Support types (any of them)."),
-    query_param("level", {"type": "array", "items": {"type": "string", "enum": ["0", "1", "2"]},
-                          "maxItems": 3}, "Support levels (any of them)."),
-    query_param("product", {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9 .-]{1,50}$"},
-                            "maxItems": 5}, "Products."),
-    LANG,
-    query_param("tags", {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9 .-]{1,50}$"},
-                         "maxItems": 5}, "Tags (repeatable or comma-separated)."),
-]
+
+
+def filter_param(declared: Filter) -> dict[str, Any]:
+    """A filter of ``search/filters.py`` as a repeatable, comma-separated query parameter."""
+    item: dict[str, Any] = ({"type": "string", "enum": list(declared.choices)} if declared.choices
+                            else {"type": "string", "pattern": declared.pattern})
+    return query_param(declared.name, {"type": "array", "items": item, "maxItems": MAX_VALUES},
+                       declared.description)
+
+
+FILTER_PARAMS = [filter_param(declared) for declared in FILTERS]
+LANG = filter_param(BY_NAME["lang"])
 SLUG = {"name": "slug", "in": "path", "required": True,
         "description": "Article slug, e.g. billing/refund-policy",
         "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,40}(/[a-z0-9][a-z0-9_-]{0,40}){0,2}$"}}

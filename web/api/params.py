@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from kb.model import LEVELS, SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
+from search.filters import FILTER_NAMES, FILTERS
 from search.types import MAX_RESULT_WINDOW
 from web.shared.errors import ApiError
 
@@ -21,7 +22,6 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9/_-]{0,199}$")
 VALUE_RE = re.compile(r"^[\w .-]{1,50}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
-FILTERS = ("type", "level", "product", "lang", "tags")
 WINDOW_NOTE = (f" (offset + limit must be at most {MAX_RESULT_WINDOW}: deeper results are not "
                "served, refine the search instead)")
 
@@ -100,30 +100,30 @@ def values(args: MultiDict[str, str], name: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def filters(args: MultiDict[str, str]) -> dict[str, list[str]]:
-    """Filter values checked against what articles can hold."""
+def filters(args: MultiDict[str, str], sees_internal: bool = False,
+            names: tuple[str, ...] = FILTER_NAMES) -> dict[str, list[str]]:
+    """Filter values checked against the declaration in ``search/filters.py``."""
     result: dict[str, list[str]] = {}
-    for name in FILTERS:
-        found = values(args, name)
+    for declared in FILTERS:
+        if declared.name not in names:
+            continue
+        found = values(args, declared.name)
         if not found:
             continue
+        if declared.agents_only and not sees_internal:
+            raise invalid(declared.name, "agents only: send an agent token")
         for value in found:
-            if name == "type" and value not in SUPPORT_TYPES:
-                raise invalid(name, f"unknown type {value!r}; use {', '.join(SUPPORT_TYPES)}")
-            if name == "level" and value not in {str(level) for level in LEVELS}:
-                raise invalid(name, f"unknown level {value!r}; use 0, 1 or 2")
-            if name == "lang" and not LANG_RE.match(value):
-                raise invalid(name, f"not a language code: {value!r}")
-            if name in ("product", "tags") and not VALUE_RE.match(value):
-                raise invalid(name, "values are at most 50 letters, digits, spaces, dots or dashes")
-        result[name] = [v.lower() for v in found] if name == "tags" else found
+            problem = declared.problem(value)
+            if problem:
+                raise invalid(declared.name, problem)
+        result[declared.name] = [v.lower() for v in found] if declared.lowercase else found
     return result
 
 
-def search_params(args: MultiDict[str, str]) -> SearchParams:
-    check_known(args, ("q", *FILTERS, "limit", "offset", "explain"))
+def search_params(args: MultiDict[str, str], sees_internal: bool = False) -> SearchParams:
+    check_known(args, ("q", *FILTER_NAMES, "limit", "offset", "explain"))
     explain_values = args.getlist("explain")
-    params = SearchParams(query=query_text(args), filters=filters(args),
+    params = SearchParams(query=query_text(args), filters=filters(args, sees_internal),
                           limit=integer(args, "limit", 10, 1, MAX_LIMIT),
                           offset=integer(args, "offset", 0, 0, MAX_OFFSET, WINDOW_NOTE),
                           explain=boolean(explain_values[-1] if explain_values else None, "explain"))

@@ -36,8 +36,8 @@ def dumps(data: Any) -> str:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def search() -> Response:
     """Ranked answers with facets; identical requests on the same index version are cached."""
-    params = api_params.search_params(request.args)
     who = viewer()
+    params = api_params.search_params(request.args, who.sees_internal)
     search_engine = engine()
     cache = response_cache()
     key = (clean_query(params.query), params.key(), dt.date.today().toordinal())
@@ -62,7 +62,7 @@ def suggest() -> Response:
     """Type-ahead: titles of the best prefix matches for what has been typed so far."""
     api_params.check_known(request.args, ("q", "lang", "limit"))
     text = api_params.query_text(request.args)
-    langs = api_params.filters(request.args).get("lang", [])
+    langs = api_params.filters(request.args, names=("lang",)).get("lang", [])
     limit = api_params.integer(request.args, "limit", 8, 1, 20)
     found = engine().suggest(text, viewer(), langs, limit=limit)
     return json_response(dumps({"query": clean_query(text), "suggestions": found}))
@@ -74,7 +74,7 @@ def triage() -> Response:
     """Likely support type and level, the top answers, and (for agents) where to forward."""
     api_params.check_known(request.args, ("q", "lang", "limit"))
     text = api_params.query_text(request.args)
-    langs = api_params.filters(request.args).get("lang", [])
+    langs = api_params.filters(request.args, names=("lang",)).get("lang", [])
     limit = api_params.integer(request.args, "limit", 3, 1, MAX_TRIAGE_ANSWERS)
     who = viewer()
     search_engine = engine()
