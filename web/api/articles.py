@@ -6,7 +6,8 @@ An internal article asked for anonymously answers exactly like an unknown slug (
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Response, request
 

@@ -7,7 +7,9 @@ responses match it.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -27,7 +29,7 @@ class Operation(NamedTuple):
     response: type[BaseModel]
     query: type[schemas.Query] | None = None
     body: type[BaseModel] | None = None
-    errors: dict[str, str] = {}
+    errors: Mapping[str, str] = MappingProxyType({})
 
 
 def error(description: str) -> dict[str, Any]:

@@ -6,7 +6,8 @@ validator named another code (``schemas.CODES``) or the value is missing.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from flask import current_app
 from pydantic import BaseModel, ValidationError

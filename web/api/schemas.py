@@ -11,10 +11,21 @@ with one of ``CODES``; anything else is ``invalid_parameter``.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Callable, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool,
-                      StrictInt, StrictStr, create_model, model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    create_model,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from search.engine import MAX_QUERY_CHARS
@@ -67,7 +78,7 @@ def whole(low: int, high: int, note: str = "") -> Callable[[Any], int]:
     return check
 
 
-def Whole(low: int, high: int, description: str, note: str = "") -> Any:  # noqa: N802 (a type)
+def Whole(low: int, high: int, description: str, note: str = "") -> Any:
     return Annotated[int, Field(ge=low, le=high, description=description), BeforeValidator(whole(low, high, note))]
 
 
@@ -115,6 +126,9 @@ def filter_fields(filters: tuple[Filter, ...]) -> dict[str, Any]:
 
 
 class SearchBase(Query):
+    #: The filters of this model, in the order of their declaration.
+    filter_names: ClassVar[tuple[str, ...]] = ()
+
     q: QueryText
     limit: Whole(1, MAX_LIMIT, "Results.") = 10
     offset: Whole(0, MAX_OFFSET, f"Skip. `offset + limit` must be at most {MAX_RESULT_WINDOW} (else 400 "
@@ -130,13 +144,14 @@ class SearchBase(Query):
 
     def filters(self) -> dict[str, list[str]]:
         """The filters given, by name (in the order of the declaration)."""
-        return {f.name: getattr(self, f.name) for f in FILTERS
-                if f.name in type(self).model_fields and getattr(self, f.name)}
+        return {name: getattr(self, name) for name in self.filter_names if getattr(self, name)}
 
 
 def search_query_model(filters: tuple[Filter, ...] = FILTERS) -> type[SearchBase]:
     """``GET /search``'s parameters: ``q``, paging, ``explain`` and every declared filter."""
-    return create_model("SearchQuery", __base__=SearchBase, **filter_fields(filters))
+    model = create_model("SearchQuery", __base__=SearchBase, **filter_fields(filters))
+    model.filter_names = tuple(f.name for f in filters)
+    return model
 
 
 SearchQuery = search_query_model()

@@ -12,11 +12,12 @@ from search.engine import clean_query
 from search.triage import triage as triage_vote
 from search.visibility import cache_audience, route
 from web.api import params as api_params
-from web.api.schemas import SearchQuery, SuggestQuery, TriageQuery
 from web.api.blueprint import bp, engine, response_cache, source
+from web.api.schemas import SearchQuery, SuggestQuery, TriageQuery
 from web.shared.auth import viewer
 from web.shared.extensions import limiter, search_limit
 from web.shared.tracking import track_search
+
 
 def is_preflight() -> bool:
     return request.method == "OPTIONS"

@@ -26,7 +26,6 @@ from web.shared.tracking import track_search
 PER_PAGE = 10
 MAX_PAGE = MAX_RESULT_WINDOW // PER_PAGE  # the engine serves the first MAX_RESULT_WINDOW results
 INSTANT_LIMIT = 6
-FACETS = tuple(f.name for f in site_filters())
 
 
 def search_limit() -> str:
@@ -70,7 +69,7 @@ def chosen_filters(languages: list[str], ui_lang: str) -> tuple[dict[str, list[s
         value = clean_filter(param)
         if site_filter.name != "lang" and value and site_filter.problem(value) is None:
             filters[site_filter.name], shown[param] = [value], value
-    lang_param = str(BY_NAME["lang"].site_param)
+    lang_param = str(BY_NAME["lang"].site_param)  # always offered
     language = clean_filter(lang_param)
     if language in languages:
         filters["lang"], shown[lang_param] = [language], language
@@ -121,8 +120,8 @@ def _facets(response: SearchResponse, text: str, shown: dict[str, str],
             defaults: list[str]) -> list[dict[str, Any]]:
     """Facet groups as links: 'All' clears the facet, each value selects it."""
     groups = []
-    for name in FACETS:
-        param = str(BY_NAME[name].site_param)
+    for site_filter in site_filters():
+        name, param = site_filter.name, str(site_filter.site_param)
         values = response.facets.get(name) or {}
         if not values and param not in shown:
             continue
