@@ -29,8 +29,10 @@ def invalid(name: str, message: str) -> ApiError:
 def api_error(exc: ValidationError, model: type[BaseModel]) -> ApiError:
     """The first problem pydantic found, in the API's words."""
     problem = exc.errors(include_url=False)[0]
-    name = ".".join(str(part) for part in problem["loc"])
+    name = str(problem["loc"][0]) if problem["loc"] else ""
     message = problem["msg"].removeprefix("Value error, ")
+    if len(problem["loc"]) > 1:  # one value of a repeatable parameter
+        message = f"{message} (got {problem['input']!r})"
     if problem["type"] == "extra_forbidden":
         kind = "parameter" if issubclass(model, Query) else "field"
         return invalid(name, f"unknown {kind}; use {', '.join(model.model_fields)}")
