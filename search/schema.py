@@ -10,12 +10,13 @@ from __future__ import annotations
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from search.analysis import FIELD_LANGUAGES, analyzer_for
+from search.filters import FILTER_NAMES
 
 #: Bump when the schema or the indexed document changes: forces a full rebuild.
 SCHEMA_VERSION = 6
 
 TEXT_KINDS = ("all", "title", "questions", "internal")
-FACET_FIELDS = ("type", "level", "product", "lang", "tags", "audience")
+FACET_FIELDS = FILTER_NAMES  # every filter is counted as a facet (search/filters.py)
 
 
 def text_field(kind: str, lang: str) -> str:

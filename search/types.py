@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from search.filters import FILTER_NAMES
 from search.viewer import ANONYMOUS, Viewer
 
-FILTER_FIELDS = ("type", "level", "product", "lang", "tags", "audience")
+FILTER_FIELDS = FILTER_NAMES  # declared in search/filters.py
 #: Deepest result a search may return: ``offset + limit`` is at most this. Ranking every match
 #: to page past it costs more than it serves; callers refine the query instead.
 MAX_RESULT_WINDOW = 1000

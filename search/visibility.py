@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from whoosh import query as q
 
-from search.schema import FACET_FIELDS
+from search.filters import visible_filters
 from search.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def vocabulary(snapshot: Snapshot, viewer: Viewer) -> Vocabulary:
 
 def facet_names(viewer: Viewer) -> tuple[str, ...]:
     """Facets counted for the viewer (``audience`` only matters to those who see both)."""
-    return FACET_FIELDS if viewer.sees_internal else tuple(n for n in FACET_FIELDS if n != "audience")
+    return visible_filters(viewer.sees_internal)
 
 
 def dense_view(viewer: Viewer) -> str:

@@ -6,13 +6,15 @@ An internal article asked for anonymously answers exactly like an unknown slug (
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Response, request
 
 from search.browse import article_view, get_data, related
 from web.api import params as api_params
 from web.api.blueprint import bp, engine, source
+from web.api.schemas import SLUG_RE, ClickRequest, FeedbackRequest
 from web.api.search import dumps, is_preflight, json_response
 from web.shared.auth import viewer
 from web.shared.errors import ApiError
@@ -20,8 +22,6 @@ from web.shared.extensions import feedback_limit, limiter, search_limit
 from web.shared.tracking import track_click, track_feedback, track_used_on_call
 
 MAX_BODY_BYTES = 8 * 1024
-FEEDBACK_FIELDS = ("slug", "helpful", "comment", "used_on_call", "query")
-CLICK_FIELDS = ("slug", "query", "position")
 
 
 def not_found(slug: str) -> ApiError:
@@ -39,7 +39,7 @@ def public_url(view: Mapping[str, Any]) -> str | None:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def article(slug: str) -> Response:
     """One article for the caller's audience: metadata, Markdown, sanitized HTML, related."""
-    view = article_view(engine().snapshot(), slug, viewer()) if api_params.SLUG_RE.match(slug) else None
+    view = article_view(engine().snapshot(), slug, viewer()) if SLUG_RE.match(slug) else None
     if view is None:
         raise not_found(slug)
     return json_response(dumps(view | {"public_url": public_url(view)}))
@@ -49,12 +49,12 @@ def article(slug: str) -> Response:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def article_related(slug: str) -> Response:
     snapshot = engine().snapshot()
-    if not api_params.SLUG_RE.match(slug) or get_data(snapshot, slug, viewer()) is None:
+    if not SLUG_RE.match(slug) or get_data(snapshot, slug, viewer()) is None:
         raise not_found(slug)
     return json_response(dumps({"slug": slug, "related": related(snapshot, slug, viewer())}))
 
 
-def json_body(allowed: tuple[str, ...]) -> Mapping[str, Any]:
+def json_body() -> Any:
     """The request's JSON object, at most ``MAX_BODY_BYTES`` (413 beyond)."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise ApiError(413, "payload_too_large", f"the body is limited to {MAX_BODY_BYTES} bytes")
@@ -67,11 +67,10 @@ def json_body(allowed: tuple[str, ...]) -> Mapping[str, Any]:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ApiError(400, "invalid_json", "the body is not valid JSON") from exc
-    return api_params.json_object(body, allowed)
+    return body
 
 
-def visible_slug(body: Mapping[str, Any]) -> str:
-    slug = api_params.slug(body.get("slug"))
+def visible_slug(slug: str) -> str:
     if get_data(engine().snapshot(), slug, viewer()) is None:
         raise not_found(slug)
     return slug
@@ -81,25 +80,12 @@ def visible_slug(body: Mapping[str, Any]) -> str:
 @limiter.limit(feedback_limit, exempt_when=is_preflight)
 def feedback() -> Response:
     """Helpful / not helpful with a comment, or ``used_on_call`` when an answer resolved a call."""
-    body = json_body(FEEDBACK_FIELDS)
-    used = body.get("used_on_call", False)
-    if not isinstance(used, bool):
-        raise api_params.invalid("used_on_call", "must be true or false")
-    if used:
-        if "helpful" in body or "comment" in body:
-            raise api_params.invalid("used_on_call", "send it without helpful or comment")
-        query = api_params.text_field(body, "query", api_params.MAX_QUERY_CHARS, required=True)
-        slug = visible_slug(body)
-        track_used_on_call(slug, query, source())
+    sent = api_params.body(FeedbackRequest, json_body())
+    slug = visible_slug(sent.slug)
+    if sent.used_on_call:
+        track_used_on_call(slug, sent.query, source())
         return json_response(dumps({"recorded": "used_on_call", "slug": slug}))
-    helpful = body.get("helpful")
-    if not isinstance(helpful, bool):
-        raise api_params.invalid("helpful", "required: true or false (or send used_on_call: true)")
-    if "query" in body:
-        raise api_params.invalid("query", "only with used_on_call")
-    comment = api_params.text_field(body, "comment", api_params.MAX_COMMENT)
-    slug = visible_slug(body)
-    track_feedback(slug, helpful, comment, source())
+    track_feedback(slug, bool(sent.helpful), sent.comment, source())
     return json_response(dumps({"recorded": "feedback", "slug": slug}))
 
 
@@ -107,9 +93,7 @@ def feedback() -> Response:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def click() -> Response:
     """A result opened from a search (the console reports which position the agent chose)."""
-    body = json_body(CLICK_FIELDS)
-    query = api_params.text_field(body, "query", api_params.MAX_QUERY_CHARS, required=True)
-    position = api_params.positive_int(body, "position", 1000)
-    slug = visible_slug(body)
-    track_click(query, slug, position, source())
+    sent = api_params.body(ClickRequest, json_body())
+    slug = visible_slug(sent.slug)
+    track_click(sent.query, slug, sent.position, source())
     return json_response(dumps({"recorded": "click", "slug": slug}))

@@ -1,180 +1,121 @@
-"""The OpenAPI 3 document for ``/api/v1``, served at ``/api/v1/openapi.json``.
+"""The OpenAPI 3.1 document for ``/api/v1``, served at ``/api/v1/openapi.json``.
 
-Written by hand next to the views it describes; ``tests/test_openapi_schemathesis.py`` checks that
-real responses match it.
+Generated from the pydantic models of ``web/api/schemas.py`` (the same ones that validate
+requests): query models become parameters, body and response models become components. Only the
+list of operations below is written here. ``tests/test_openapi_schemathesis.py`` checks that real
+responses match it.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-from kb.model import SUPPORT_TYPES
-from search.engine import MAX_QUERY_CHARS
-from search.types import MAX_RESULT_WINDOW
-from search.visibility import STAFF_FIELDS
-from web.api.params import MAX_COMMENT, MAX_LIMIT, MAX_OFFSET
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
-STR: dict[str, Any] = {"type": "string"}
-INT: dict[str, Any] = {"type": "integer"}
-BOOL: dict[str, Any] = {"type": "boolean"}
-NUM: dict[str, Any] = {"type": "number"}
-STRINGS: dict[str, Any] = {"type": "array", "items": STR}
+from web.api import schemas
+from web.api.schemas import SLUG_PATTERN
 
-
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+REF = "#/components/schemas/{model}"
 
 
-def nullable(schema: dict[str, Any]) -> dict[str, Any]:
-    return {**schema, "nullable": True}
+class Operation(NamedTuple):
+    """One documented route: its query or body model, its answer and the errors it adds."""
 
-
-def obj(properties: dict[str, Any], required: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"type": "object", "properties": properties,
-            "required": list(properties) if required is None else required, **extra}
-
-
-def integer(low: int, high: int, default: int) -> dict[str, Any]:
-    return {"type": "integer", "minimum": low, "maximum": high, "default": default}
-
-
-def query_param(name: str, schema: dict[str, Any], description: str, required: bool = False,
-                explode: bool = True) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "schema": schema,
-            "description": description, "style": "form", "explode": explode}
-
-
-Q = query_param("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
-                "The customer's words.", required=True)
-LANG = query_param("lang", {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}$"},
-                            "maxItems": 5}, "Languages to search (repeatable or comma-separated).")
-FILTER_PARAMS = [
-    query_param("type", {"type": "array", "items": {"type": "string", "enum": list(SUPPORT_TYPES)},
-                         "maxItems": 4}, "Support types (any of them)."),
-    query_param("level", {"type": "array", "items": {"type": "string", "enum": ["0", "1", "2"]},
-                          "maxItems": 3}, "Support levels (any of them)."),
-    query_param("product", {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9 .-]{1,50}$"},
-                            "maxItems": 5}, "Products."),
-    LANG,
-    query_param("tags", {"type": "array", "items": {"type": "string", "pattern": "^[a-z0-9 .-]{1,50}$"},
-                         "maxItems": 5}, "Tags (repeatable or comma-separated)."),
-]
-SLUG = {"name": "slug", "in": "path", "required": True,
-        "description": "Article slug, e.g. billing/refund-policy",
-        "schema": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]{0,40}(/[a-z0-9][a-z0-9_-]{0,40}){0,2}$"}}
-
-#: The short "say this" answer is public: agents read it out, customers may read it too.
-ANSWER = {**STR, "description": "Short answer in plain words; public (served to every caller)."}
-HIT_PROPS = {"slug": STR, "title": STR, "summary": STR, "answer": ANSWER, "snippet": STR, "url": STR,
-             "type": STR, "level": INT, "product": STR, "lang": STR, "tags": STRINGS, "audience": STR,
-             "score": NUM, "updated": STR, "stale": BOOL, "exact": BOOL,
-             "explain": {"type": "object", "description": "Only with explain=true."}}
-SUMMARY_PROPS = {"slug": STR, "title": STR, "summary": STR, "answer": ANSWER, "type": STR, "level": INT,
-                 "product": STR, "lang": STR, "tags": STRINGS, "audience": STR, "updated": STR,
-                 "review_by": STR, "translation_of": STR, "channels": STRINGS, "url": STR, "stale": BOOL}
-ARTICLE_PROPS = {
-    **SUMMARY_PROPS, "questions": STRINGS,
-    "owner": {**STR, "description": "Team or person responsible. Agents only; absent for anonymous callers."},
-    "path": {**STR, "description": "Source file under articles/. Agents only; absent for anonymous callers."},
-    "html": STR, "markdown": STR, "has_internal": BOOL,
-    "related": {"type": "array", "items": ref("ArticleSummary")},
-    "translations": {"type": "array", "items": obj({"lang": STR, "slug": STR, "title": STR, "url": STR})},
-    "route": {**ref("Route"), "nullable": True, "description": "Agents only; null otherwise."},
-    "public_url": nullable(STR)}
-ROUTE = obj({"type": STR, "level": INT, "queue": STR, "hours": STR, "notes": STR,
-             "contacts": {"type": "object", "additionalProperties": STR}, "summary": STR})
-
-SCHEMAS: dict[str, Any] = {
-    "Error": obj({"error": obj({"code": STR, "message": STR})}),
-    "Hit": obj(HIT_PROPS, [k for k in HIT_PROPS if k != "explain"]),
-    "Facets": {"type": "object", "additionalProperties": {"type": "object", "additionalProperties": INT}},
-    "SearchResponse": obj({
-        "query": STR, "total": INT, "did_you_mean": nullable(STR),
-        "corrections": {"type": "object", "additionalProperties": STR}, "facets": ref("Facets"),
-        "took_ms": NUM, "no_good_answer": BOOL, "results": {"type": "array", "items": ref("Hit")},
-        "version": STR, "limit": INT, "offset": INT, "cached": BOOL}),
-    "SuggestResponse": obj({"query": STR, "suggestions": {"type": "array", "items": obj(
-        {"text": STR, "slug": STR, "url": STR, "type": STR})}}),
-    "Route": ROUTE,
-    "TriageResponse": obj({
-        "query": STR, "did_you_mean": nullable(STR), "type": nullable(STR), "level": nullable(INT),
-        "confidence": NUM, "type_confidence": NUM, "no_good_answer": BOOL,
-        "route": {**ref("Route"), "nullable": True, "description": "Agents only; null otherwise."},
-        "route_summary": nullable(STR), "answers": {"type": "array", "items": ref("Hit")},
-        "took_ms": NUM}),
-    "ArticleSummary": obj(SUMMARY_PROPS),
-    "Article": obj(ARTICLE_PROPS, [k for k in ARTICLE_PROPS if k not in STAFF_FIELDS]),
-    "RelatedResponse": obj({"slug": STR, "related": {"type": "array", "items": ref("ArticleSummary")}}),
-    "FeedbackRequest": obj({
-        "slug": STR, "helpful": BOOL, "comment": {"type": "string", "maxLength": MAX_COMMENT},
-        "used_on_call": BOOL, "query": {"type": "string", "maxLength": MAX_QUERY_CHARS}},
-        ["slug"], additionalProperties=False),
-    "ClickRequest": obj({"slug": STR, "query": {"type": "string", "maxLength": MAX_QUERY_CHARS},
-                         "position": {"type": "integer", "minimum": 1, "maximum": 1000}},
-                        additionalProperties=False),
-    "Recorded": obj({"recorded": STR, "slug": STR}),
-}
+    method: str
+    summary: str
+    response: type[BaseModel]
+    query: type[schemas.Query] | None = None
+    body: type[BaseModel] | None = None
+    errors: Mapping[str, str] = MappingProxyType({})
 
 
 def error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+    return {"description": description, "content": {"application/json": {"schema": ref(schemas.Error)}}}
 
 
-ERRORS = {"400": error("Invalid parameter (`invalid_parameter`, `missing_parameter`, `query_too_long`)."),
-          "401": error("Wrong or revoked bearer token (`invalid_token`)."),
-          "429": error("Rate limited (`rate_limited`)."),
-          "503": error("No index has been built (`index_unavailable`).")}
+def ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": REF.format(model=model.__name__)}
 
 
-def ok(schema: str, description: str = "OK") -> dict[str, Any]:
-    return {"200": {"description": description, "content": {"application/json": {"schema": ref(schema)}}},
-            **ERRORS}
+ERRORS = {"400": "Invalid parameter (`invalid_parameter`, `missing_parameter`, `query_too_long`).",
+          "401": "Wrong or revoked bearer token (`invalid_token`).",
+          "429": "Rate limited (`rate_limited`).",
+          "503": "No index has been built (`index_unavailable`)."}
+BODY_ERRORS = {"404": "Unknown article (`article_not_found`).", "413": "Body over 8 KiB.", "415": "Not JSON."}
+SLUG = {"name": "slug", "in": "path", "required": True, "description": "Article slug, e.g. billing/refund-policy",
+        "schema": {"type": "string", "pattern": SLUG_PATTERN}}
 
 
-def get(summary: str, params: list[dict[str, Any]], schema: str, **extra: Any) -> dict[str, Any]:
-    return {"get": {"summary": summary, "parameters": params, "responses": {**ok(schema), **extra}}}
-
-
-def post(summary: str, body: str, **extra: Any) -> dict[str, Any]:
-    return {"post": {"summary": summary, "requestBody": {"required": True, "content": {
-        "application/json": {"schema": ref(body)}}},
-        "responses": {**ok("Recorded"), "404": error("Unknown article (`article_not_found`)."),
-                      "413": error("Body over 8 KiB."), "415": error("Not JSON."), **extra}}}
-
-
-PATHS = {
-    "/search": get("Ranked answers for the customer's words", [
-        Q, *FILTER_PARAMS,
-        query_param("limit", integer(1, MAX_LIMIT, 10), "Results."),
-        query_param("offset", integer(0, MAX_OFFSET, 0),
-                    f"Skip. `offset + limit` must be at most {MAX_RESULT_WINDOW} (else 400 "
-                    "`invalid_parameter`): refine the search rather than paging deeper."),
-        query_param("explain", {"type": "boolean", "default": False}, "Add score details to each hit."),
-    ], "SearchResponse"),
-    "/suggest": get("Type-ahead titles", [
-        Q, LANG, query_param("limit", integer(1, 20, 8), "Items.")],
-        "SuggestResponse"),
-    "/triage": get("Likely type and level, top answers and the escalation route", [
-        Q, LANG, query_param("limit", integer(1, 10, 3), "Answers.")],
-        "TriageResponse"),
-    "/articles/{slug}": get("One article for the caller's audience", [SLUG], "Article",
-                            **{"404": error("Unknown, or internal and anonymous (`article_not_found`).")}),
-    "/articles/{slug}/related": get("Related articles", [SLUG], "RelatedResponse",
-                                    **{"404": error("Unknown article (`article_not_found`).")}),
-    "/feedback": post("Helpful / not helpful, or used on a call", "FeedbackRequest"),
-    "/click": post("A result opened from a search", "ClickRequest"),
-}
-
-
-def openapi_document() -> dict[str, Any]:
+def operations(search_query: type[schemas.Query] = schemas.SearchQuery) -> dict[str, Operation]:
     return {
-        "openapi": "3.0.3",
+        "/search": Operation("get", "Ranked answers for the customer's words", schemas.SearchResponse,
+                             query=search_query),
+        "/suggest": Operation("get", "Type-ahead titles", schemas.SuggestResponse, query=schemas.SuggestQuery),
+        "/triage": Operation("get", "Likely type and level, top answers and the escalation route",
+                             schemas.TriageResponse, query=schemas.TriageQuery),
+        "/articles/{slug}": Operation("get", "One article for the caller's audience", schemas.Article,
+                                      errors={"404": "Unknown, or internal and anonymous (`article_not_found`)."}),
+        "/articles/{slug}/related": Operation("get", "Related articles", schemas.RelatedResponse,
+                                              errors={"404": "Unknown article (`article_not_found`)."}),
+        "/feedback": Operation("post", "Helpful / not helpful, or used on a call", schemas.Recorded,
+                               body=schemas.FeedbackRequest, errors=BODY_ERRORS),
+        "/click": Operation("post", "A result opened from a search", schemas.Recorded,
+                            body=schemas.ClickRequest, errors=BODY_ERRORS),
+    }
+
+
+def query_parameters(model: type[schemas.Query]) -> list[dict[str, Any]]:
+    """Each field of a query model as a form-style parameter (lists: repeated or comma-separated)."""
+    schema = model.model_json_schema(ref_template=REF)
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field in schema["properties"].items():
+        field = {k: v for k, v in field.items() if k not in ("title", "description")}
+        parameters.append({"name": name, "in": "query", "required": name in required, "schema": field,
+                           "description": model.model_fields[name].description or "",
+                           "style": "form", "explode": True})
+    return parameters
+
+
+def operation(path: str, op: Operation) -> dict[str, Any]:
+    responses = {"200": {"description": "OK", "content": {"application/json": {"schema": ref(op.response)}}},
+                 **{status: error(text) for status, text in {**ERRORS, **op.errors}.items()}}
+    spec: dict[str, Any] = {"summary": op.summary, "responses": responses,
+                            "parameters": [SLUG] if "{slug}" in path else []}
+    if op.query is not None:
+        spec["parameters"] += query_parameters(op.query)
+    if op.body is not None:
+        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+    return {op.method: spec}
+
+
+def components(ops: dict[str, Operation]) -> dict[str, Any]:
+    models = {schemas.Error, *(op.response for op in ops.values()),
+              *(op.body for op in ops.values() if op.body is not None)}
+    _, found = models_json_schema([(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
+                                  ref_template=REF)
+    return found.get("$defs", {})
+
+
+def build_document(ops: dict[str, Operation]) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
         "info": {"title": "supportkb API", "version": "1.0.0",
                  "description": "Search a support knowledge base. Anonymous callers see public "
                                 "content; agents send `Authorization: Bearer <token>`. Every error "
                                 "is `{\"error\": {\"code\", \"message\"}}`."},
         "servers": [{"url": "/api/v1"}],
         "security": [{}, {"bearer": []}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS,
+        "paths": {path: operation(path, op) for path, op in ops.items()},
+        "components": {"schemas": components(ops),
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    """The served document (built once per process)."""
+    return build_document(operations())

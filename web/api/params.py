@@ -1,168 +1,88 @@
-"""Explicit parsing of API query strings and JSON bodies: a bad value is a 400, never a default."""
+"""Query strings and JSON bodies validated by the models of ``web/api/schemas.py``.
+
+A bad value is a 400 in the API's one error body, never a default: the first problem pydantic
+reports becomes ``{"error": {"code", "message"}}`` with ``invalid_parameter`` unless the
+validator named another code (``schemas.CODES``) or the value is missing.
+"""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from flask import current_app
+from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from kb.model import LEVELS, SUPPORT_TYPES
 from search.engine import MAX_QUERY_CHARS
-from search.types import MAX_RESULT_WINDOW
+from search.filters import BY_NAME
+from web.api.schemas import CODES, Query, SearchBase
 from web.shared.errors import ApiError
 
-MAX_LIMIT = 100
-MAX_OFFSET = MAX_RESULT_WINDOW - 1  # and offset + limit <= MAX_RESULT_WINDOW
-MAX_VALUES = 20
-MAX_COMMENT = 1000
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9/_-]{0,199}$")
-VALUE_RE = re.compile(r"^[\w .-]{1,50}$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
-TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
-FILTERS = ("type", "level", "product", "lang", "tags")
-WINDOW_NOTE = (f" (offset + limit must be at most {MAX_RESULT_WINDOW}: deeper results are not "
-               "served, refine the search instead)")
+M = TypeVar("M", bound=BaseModel)
+Q = TypeVar("Q", bound=Query)
 
 
 def invalid(name: str, message: str) -> ApiError:
     return ApiError(400, "invalid_parameter", f"{name}: {message}")
 
 
-@dataclass
-class SearchParams:
-    """A validated search: what the engine needs."""
+def api_error(exc: ValidationError, model: type[BaseModel]) -> ApiError:
+    """The first problem pydantic found, in the API's words."""
+    problem = exc.errors(include_url=False)[0]
+    name = str(problem["loc"][0]) if problem["loc"] else ""
+    message = problem["msg"].removeprefix("Value error, ")
+    if len(problem["loc"]) > 1:  # one value of a repeatable parameter
+        message = f"{message} (got {problem['input']!r})"
+    if problem["type"] == "extra_forbidden":
+        kind = "parameter" if issubclass(model, Query) else "field"
+        return invalid(name, f"unknown {kind}; use {', '.join(model.model_fields)}")
+    if problem["type"] == "missing":
+        return ApiError(400, "missing_parameter", f"{name}: required")
+    code = problem["type"] if problem["type"] in CODES else "invalid_parameter"
+    return ApiError(400, code, f"{name}: {message}" if name else message)
 
-    query: str
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    limit: int = 10
-    offset: int = 0
-    explain: bool = False
 
-    def key(self) -> tuple[Any, ...]:
-        """Everything but the query text, normalized (filter order does not matter)."""
-        return (tuple(sorted((k, tuple(sorted(v))) for k, v in self.filters.items())),
-                self.limit, self.offset, self.explain)
-
-
-def check_known(args: MultiDict[str, str], allowed: tuple[str, ...]) -> None:
-    """Unknown parameters are refused, so a typo such as ``limt=5`` does not pass unnoticed."""
+def query(model: type[Q], args: MultiDict[str, str]) -> Q:
+    """``args`` as ``model``: repeatable parameters as lists, any other given at most once."""
+    repeatable = model.list_fields()
+    data: dict[str, Any] = {}
     for name in args:
-        if name not in allowed:
-            raise invalid(name, f"unknown parameter; use {', '.join(allowed)}")
-
-
-def query_text(args: MultiDict[str, str], name: str = "q") -> str:
-    values = args.getlist(name)
-    if not values or not values[0].strip():
-        raise ApiError(400, "missing_parameter", f"{name}: required, the words to search for")
-    if len(values) > 1:
-        raise invalid(name, "give it once")
+        found = args.getlist(name)
+        if name in repeatable:
+            data[name] = found
+        elif len(found) > 1 and name in model.model_fields:
+            raise invalid(name, "give it once")
+        else:
+            data[name] = found[0]
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        raise api_error(exc, model) from None
+    q = getattr(parsed, "q", None)
     limit = min(int(current_app.config.get("MAX_QUERY_LENGTH") or MAX_QUERY_CHARS), MAX_QUERY_CHARS)
-    if len(values[0]) > limit:
-        raise ApiError(400, "query_too_long", f"{name}: at most {limit} characters")
-    return values[0]
+    if q is not None and len(q) > limit:
+        raise ApiError(400, "query_too_long", f"q: at most {limit} characters")
+    return parsed
 
 
-def integer(args: MultiDict[str, str], name: str, default: int, low: int, high: int,
-            note: str = "") -> int:
-    values = args.getlist(name)
-    if not values:
-        return default
-    raw = values[-1].strip()
-    if len(values) > 1 or not re.fullmatch(r"[0-9]{1,6}", raw):
-        raise invalid(name, f"must be one whole number between {low} and {high}{note}")
-    value = int(raw)
-    if not low <= value <= high:
-        raise invalid(name, f"must be between {low} and {high}{note}")
-    return value
-
-
-def boolean(value: Any, name: str, default: bool = False) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise invalid(name, "must be true or false")
-
-
-def values(args: MultiDict[str, str], name: str) -> list[str]:
-    """A repeatable, comma-separated parameter: ``tags=a&tags=b`` or ``tags=a,b``."""
-    found = [v.strip() for raw in args.getlist(name) for v in raw.split(",") if v.strip()]
-    if len(found) > MAX_VALUES:
-        raise invalid(name, f"at most {MAX_VALUES} values")
-    return list(dict.fromkeys(found))
-
-
-def filters(args: MultiDict[str, str]) -> dict[str, list[str]]:
-    """Filter values checked against what articles can hold."""
-    result: dict[str, list[str]] = {}
-    for name in FILTERS:
-        found = values(args, name)
-        if not found:
-            continue
-        for value in found:
-            if name == "type" and value not in SUPPORT_TYPES:
-                raise invalid(name, f"unknown type {value!r}; use {', '.join(SUPPORT_TYPES)}")
-            if name == "level" and value not in {str(level) for level in LEVELS}:
-                raise invalid(name, f"unknown level {value!r}; use 0, 1 or 2")
-            if name == "lang" and not LANG_RE.match(value):
-                raise invalid(name, f"not a language code: {value!r}")
-            if name in ("product", "tags") and not VALUE_RE.match(value):
-                raise invalid(name, "values are at most 50 letters, digits, spaces, dots or dashes")
-        result[name] = [v.lower() for v in found] if name == "tags" else found
-    return result
-
-
-def search_params(args: MultiDict[str, str]) -> SearchParams:
-    check_known(args, ("q", *FILTERS, "limit", "offset", "explain"))
-    explain_values = args.getlist("explain")
-    params = SearchParams(query=query_text(args), filters=filters(args),
-                          limit=integer(args, "limit", 10, 1, MAX_LIMIT),
-                          offset=integer(args, "offset", 0, 0, MAX_OFFSET, WINDOW_NOTE),
-                          explain=boolean(explain_values[-1] if explain_values else None, "explain"))
-    if params.offset + params.limit > MAX_RESULT_WINDOW:
-        raise invalid("offset", f"must be at most {MAX_RESULT_WINDOW - params.limit} "
-                      f"with limit={params.limit}{WINDOW_NOTE}")
-    return params
-
-
-def slug(value: Any, name: str = "slug") -> str:
-    if not isinstance(value, str) or not SLUG_RE.match(value) or ".." in value:
-        raise invalid(name, "must be an article slug such as 'billing/refund-policy'")
-    return value
-
-
-def json_object(body: Any, allowed: tuple[str, ...]) -> Mapping[str, Any]:
-    if not isinstance(body, dict):
+def body(model: type[M], data: Any) -> M:
+    """A JSON body as ``model``; anything but an object is ``invalid_json``."""
+    if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
-    for name in body:
-        if name not in allowed:
-            raise invalid(name, f"unknown field; use {', '.join(allowed)}")
-    return body
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise api_error(exc, model) from None
 
 
-def text_field(body: Mapping[str, Any], name: str, max_length: int, required: bool = False) -> str:
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise ApiError(400, "missing_parameter", f"{name}: required")
-        return ""
-    if not isinstance(value, str):
-        raise invalid(name, "must be a string")
-    if len(value) > max_length:
-        raise invalid(name, f"at most {max_length} characters")
-    return value.strip()
+def search_key(params: SearchBase) -> tuple[Any, ...]:
+    """Everything but the query text, normalized (filter order does not matter)."""
+    return (tuple(sorted((k, tuple(sorted(v))) for k, v in params.filters().items())),
+            params.limit, params.offset, params.explain)
 
 
-def positive_int(body: Mapping[str, Any], name: str, high: int) -> int:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-        raise invalid(name, f"must be a whole number between 1 and {high}")
-    return value
+def agents_only(filters: Mapping[str, list[str]], sees_internal: bool) -> None:
+    """Filters only agents may use are refused to anonymous callers."""
+    for name in filters:
+        if BY_NAME[name].agents_only and not sees_internal:
+            raise invalid(name, "agents only: send an agent token")

@@ -13,11 +13,10 @@ from search.triage import triage as triage_vote
 from search.visibility import cache_audience, route
 from web.api import params as api_params
 from web.api.blueprint import bp, engine, response_cache, source
+from web.api.schemas import SearchQuery, SuggestQuery, TriageQuery
 from web.shared.auth import viewer
 from web.shared.extensions import limiter, search_limit
 from web.shared.tracking import track_search
-
-MAX_TRIAGE_ANSWERS = 10
 
 
 def is_preflight() -> bool:
@@ -36,23 +35,25 @@ def dumps(data: Any) -> str:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def search() -> Response:
     """Ranked answers with facets; identical requests on the same index version are cached."""
-    params = api_params.search_params(request.args)
+    params = api_params.query(SearchQuery, request.args)
+    filters = params.filters()
     who = viewer()
+    api_params.agents_only(filters, who.sees_internal)
     search_engine = engine()
     cache = response_cache()
-    key = (clean_query(params.query), params.key(), dt.date.today().toordinal())
+    key = (clean_query(params.q), api_params.search_key(params), dt.date.today().toordinal())
     cached = cache.get(search_engine.snapshot().name, cache_audience(who), key)
     if cached is not None:
         response, body = cached
     else:
         response = search_engine.search(SearchRequest(
-            params.query, filters=params.filters, limit=params.limit, offset=params.offset,
+            params.q, filters=filters, limit=params.limit, offset=params.offset,
             viewer=who, explain=params.explain))
         data = response.as_dict() | {"version": response.version, "limit": params.limit,
                                      "offset": params.offset}
         body = dumps(data | {"cached": False})
         cache.put(response.version, cache_audience(who), key, (response, body[:-len('false}')] + 'true}'))
-    track_search(response, source(), params.filters)
+    track_search(response, source(), filters)
     return json_response(body)
 
 
@@ -60,22 +61,17 @@ def search() -> Response:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def suggest() -> Response:
     """Type-ahead: titles of the best prefix matches for what has been typed so far."""
-    api_params.check_known(request.args, ("q", "lang", "limit"))
-    text = api_params.query_text(request.args)
-    langs = api_params.filters(request.args).get("lang", [])
-    limit = api_params.integer(request.args, "limit", 8, 1, 20)
-    found = engine().suggest(text, viewer(), langs, limit=limit)
-    return json_response(dumps({"query": clean_query(text), "suggestions": found}))
+    params = api_params.query(SuggestQuery, request.args)
+    found = engine().suggest(params.q, viewer(), params.lang, limit=params.limit)
+    return json_response(dumps({"query": clean_query(params.q), "suggestions": found}))
 
 
 @bp.get("/triage")
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def triage() -> Response:
     """Likely support type and level, the top answers, and (for agents) where to forward."""
-    api_params.check_known(request.args, ("q", "lang", "limit"))
-    text = api_params.query_text(request.args)
-    langs = api_params.filters(request.args).get("lang", [])
-    limit = api_params.integer(request.args, "limit", 3, 1, MAX_TRIAGE_ANSWERS)
+    params = api_params.query(TriageQuery, request.args)
+    text, langs, limit = params.q, params.lang, params.limit
     who = viewer()
     search_engine = engine()
     snapshot = search_engine.snapshot()

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 
 from kb.model import LEVELS, SUPPORT_TYPES
 from search import IndexUnavailable
+from search.filters import console_filters
 from web.shared.auth import agent_viewer, register_viewer, sign_in, sign_out, viewer
 from web.shared.extensions import feedback_limit, limiter
 
@@ -30,6 +31,21 @@ def routes_table() -> dict[str, Any]:
     return {f"{t}:{level}": route.as_dict() for (t, level), route in routing.routes.items()}
 
 
+def option_text(name: str, value: str) -> tuple[str, str]:
+    """What a console select shows for a filter value, and its tooltip."""
+    if name == "level":
+        return f"Level {value}", LEVELS.get(int(value), "")
+    if name == "type":
+        return value.capitalize(), SUPPORT_TYPES.get(value, "")
+    return value.capitalize(), ""
+
+
+def filter_selects() -> list[dict[str, Any]]:
+    """One select per console filter (``search.filters.console_filters()``): name and options."""
+    return [{"name": f.name, "options": [(value, *option_text(f.name, value)) for value in f.choices]}
+            for f in console_filters()]
+
+
 @bp.get("")
 @bp.get("/")
 def console() -> Any:
@@ -37,7 +53,7 @@ def console() -> Any:
     if not agent.sees_internal:
         return render_template("agent/signin.html", error=None)
     return render_template("agent/console.html", agent=agent, routes=routes_table(),
-                           types=SUPPORT_TYPES, levels=LEVELS)
+                           filters=filter_selects())
 
 
 @bp.post("/signin")

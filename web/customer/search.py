@@ -10,8 +10,8 @@ from typing import Any
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext
 
-from kb.model import SUPPORT_TYPES
 from search import QueryError, SearchRequest, SearchResponse
+from search.filters import BY_NAME, site_filters
 from search.triage import triage
 from search.types import MAX_RESULT_WINDOW
 from web.customer import pagination
@@ -26,7 +26,6 @@ from web.shared.tracking import track_search
 PER_PAGE = 10
 MAX_PAGE = MAX_RESULT_WINDOW // PER_PAGE  # the engine serves the first MAX_RESULT_WINDOW results
 INSTANT_LIMIT = 6
-FACETS = ("type", "product", "lang")
 
 
 def search_limit() -> str:
@@ -58,19 +57,24 @@ def page_number() -> int:
 
 
 def chosen_filters(languages: list[str], ui_lang: str) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """Engine filters and the query-string values that produced them (for links)."""
-    support_type, product = clean_filter("type"), clean_filter("product")
-    language = clean_filter("language")
+    """Engine filters and the query-string values that produced them (for links).
+
+    The filters offered are those of ``search.filters.site_filters()``; language is special: it
+    defaults to the reader's languages and ``all`` lifts it.
+    """
     shown: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
-    if support_type in SUPPORT_TYPES:
-        filters["type"], shown["type"] = [support_type], support_type
-    if product:
-        filters["product"], shown["product"] = [product], product
+    for site_filter in site_filters():
+        param = str(site_filter.site_param)
+        value = clean_filter(param)
+        if site_filter.name != "lang" and value and site_filter.problem(value) is None:
+            filters[site_filter.name], shown[param] = [value], value
+    lang_param = str(BY_NAME["lang"].site_param)  # always offered
+    language = clean_filter(lang_param)
     if language in languages:
-        filters["lang"], shown["language"] = [language], language
+        filters["lang"], shown[lang_param] = [language], language
     elif language == "all":
-        shown["language"] = "all"
+        shown[lang_param] = "all"
     else:
         filters["lang"] = [lang for lang in article_langs(ui_lang) if lang in languages] or languages
     return filters, shown
@@ -91,7 +95,7 @@ def search_page() -> str:
                              viewer=viewer())
     response = engine().search(request_)
     fell_back = False
-    if response.total == 0 and "language" not in shown and "lang" in filters:
+    if response.total == 0 and BY_NAME["lang"].site_param not in shown and "lang" in filters:
         del filters["lang"]
         response = engine().search(SearchRequest(text, filters=filters, limit=PER_PAGE,
                                                  offset=request_.offset, viewer=viewer()))
@@ -116,15 +120,15 @@ def _facets(response: SearchResponse, text: str, shown: dict[str, str],
             defaults: list[str]) -> list[dict[str, Any]]:
     """Facet groups as links: 'All' clears the facet, each value selects it."""
     groups = []
-    for name in FACETS:
-        param = "language" if name == "lang" else name
+    for site_filter in site_filters():
+        name, param = site_filter.name, str(site_filter.site_param)
         values = response.facets.get(name) or {}
         if not values and param not in shown:
             continue
         others = {k: v for k, v in shown.items() if k != param}
         if name == "lang":  # no choice means the visitor's languages, not all of them
             all_current, chosen = shown.get(param) == "all", shown.get(param) or defaults
-            clear = {**others, "language": "all"}
+            clear = {**others, param: "all"}
         else:
             all_current, chosen, clear = param not in shown, shown.get(param), others
         items = [{"label": gettext("All"), "count": None, "current": all_current,

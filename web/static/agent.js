@@ -5,8 +5,7 @@
   if (!root) { return; }
   var routes = JSON.parse(root.getAttribute("data-routes") || "{}");
   var input = document.getElementById("q");
-  var typeFilter = document.getElementById("filter-type");
-  var levelFilter = document.getElementById("filter-level");
+  var filters = Array.prototype.slice.call(document.querySelectorAll("select.filter"));
   var list = document.getElementById("results");
   var status = document.getElementById("status");
   var tab = new Uint32Array(2);
@@ -47,8 +46,7 @@
     var q = input.value.trim();
     if (!q) { hits = []; render(); say(""); return; }
     var params = new URLSearchParams({ q: q, limit: "10" });
-    if (typeFilter.value) { params.set("type", typeFilter.value); }
-    if (levelFilter.value) { params.set("level", levelFilter.value); }
+    filters.forEach(function (select) { if (select.value) { params.set(select.name, select.value); } });
     var mine = ++seq;
     if (pending) { pending.abort(); }
     pending = new AbortController();
@@ -239,8 +237,7 @@
 
   el("search-form").addEventListener("submit", function (event) { event.preventDefault(); });
   input.addEventListener("input", schedule);
-  typeFilter.addEventListener("change", searchNow);
-  levelFilter.addEventListener("change", searchNow);
+  filters.forEach(function (select) { select.addEventListener("change", searchNow); });
   el("copy-answer").addEventListener("click", copyAnswer);
   el("copy-link").addEventListener("click", copyLink);
   el("resolved").addEventListener("click", resolved);
