@@ -40,6 +40,30 @@ def test_bad_parameters_are_400(client: Any, url: str, code: str) -> None:
     assert_error(client.get(url), 400, code)
 
 
+@pytest.mark.parametrize(("url", "message"), [
+    ("/api/v1/search?q=refund&type=plumbing",
+     "type: unknown type 'plumbing'; use technical, billing, product, general"),
+    ("/api/v1/search?q=refund&level=3", "level: unknown level '3'; use 0, 1, 2"),
+    ("/api/v1/search?q=refund&tags=%3Cb%3E",
+     "tags: values are at most 50 letters, digits, spaces, dots or dashes (got '<b>')"),
+    ("/api/v1/search?q=refund&lang=english!", "lang: values are a language code such as en or pt-br "
+                                               "(got 'english!')"),
+    ("/api/v1/search?q=refund&explain=maybe", "explain: must be true or false"),
+    ("/api/v1/search?q=refund&limt=5",
+     "limt: unknown parameter; use q, limit, offset, explain, type, level, product, lang, tags"),
+    ("/api/v1/search?q=refund&audience=internal", "audience: agents only: send an agent token"),
+])
+def test_messages_say_what_to_send(client: Any, url: str, message: str) -> None:
+    """Validation problems are told in the API's words, with the allowed values (never a schema dump)."""
+    assert assert_error(client.get(url), 400, "invalid_parameter")["error"]["message"] == message
+
+
+def test_a_bad_boolean_in_a_body_says_true_or_false(client: Any) -> None:
+    response = client.post("/api/v1/feedback", json={"slug": "billing/refund-policy", "helpful": "x"})
+    body = assert_error(response, 400, "invalid_parameter")
+    assert body["error"]["message"] == "helpful: true or false (got 'x')"
+
+
 def test_not_found_and_method_not_allowed(client: Any) -> None:
     assert_error(client.get("/api/v1/nothing-here"), 404, "not_found")
     assert_error(client.get("/api/v2/search?q=x"), 404, "not_found")

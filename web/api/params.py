@@ -14,8 +14,9 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from search.engine import MAX_QUERY_CHARS
-from search.filters import BY_NAME
+from search.filters import BY_NAME, LANG_PATTERN, VALUE_PATTERN
 from web.api.schemas import CODES, Query, SearchBase
+from web.shared.auth import viewer
 from web.shared.errors import ApiError
 
 M = TypeVar("M", bound=BaseModel)
@@ -26,16 +27,43 @@ def invalid(name: str, message: str) -> ApiError:
     return ApiError(400, "invalid_parameter", f"{name}: {message}")
 
 
+#: What a filter value may look like, by pattern, in words a caller can act on.
+PATTERN_WORDS = {VALUE_PATTERN: "at most 50 letters, digits, spaces, dots or dashes",
+                 LANG_PATTERN: "a language code such as en or pt-br"}
+
+
+def _filter_message(name: str, problem: Mapping[str, Any]) -> str | None:
+    """A filter's bad value said as the filter's declaration allows (None: not a filter value)."""
+    declared = BY_NAME.get(name)
+    if declared is None or problem["type"] not in {"literal_error", "enum", "string_pattern_mismatch"}:
+        return None
+    got = problem["input"]
+    if declared.choices:
+        return f"unknown {name} {got!r}; use {', '.join(declared.choices)}"
+    return f"values are {PATTERN_WORDS.get(declared.pattern, 'of the form ' + declared.pattern)} (got {got!r})"
+
+
+def _known_names(model: type[BaseModel]) -> list[str]:
+    """The model's parameters a caller may send: filters for agents only are left out for others."""
+    sees_internal = viewer().sees_internal
+    return [name for name in model.model_fields
+            if sees_internal or name not in BY_NAME or not BY_NAME[name].agents_only]
+
+
 def api_error(exc: ValidationError, model: type[BaseModel]) -> ApiError:
     """The first problem pydantic found, in the API's words."""
     problem = exc.errors(include_url=False)[0]
     name = str(problem["loc"][0]) if problem["loc"] else ""
     message = problem["msg"].removeprefix("Value error, ")
-    if len(problem["loc"]) > 1:  # one value of a repeatable parameter
+    if problem["type"] in {"bool_parsing", "bool_type"}:
+        message = f"true or false (got {problem['input']!r})"
+    elif (worded := _filter_message(name, problem)) is not None:
+        message = worded
+    elif len(problem["loc"]) > 1:  # one value of a repeatable parameter
         message = f"{message} (got {problem['input']!r})"
     if problem["type"] == "extra_forbidden":
         kind = "parameter" if issubclass(model, Query) else "field"
-        return invalid(name, f"unknown {kind}; use {', '.join(model.model_fields)}")
+        return invalid(name, f"unknown {kind}; use {', '.join(_known_names(model))}")
     if problem["type"] == "missing":
         return ApiError(400, "missing_parameter", f"{name}: required")
     code = problem["type"] if problem["type"] in CODES else "invalid_parameter"
