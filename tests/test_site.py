@@ -360,6 +360,25 @@ def test_robots_and_site_url(index_dir: Path, tmp_path: Path) -> None:
     assert 'rel="canonical" href="https://help.example.com/"' in text(client.get("/"))
 
 
+def test_a_child_sitemap_is_rendered_once_per_version_with_site_url(
+        index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[int] = []
+    real = site_sitemap._child_body
+
+    def counted(snapshot: Any, number: int) -> str:
+        rendered.append(number)
+        return real(snapshot, number)
+
+    monkeypatch.setattr(site_sitemap, "_child_body", counted)
+    client = make_app(index_dir, tmp_path / "instance", SITE_URL="https://help.example.com").test_client()
+    first = text(client.get("/sitemap-1.xml"))
+    assert text(client.get("/sitemap-1.xml")) == first and rendered == [1]
+    per_host = make_app(index_dir, tmp_path / "other").test_client()  # no SITE_URL: URLs follow the host
+    per_host.get("/sitemap-1.xml")
+    per_host.get("/sitemap-1.xml")
+    assert rendered == [1, 1, 1]
+
+
 def test_error_page_in_spanish(client: Any) -> None:
     response = client.get("/no/such/page?lang=es")
     assert response.status_code == 404 and "No encontramos esa página" in text(response)

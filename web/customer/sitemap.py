@@ -58,8 +58,16 @@ def sitemap_child(number: int) -> Response:
     if not 1 <= number <= child_count(snapshot) or request.path != url_for("site.sitemap_child",
                                                                           number=number):
         abort(404)  # /sitemap-0.xml, past the last child, or /sitemap-01.xml
+    if current_app.config.get("SITE_URL"):  # the same body for every request: once per version
+        body = snapshot.once(f"sitemap-{number}", lambda: _child_body(snapshot, number))
+    else:  # URLs follow the request's host: not cached (hosts are the caller's to choose)
+        body = _child_body(snapshot, number)
+    return Response(body, mimetype="application/xml")
+
+
+def _child_body(snapshot: Any, number: int) -> str:
     start, end = (number - 1) * SITEMAP_MAX_URLS, number * SITEMAP_MAX_URLS
     fixed = _fixed_pages()
     articles = catalog(snapshot).by_slug_order()
     pages = fixed[start:end] + article_urls(articles[max(0, start - len(fixed)):max(0, end - len(fixed))])
-    return Response(render_template("sitemap.xml", pages=pages), mimetype="application/xml")
+    return render_template("sitemap.xml", pages=pages)
