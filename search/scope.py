@@ -16,7 +16,8 @@ class RequestScope:
     """Versions pinned (one per engine) and searchers borrowed (one per version) by a request."""
 
     pins: dict[int, Any] = field(default_factory=dict)  # id(engine) -> Snapshot
-    searchers: dict[int, tuple[Any, Any]] = field(default_factory=dict)  # id(snapshot) -> (snapshot, searcher)
+    # id(snapshot) -> (snapshot, searcher)
+    searchers: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
 
 _SCOPE: ContextVar[RequestScope | None] = ContextVar("supportkb_request_scope", default=None)

@@ -40,7 +40,8 @@ def _filter_message(name: str, problem: Mapping[str, Any]) -> str | None:
     got = problem["input"]
     if declared.choices:
         return f"unknown {name} {got!r}; use {', '.join(declared.choices)}"
-    return f"values are {PATTERN_WORDS.get(declared.pattern, 'of the form ' + declared.pattern)} (got {got!r})"
+    words = PATTERN_WORDS.get(declared.pattern, f"of the form {declared.pattern}")
+    return f"values are {words} (got {got!r})"
 
 
 def _known_names(model: type[BaseModel]) -> list[str]:

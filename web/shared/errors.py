@@ -66,7 +66,8 @@ def init_app(app: Flask) -> None:
         if wants_json():
             response = json_error(503, "index_unavailable", "the search index is not available")
         else:
-            response = make_response(_html_error(503, "Search is briefly unavailable. Please try again in a minute."))
+            response = make_response(
+                _html_error(503, "Search is briefly unavailable. Please try again in a minute."))
         response.headers["Retry-After"] = "30"
         return response
 
