@@ -127,6 +127,9 @@ def build_article(parsed: ParsedFile, slug: str, path: str,
         updated=check.date("updated"), review_by=check.date("review_by"),
         owner=check.text("owner"),
         status=check.choice("status", STATUSES, default="published"),
+        redirect_from=check.string_list("redirect_from"), replaced_by=check.text("replaced_by"),
+        verified=check.date("verified"), verified_by=check.text("verified_by"),
+        source_hash=check.text("source_hash"),
         content_hash=content_hash, lines=dict(parsed.lines), body_line=parsed.body_line,
     )
     if not LANG_CODE.match(article.lang):

@@ -31,7 +31,7 @@ class KnowledgeBase:
     @property
     def published(self) -> list[Article]:
         """The articles that go into the index."""
-        return [a for a in self.articles if not a.is_draft]
+        return [a for a in self.articles if a.is_indexed]
 
     def by_slug(self) -> dict[str, Article]:
         return {a.slug: a for a in self.articles}

@@ -16,13 +16,18 @@ LEVELS: dict[int, str] = {
     2: "Expert escalation",
 }
 AUDIENCES = ("public", "internal")
-STATUSES = ("published", "draft")
+#: KCS article states: ``draft`` work in progress (never indexed), ``review`` visible to agents as
+#: not yet validated (never to customers), ``published`` validated, ``archived`` withdrawn (not
+#: indexed; its URL answers 410 Gone, or redirects to ``replaced_by``).
+STATUSES = ("published", "draft", "review", "archived")
+INDEXED_STATUSES = ("published", "review")
 CHANNELS = ("phone", "chat", "email", "remote-desktop", "portal", "knowledge-base",
             "tutorials", "faq", "chatbot")
 REQUIRED_FIELDS = ("title", "type", "level")
 OPTIONAL_FIELDS = ("summary", "answer", "questions", "tags", "product", "audience", "lang",
                    "translation_of", "related", "channels", "updated", "review_by", "owner",
-                   "status")
+                   "status", "redirect_from", "replaced_by", "verified", "verified_by",
+                   "source_hash")
 KNOWN_FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 
 
@@ -50,6 +55,15 @@ class Article:
     review_by: dt.date | None = None
     owner: str = ""
     status: str = "published"
+    #: old URL paths of this article (after a rename or move) that redirect to it
+    redirect_from: list[str] = field(default_factory=list)
+    #: slug of the article that replaces an archived one
+    replaced_by: str = ""
+    #: date of the last verification that the article is still true, and who checked it
+    verified: dt.date | None = None
+    verified_by: str = ""
+    #: for a translation: the content hash of the source it was translated from
+    source_hash: str = ""
     content_hash: str = ""
     #: line number of each front matter key, for problem reports
     lines: dict[str, int] = field(default_factory=dict)
@@ -65,6 +79,11 @@ class Article:
     def is_draft(self) -> bool:
         """Drafts are validated but never indexed."""
         return self.status == "draft"
+
+    @property
+    def is_indexed(self) -> bool:
+        """Published and in-review articles are searchable; drafts and archived ones are not."""
+        return self.status in INDEXED_STATUSES
 
     def is_stale(self, today: dt.date | None = None) -> bool:
         """True once ``review_by`` has passed."""

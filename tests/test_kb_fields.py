@@ -59,7 +59,7 @@ def test_type_and_choice_fields_suggest_the_closest_value() -> None:
         "(hint: did you mean 'technical'?)",
         "a.md:5: error: audience: must be one of public, internal (got 'interal') "
         "(hint: did you mean 'internal'?)",
-        "a.md:6: error: status: must be one of published, draft (got 'publish') "
+        "a.md:6: error: status: must be one of published, draft, review, archived (got 'publish') "
         "(hint: did you mean 'published'?)"]
 
 
