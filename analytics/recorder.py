@@ -88,6 +88,14 @@ class Recorder:
                "source": privacy.normalize_source(source)}
         self._put(Event("calls", _stamp(row, self.clock())))
 
+    def contact(self, session: str | None, source: str = "deflect") -> None:
+        """A contact form was sent in the search session ``session`` (ignored without one)."""
+        session = privacy.normalize_session(session)
+        if session is None:
+            return
+        row = {"session": session, "source": privacy.normalize_source(source)}
+        self._put(Event("contacts", _stamp(row, self.clock())))
+
     # -- queue and writer ----------------------------------------------------------------------
     def _put(self, item: Any) -> None:
         if self._closed:

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from analytics import deflection
 from analytics.store import Store
 
 SINCE = re.compile(r"(\d{1,5})([hdw])")
@@ -138,6 +139,32 @@ def used_on_calls(store: Store, since: float, limit: int = 20) -> Report:
                   ["slug", "used_on_calls", "agent_opens", "resolution_rate"], out)
 
 
+def deflection_rate(store: Store, since: float, until: float | None = None) -> Report:
+    found = deflection.sessions(store, since, until)
+    shown, opened, sent = len(found.shown), len(found.opened), len(found.sent)
+    deflected = len(found.deflected)
+    return Report("deflection", "Deflection on contact forms",
+                  "Contact-form visits shown suggestions (/embed/deflect); deflected = opened an article "
+                  "and sent no form. Visits active in the last 30 minutes are not counted yet.",
+                  ["form_visits", "opened_article", "sent_form", "deflected", "deflection_rate"],
+                  [[shown, opened, sent, deflected, _ratio(deflected, shown)]] if shown else [])
+
+
+def top_deflecting(store: Store, since: float, limit: int = 20, until: float | None = None) -> Report:
+    found = deflection.sessions(store, since, until)
+    opens: dict[str, list[int]] = {}
+    for session, slugs in found.opened.items():
+        for slug in slugs:
+            counts = opens.setdefault(slug, [0, 0])
+            counts[0] += session not in found.sent
+            counts[1] += 1
+    rows = sorted(([slug, deflected, opened, _ratio(deflected, opened)]
+                   for slug, (deflected, opened) in opens.items()), key=lambda row: (-row[1], row[0]))
+    return Report("top_deflecting", "Articles that deflect most",
+                  "Articles opened from contact-form suggestions by visitors who then sent no form.",
+                  ["slug", "deflections", "form_opens", "deflection_rate"], rows[:limit])
+
+
 def stale_articles(articles: Iterable[Any], today: dt.date | None = None) -> Report:
     today = today or dt.date.today()
     refs = sorted((ArticleRef.of(a) for a in articles), key=lambda r: (r.review_by or today, r.slug))
@@ -179,7 +206,8 @@ def all_reports(store: Store, since: float, articles: Iterable[Any] | None = Non
     """Every report in the order the admin page and the command show them."""
     reports = [top_searches(store, since, limit), zero_result_searches(store, since, limit),
                no_click_searches(store, since, limit), not_helpful(store, since, limit),
-               used_on_calls(store, since, limit)]
+               used_on_calls(store, since, limit), deflection_rate(store, since, until),
+               top_deflecting(store, since, limit, until)]
     if articles is not None:
         articles = list(articles)
         reports += [stale_articles(articles, today), never_found(store, since, articles)]

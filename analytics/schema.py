@@ -35,10 +35,16 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX feedback_ts ON feedback (ts)",
         "CREATE INDEX calls_ts ON calls (ts)",
     ],
+    [  # 3: contact forms sent after deflection suggestions were shown (/embed/deflect)
+        """CREATE TABLE contacts (id {id}, ts {float} NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
+           session TEXT NOT NULL)""",
+        "CREATE INDEX contacts_ts ON contacts (ts)",
+    ],
 ]
 
 #: Tables holding events, with their time column, for retention and for the privacy tests.
-EVENT_TABLES = {"searches": "ts", "clicks": "ts", "feedback": "ts", "calls": "ts", "impressions": "day"}
+EVENT_TABLES = {"searches": "ts", "clicks": "ts", "feedback": "ts", "calls": "ts", "impressions": "day",
+                "contacts": "ts"}
 VERSION_TABLE = "supportkb_analytics_version"
 LATEST = len(MIGRATIONS)
 

@@ -27,6 +27,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "clicks": ("ts", "day", "source", "query", "slug", "position", "session"),
     "feedback": ("ts", "day", "source", "slug", "helpful", "comment"),
     "calls": ("ts", "day", "source", "slug", "query"),
+    "contacts": ("ts", "day", "source", "session"),
 }
 UPSERT_IMPRESSIONS = ("INSERT INTO impressions (day, slug, shown) VALUES (?, ?, ?) ON CONFLICT (day, slug) "
                       "DO UPDATE SET shown = impressions.shown + excluded.shown")

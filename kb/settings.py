@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import runpy
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "AGENT_TOKEN_FILE": "",
     "ADMIN_TOKENS": "",
     "CORS_ORIGINS": "",
+    "EMBED_ORIGINS": "",
     "RATELIMIT_SEARCH": "120 per minute",
     "RATELIMIT_FEEDBACK": "20 per minute",
     "RATELIMIT_STORAGE_URI": "bounded-memory://",
@@ -67,6 +69,39 @@ FRAMEWORK_NAMES = frozenset({
 FRAMEWORK_PREFIXES = ("SESSION_", "RATELIMIT_", "WTF_")
 #: ``KB_*`` variables that are not settings (the test suite's database).
 NOT_SETTINGS_PREFIXES = ("KB_TEST_",)
+
+
+def parse_origins(value: Any, name: str = "EMBED_ORIGINS") -> tuple[list[str], list[str]]:
+    """Origins from a comma-separated string or a list: ``(valid, problems)``.
+
+    An origin is ``https://host`` or ``http://host:port`` with no path, query or wildcard; each
+    entry that is not one is reported and left out, so a typo never opens the embed to everyone.
+    """
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    origins: list[str] = []
+    problems: list[str] = []
+    for item in items:
+        text = str(item).strip().rstrip("/")
+        if not text:
+            continue
+        try:
+            parts = urllib.parse.urlsplit(text)
+            port = parts.port
+        except ValueError:
+            parts, port = None, None
+        valid = (parts is not None and parts.scheme in ("http", "https") and bool(parts.hostname)
+                 and "*" not in text and not parts.path and not parts.query and not parts.fragment
+                 and not parts.username and not parts.password)
+        if not valid or parts is None:
+            problems.append(f"{name}: {text!r} is not an origin such as 'https://help.example.com' "
+                            "(scheme and host, optional port, no path or wildcard); ignored")
+            continue
+        default_port = {"http": 80, "https": 443}[parts.scheme]
+        host = parts.netloc.lower().rsplit(":", 1)[0] if port else parts.netloc.lower()
+        origin = f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+        if origin not in origins:
+            origins.append(origin)
+    return origins, problems
 
 
 @dataclass
@@ -172,6 +207,8 @@ def layered_settings(overrides: Mapping[str, Any] | None = None,
     _environment(layer, env)
     for name, value in overrides.items():
         _apply(layer, name, value, "overrides")
+    layer.values["EMBED_ORIGINS"], problems = parse_origins(layer.values["EMBED_ORIGINS"])
+    layer.problems += [f"{layer.sources['EMBED_ORIGINS']}: {problem}" for problem in problems]
     if layer.sources["INDEX_DIR"] == "default" and layer.sources["INSTANCE_DIR"] != "default":
         layer.values["INDEX_DIR"] = str(Path(layer.values["INSTANCE_DIR"]) / "index")
     return layer

@@ -24,6 +24,8 @@ HEADERS = {
     "no_click_searches": ["query", "searches", "avg_results"],
     "not_helpful": ["slug", "not_helpful", "helpful", "comments"],
     "used_on_calls": ["slug", "used_on_calls", "agent_opens", "resolution_rate"],
+    "deflection": ["form_visits", "opened_article", "sent_form", "deflected", "deflection_rate"],
+    "top_deflecting": ["slug", "deflections", "form_opens", "deflection_rate"],
     "stale_articles": ["slug", "title", "review_by", "owner", "days_overdue"],
     "never_found": ["slug", "title", "type"],
     "daily_volume": ["day", "searches", "zero_results", "zero_result_rate"],

@@ -20,7 +20,7 @@ from search import SearchResponse
 from web.shared.metrics import count_search
 
 log = logging.getLogger(__name__)
-SOURCES = ("site", "instant", "api", "agent")
+SOURCES = ("site", "instant", "api", "agent", "deflect")
 SESSION_HEADER = "X-Search-Session"
 DISABLED = {"off", "none", "disabled"}
 
@@ -102,3 +102,14 @@ def track_used_on_call(slug: str, query: str, source: str) -> None:
         recorder.used_on_call(slug=slug, query=query, source=source)
     except Exception:  # noqa: BLE001
         log.warning("analytics: used-on-call event dropped", exc_info=True)
+
+
+def track_contact(session: str | None, source: str = "deflect") -> None:
+    """A contact form was sent after suggestions were shown in the search session ``session``."""
+    recorder = _recorder()
+    if recorder is None:
+        return
+    try:
+        recorder.contact(session=session, source=source)
+    except Exception:  # noqa: BLE001
+        log.warning("analytics: contact event dropped", exc_info=True)
