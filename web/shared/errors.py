@@ -29,10 +29,11 @@ def error_body(code: str, message: str) -> dict[str, Any]:
 
 
 JSON_PATHS = ("/health", "/search.json")
+JSON_PREFIXES = ("/api/", "/embed/deflect/")
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in JSON_PATHS
+    return request.path.startswith(JSON_PREFIXES) or request.path in JSON_PATHS
 
 
 def json_error(status: int, code: str, message: str) -> Response:

@@ -1,0 +1,158 @@
+/* Helpdesk sidebar (/embed/agent): ticket text in by postMessage, suggestions out by postMessage.
+ *
+ * In:  {type: "supportkb:ticket", subject, text, lang, token}   token optional (an agent token)
+ *      {type: "supportkb:auth", token}                           token alone
+ * Out: {type: "supportkb:ready"}                                 to every allowed origin, on load
+ *      {type: "supportkb:insert", kind: "answer"|"link", text, url, slug, title}
+ * Messages are accepted only from the origins in EMBED_ORIGINS, and answers go to the origin the
+ * ticket came from, never "*". The token stays in memory and travels as an Authorization header. */
+(function () {
+  "use strict";
+  var root = document.getElementById("sidebar");
+  if (!root) { return; }
+  var allowed = JSON.parse(root.getAttribute("data-origins") || "[]");
+  var list = document.getElementById("suggestions");
+  var status = document.getElementById("sidebar-status");
+  var who = document.getElementById("who");
+  var input = document.getElementById("sidebar-q");
+  var MAX_QUERY = 300;  /* characters of subject + first lines sent as the query */
+  var MAX_LINES = 4;
+  var parentOrigin = null;
+  var token = null;
+  var lang = "";
+  var seq = 0;
+
+  function say(text) { status.textContent = text; }
+
+  /* The ticket as a search query: the subject and the first lines of the text, trimmed. */
+  function ticketQuery(subject, text) {
+    var lines = String(text || "").split(/\r?\n/).map(function (line) { return line.trim(); })
+      .filter(function (line) { return line && line.charAt(0) !== ">"; }).slice(0, MAX_LINES);
+    var query = [String(subject || "").trim()].concat(lines).join(" ").replace(/\s+/g, " ").trim();
+    if (query.length > MAX_QUERY) {
+      query = query.slice(0, MAX_QUERY);
+      var cut = query.lastIndexOf(" ");
+      if (cut > MAX_QUERY / 2) { query = query.slice(0, cut); }
+    }
+    return query;
+  }
+
+  /* The one place that asks the server for suggestions (today /api/v1/search on the trimmed text;
+   * a recommend endpoint taking the whole ticket can replace it here). Resolves to a list of hits. */
+  function suggest(text) {
+    var query = ticketQuery("", text);
+    if (!query) { return Promise.resolve([]); }
+    var params = new URLSearchParams({ q: query, limit: "5" });
+    if (/^[a-z]{2}$/.test(lang)) { params.set("lang", lang); }
+    var headers = { "Accept": "application/json" };
+    if (token) { headers.Authorization = "Bearer " + token; }
+    return fetch("/api/v1/search?" + params.toString(), { headers: headers, credentials: "omit" })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (response.status === 401) { token = null; showWho(); }
+          if (!response.ok) { throw new Error((body.error && body.error.message) || response.statusText); }
+          return body.results;
+        });
+      });
+  }
+
+  function showWho() {
+    who.textContent = token ? "Agent view: internal articles included" : "Public articles only";
+  }
+
+  function run(text) {
+    var mine = ++seq;
+    say("Searching...");
+    suggest(text).then(function (hits) {
+      if (mine !== seq) { return; }
+      render(hits);
+      say(hits.length ? hits.length + " suggestions" : "No suggestion for this ticket.");
+    }).catch(function (error) {
+      if (mine === seq) { render([]); say("Suggestions failed: " + error.message); }
+    });
+  }
+
+  function button(text, label, action) {
+    var item = document.createElement("button");
+    item.type = "button";
+    item.textContent = text;
+    item.setAttribute("aria-label", label);
+    item.addEventListener("click", action);
+    return item;
+  }
+
+  function publicUrl(hit) { return new URL(hit.url, window.location.origin).href; }
+
+  function insert(kind, hit) {
+    if (!parentOrigin) { say("No helpdesk page to insert into."); return; }
+    window.parent.postMessage({
+      type: "supportkb:insert", kind: kind, slug: hit.slug, title: hit.title,
+      text: kind === "answer" ? (hit.answer || hit.summary) : hit.title,
+      url: hit.audience === "internal" ? null : publicUrl(hit)
+    }, parentOrigin);
+    say(kind === "answer" ? "Inserted the answer: " + hit.title : "Inserted the link: " + hit.title);
+  }
+
+  function render(hits) {
+    list.textContent = "";
+    hits.forEach(function (hit) {
+      var item = document.createElement("li");
+      item.className = "suggestion" + (hit.audience === "internal" ? " is-internal" : "");
+      var title = document.createElement("h2");
+      title.className = "suggestion-title";
+      title.textContent = hit.title;
+      var meta = document.createElement("p");
+      meta.className = "suggestion-meta";
+      meta.textContent = hit.type + ", Level " + hit.level +
+        (hit.audience === "internal" ? " - internal, do not share" : "");
+      var answer = document.createElement("p");
+      answer.className = "suggestion-answer";
+      answer.textContent = hit.answer || hit.summary;
+      var actions = document.createElement("div");
+      actions.className = "suggestion-actions";
+      actions.appendChild(button("Insert answer", "Insert answer: " + hit.title,
+                                 function () { insert("answer", hit); }));
+      if (hit.audience !== "internal") {
+        actions.appendChild(button("Insert link", "Insert link: " + hit.title,
+                                   function () { insert("link", hit); }));
+        var open = document.createElement("a");
+        open.href = publicUrl(hit);
+        open.target = "_blank";
+        open.rel = "noopener noreferrer";
+        open.textContent = "Open";
+        open.setAttribute("aria-label", "Open in a new tab: " + hit.title);
+        actions.appendChild(open);
+      }
+      item.append(title, meta, answer, actions);
+      list.appendChild(item);
+    });
+  }
+
+  window.addEventListener("message", function (event) {
+    if (allowed.indexOf(event.origin) < 0 || event.source !== window.parent) { return; }
+    var data = event.data;
+    if (!data || typeof data !== "object") { return; }
+    if (typeof data.token === "string" && data.token) { token = data.token; }
+    if (data.type === "supportkb:auth") {
+      parentOrigin = event.origin;
+      showWho();
+    } else if (data.type === "supportkb:ticket") {
+      parentOrigin = event.origin;
+      lang = typeof data.lang === "string" ? data.lang.toLowerCase().slice(0, 2) : "";
+      showWho();
+      var subject = typeof data.subject === "string" ? data.subject : "";
+      var text = typeof data.text === "string" ? data.text : "";
+      input.value = ticketQuery(subject, text);
+      run(subject + "\n" + text);
+    }
+  });
+
+  document.getElementById("sidebar-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    run(input.value);
+  });
+
+  if (window.parent !== window) {
+    allowed.forEach(function (origin) { window.parent.postMessage({ type: "supportkb:ready" }, origin); });
+  }
+})();
