@@ -1,0 +1,160 @@
+"""``python build.py mcp``: the knowledge base as a Model Context Protocol server over stdio.
+
+Read-only tools for chat assistants and agent tools, built with the official ``mcp`` SDK:
+
+    search_articles(query, type?, level?, lang?, limit?)   the best articles, with the say-this answer
+    get_article(slug)                                      one article as Markdown (answer, route, body)
+    route_question(text)                                   likely type and level, and where to forward
+
+and one resource per article, ``supportkb://articles/<slug>`` (Markdown). The audience is fixed when
+the server starts: public content only, unless ``SUPPORTKB_MCP_TOKEN`` holds an agent token
+(``AGENT_TOKENS`` or the token file of ``python build.py token create``), which adds internal
+articles, internal paragraphs and escalation routes. A token that is set but unknown stops the
+server with an error rather than quietly serving the public view. The engine is opened in process
+from ``INDEX_DIR`` (the same settings as the app); stdout carries the protocol, logs go to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import logging
+import os
+import sys
+from typing import Any
+
+from kb.settings import load_settings
+from search import ANONYMOUS, Engine, IndexUnavailable, QueryError, Viewer
+from search.assistant import article_list, article_markdown, find_articles
+from search.semantic.dense import Settings as SemanticSettings
+from search.triage import triage
+from search.types import SearchRequest
+from search.visibility import route
+
+log = logging.getLogger(__name__)
+TOKEN_ENV = "SUPPORTKB_MCP_TOKEN"
+URI_PREFIX = "supportkb://articles/"
+
+
+def viewer_for(token: str, settings: dict[str, Any]) -> Viewer | None:
+    """The audience of ``token``: an agent for a known token, None for an unknown one."""
+    from web.shared.tokens import TokenStore, hash_token, token_file  # noqa: PLC0415
+    digest = hash_token(token)
+    known = False
+    for candidate in str(settings.get("AGENT_TOKENS") or "").split(","):
+        if candidate.strip() and hmac.compare_digest(hash_token(candidate.strip()), digest):
+            known = True
+    entry = TokenStore(token_file(settings)).find(token)
+    if entry is not None:
+        return Viewer("agent", entry.name, "token")
+    return Viewer("agent", "AGENT_TOKENS", "token") if known else None
+
+
+def build_server(engine: Engine, viewer: Viewer, base_url: str = "") -> Any:
+    """The MCP server for one audience (``viewer``) over ``engine``."""
+    from mcp.server.mcpserver import MCPServer  # noqa: PLC0415
+    from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError  # noqa: PLC0415
+    from mcp.types import Resource  # noqa: PLC0415
+
+    audience = "agents (internal content included)" if viewer.sees_internal else "customers (public content)"
+
+    class KnowledgeBaseServer(MCPServer):
+        async def list_resources(self) -> list[Resource]:
+            return [Resource(uri=URI_PREFIX + item["slug"], name=item["slug"], title=item["title"],
+                             description=item["summary"] or None, mime_type="text/markdown")
+                    for item in article_list(engine, viewer)]
+
+    server = KnowledgeBaseServer(
+        "supportkb", instructions=f"Support knowledge base, as served to {audience}. Search with "
+        "search_articles, read one with get_article; quote the 'Say this' answer to customers.")
+
+    @server.tool(annotations=_read_only())
+    def search_articles(query: str, type: str | None = None, level: int | None = None,
+                        lang: str | None = None, limit: int = 5) -> dict[str, Any]:
+        """Search the knowledge base with the customer's words. Optional filters: type (technical,
+        billing, product, general), level (0, 1 or 2), lang (en, es, ...); limit 1 to 20."""
+        try:
+            return find_articles(engine, viewer, query, type=type, level=level, lang=lang, limit=limit)
+        except QueryError as exc:
+            raise ToolError(exc.message) from exc
+
+    @server.tool(annotations=_read_only())
+    def get_article(slug: str) -> str:
+        """One article as Markdown: the say-this answer, the escalation route (agents) and the body."""
+        text = article_markdown(engine, viewer, slug, base_url)
+        if text is None:
+            raise ToolError(f"no article {slug!r}")
+        return text
+
+    @server.tool(annotations=_read_only())
+    def route_question(text: str) -> dict[str, Any]:
+        """Triage: the likely support type and level of a question, and (agents) where to forward."""
+        try:
+            with engine.request():
+                response = engine.search(SearchRequest(text, limit=5, viewer=viewer, facets=False))
+                vote = triage(response, engine.snapshot().routing)
+        except QueryError as exc:
+            raise ToolError(exc.message) from exc
+        forward = route(viewer, vote.get("route"))
+        return {"type": vote["type"], "level": vote["level"], "confidence": vote["confidence"],
+                "no_good_answer": vote["no_good_answer"],
+                "route": forward["summary"] if forward else None,
+                "answers": [{"slug": hit.slug, "title": hit.title, "answer": hit.answer or hit.summary}
+                            for hit in response.results[:3]]}
+
+    @server.resource(URI_PREFIX + "{+slug}", mime_type="text/markdown")
+    def article_resource(slug: str) -> str:
+        """An article of the knowledge base as Markdown."""
+        text = article_markdown(engine, viewer, slug, base_url)
+        if text is None:
+            raise ResourceNotFoundError(f"no article {slug!r}")
+        return text
+
+    return server
+
+
+def _read_only() -> Any:
+    from mcp.types import ToolAnnotations  # noqa: PLC0415
+    return ToolAnnotations(read_only_hint=True, open_world_hint=False)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python build.py mcp",
+                                     description="serve the knowledge base to MCP clients over stdio")
+    parser.add_argument("--index", help="index folder (default: the INDEX_DIR setting)")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    """Serve MCP over stdin/stdout until the client closes; the exit code."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        args = _parser().parse_args(argv[1:])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    settings = load_settings()
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    viewer: Viewer | None = ANONYMOUS
+    if token:
+        viewer = viewer_for(token, settings)
+        if viewer is None:
+            fingerprint = hashlib.sha256(token.encode()).hexdigest()[:8]
+            print(f"Error: {TOKEN_ENV} is not a known agent token (sha256 {fingerprint}...)\n"
+                  "Hint: create one with 'python build.py token create NAME' or list it in AGENT_TOKENS",
+                  file=sys.stderr)
+            return 1
+    engine = Engine(args.index or settings["INDEX_DIR"], semantic=SemanticSettings.from_config(settings))
+    try:
+        with engine.request():
+            engine.snapshot()
+    except IndexUnavailable as exc:
+        print(f"Error: no search index: {exc}\nHint: run 'python build.py' first", file=sys.stderr)
+        return 1
+    log.info("MCP server for %s", "agents" if viewer.sees_internal else "the public")
+    try:
+        build_server(engine, viewer, str(settings.get("SITE_URL") or "")).run("stdio")
+    finally:
+        engine.close()
+    return 0
+

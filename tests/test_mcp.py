@@ -1,0 +1,103 @@
+"""``python build.py mcp``: driven over stdio by the official SDK's own client.
+
+Without ``SUPPORTKB_MCP_TOKEN`` only public content is visible (search, get_article, resources);
+with an agent token internal articles, internal paragraphs and routes appear; an unknown token
+stops the server instead of serving the public view.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import AGENT_TOKEN
+
+mcp = pytest.importorskip("mcp")
+from mcp import Client, StdioServerParameters  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+INTERNAL_SLUG = "agents/goodwill-credits"
+INTERNAL_WORDS = "goodwill credit"
+
+
+def params(index_dir: Path, tmp_path: Path, token: str | None) -> StdioServerParameters:
+    env = {"KB_INSTANCE_DIR": str(tmp_path / "instance"), "KB_AGENT_TOKENS": AGENT_TOKEN,
+           "KB_SEMANTIC": "off", "PYTHONPATH": str(ROOT)}
+    if token is not None:
+        env["SUPPORTKB_MCP_TOKEN"] = token
+    return StdioServerParameters(command=sys.executable, args=["build.py", "mcp", "--index", str(index_dir)],
+                                 env=env, cwd=str(ROOT))
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(getattr(block, "text", "") for block in result.content)
+
+
+async def session_answers(server: StdioServerParameters) -> dict[str, Any]:
+    """Everything a client sees in one session: tools, a search, articles and resources."""
+    async with Client(server, read_timeout_seconds=60) as client:
+        tools = await client.list_tools()
+        found = await client.call_tool("search_articles", {"query": "refund money back", "limit": 5})
+        hidden = await client.call_tool("search_articles", {"query": INTERNAL_WORDS, "limit": 10})
+        billing = await client.call_tool("search_articles", {"query": "refund", "type": "technical"})
+        bad = await client.call_tool("search_articles", {"query": "refund", "level": 7})
+        public = await client.call_tool("get_article", {"slug": "billing/refund-policy"})
+        internal = await client.call_tool("get_article", {"slug": INTERNAL_SLUG})
+        triage = await client.call_tool("route_question", {"text": "I want my money back"})
+        resources = await client.list_resources()
+        read = await client.read_resource("supportkb://articles/billing/refund-policy")
+        return {"tools": sorted(tool.name for tool in tools.tools),
+                "found": json.loads(text_of(found)), "hidden": json.loads(text_of(hidden)),
+                "billing": json.loads(text_of(billing)), "bad": (bad.is_error, text_of(bad)),
+                "public": text_of(public), "internal": (internal.is_error, text_of(internal)),
+                "triage": json.loads(text_of(triage)),
+                "resources": sorted(str(r.uri) for r in resources.resources),
+                "read": read.contents[0].text}
+
+
+def slugs(answer: dict[str, Any]) -> list[str]:
+    return [hit["slug"] for hit in answer["results"]]
+
+
+def test_without_a_token_only_public_content(index_dir: Path, tmp_path: Path) -> None:
+    seen = asyncio.run(session_answers(params(index_dir, tmp_path, None)))
+    assert seen["tools"] == ["get_article", "route_question", "search_articles"]
+    assert slugs(seen["found"])[0] == "billing/refund-policy"
+    assert seen["found"]["results"][0]["answer"]
+    assert INTERNAL_SLUG not in slugs(seen["hidden"])
+    assert all(hit["audience"] == "public" for hit in seen["hidden"]["results"])
+    assert all(hit["type"] == "technical" for hit in seen["billing"]["results"])
+    assert seen["bad"][0] and "level" in seen["bad"][1]
+    assert seen["public"].startswith("# How do I get a refund?") and "## Say this" in seen["public"]
+    assert "## Escalation route" not in seen["public"] and "Goodwill" not in seen["public"]
+    assert seen["internal"][0] and "no article" in seen["internal"][1]
+    assert seen["triage"]["type"] == "billing" and seen["triage"]["route"] is None
+    assert "supportkb://articles/billing/refund-policy" in seen["resources"]
+    assert f"supportkb://articles/{INTERNAL_SLUG}" not in seen["resources"]
+    assert seen["read"].startswith("# How do I get a refund?")
+
+
+def test_an_agent_token_shows_internal_content_and_routes(index_dir: Path, tmp_path: Path) -> None:
+    seen = asyncio.run(session_answers(params(index_dir, tmp_path, AGENT_TOKEN)))
+    assert INTERNAL_SLUG in slugs(seen["hidden"])
+    assert not seen["internal"][0] and seen["internal"][1].startswith("# ")
+    assert "audience: internal" in seen["internal"][1]
+    assert "## Escalation route" in seen["public"]
+    assert seen["triage"]["route"]
+    assert f"supportkb://articles/{INTERNAL_SLUG}" in seen["resources"]
+
+
+def test_an_unknown_token_stops_the_server(index_dir: Path, tmp_path: Path) -> None:
+    env = dict(os.environ, KB_INSTANCE_DIR=str(tmp_path / "instance"), KB_AGENT_TOKENS=AGENT_TOKEN,
+               SUPPORTKB_MCP_TOKEN="not-a-token", KB_SEMANTIC="off")
+    done = subprocess.run([sys.executable, "build.py", "mcp", "--index", str(index_dir)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: SUPPORTKB_MCP_TOKEN is not a known agent token")
+    assert "not-a-token" not in done.stderr and done.stdout == ""
