@@ -99,3 +99,23 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+#: axe-core from npm (``npm install --prefix ~/.cache/supportkb/axe axe-core``, as .ci/run does).
+AXE_CORE = Path(os.environ.get("AXE_CORE_JS") or
+                Path.home() / ".cache" / "supportkb" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
+
+
+def axe_violations(frame: Any) -> list[str]:
+    """WCAG 2 A/AA violations axe-core finds in a page or frame: ``id: target`` strings."""
+    if not AXE_CORE.is_file():
+        message = f"{AXE_CORE} not found: npm install --prefix ~/.cache/supportkb/axe axe-core"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    frame.evaluate(AXE_CORE.read_text(encoding="utf-8"))
+    found = frame.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}});
+        return result.violations.map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "));
+    }""")
+    return list(found)

@@ -1,0 +1,122 @@
+"""The helpdesk sidebar in Chromium: a host page on another origin frames ``/embed/agent``.
+
+The host page is ``docs/examples/host.html`` itself, served by a second local server (another
+port, so another origin). Allowed in ``EMBED_ORIGINS`` it receives an inserted answer; a third
+origin that is not allowed cannot frame the sidebar (CSP ``frame-ancestors``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from flask import Flask
+
+from tests.browser_support import LiveServer, axe_violations, browser  # noqa: F401  (fixture)
+from tests.conftest import AGENT_TOKEN, make_app
+
+pytestmark = pytest.mark.browser
+HOST_PAGE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "host.html"
+PLACEHOLDER = "https://help.example.com"
+
+
+class Host:
+    """A stand-in helpdesk: serves the example host page pointing at ``kb_url``."""
+
+    def __init__(self) -> None:
+        self.kb_url = ""
+        self.token = ""
+        app = Flask("host")
+
+        @app.get("/ticket")
+        def ticket() -> str:
+            html = HOST_PAGE.read_text(encoding="utf-8").replace(PLACEHOLDER, self.kb_url)
+            if self.token:
+                html = html.replace('id="supportkb"', f'id="supportkb" data-token="{self.token}"')
+            return html
+
+        self.server = LiveServer(app)
+        self.url = self.server.url
+
+
+@pytest.fixture()
+def sites(index_dir: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    allowed, stranger = Host(), Host()
+    kb = LiveServer(make_app(index_dir, tmp_path / "inst", EMBED_ORIGINS=allowed.url, ANALYTICS_URL="off"))
+    allowed.kb_url = stranger.kb_url = kb.url
+    try:
+        yield {"kb": kb, "allowed": allowed, "stranger": stranger}
+    finally:
+        for server in (kb, allowed.server, stranger.server):
+            server.stop()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.problems = []
+    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+    yield page
+    context.close()
+
+
+def sidebar(page: Any, kb_url: str) -> Any:
+    page.wait_for_function("() => document.getElementById('supportkb') !== null")
+    return next(f for f in page.frames if f.url.startswith(kb_url + "/embed/agent"))
+
+
+def test_allowed_host_receives_an_inserted_answer(page: Any, sites: dict[str, Any]) -> None:
+    page.goto(sites["allowed"].url + "/ticket")
+    frame = sidebar(page, sites["kb"].url)
+    frame.wait_for_selector("#suggestions .suggestion")
+    titles = frame.locator(".suggestion-title").all_inner_texts()
+    assert titles[0] == "How do I get a refund?"
+    assert frame.locator("#who").inner_text() == "Public articles only"
+    assert frame.locator("#sidebar-q").input_value().startswith("Refund for my cancelled order")
+
+    frame.get_by_role("button", name="Insert answer: How do I get a refund?").click()
+    page.wait_for_function("() => window.supportkbInserts.length === 1")
+    sent = page.evaluate("window.supportkbInserts[0]")
+    assert sent["type"] == "supportkb:insert" and sent["kind"] == "answer"
+    assert sent["slug"] == "billing/refund-policy"
+    assert sent["text"].startswith("Refunds go back to the card")
+    assert page.locator("#reply").input_value() == sent["text"]
+
+    frame.get_by_role("button", name="Insert link: How do I get a refund?").click()
+    page.wait_for_function("() => window.supportkbInserts.length === 2")
+    link = page.evaluate("window.supportkbInserts[1]")
+    assert link["kind"] == "link" and link["url"] == sites["kb"].url + "/articles/billing/refund-policy"
+    opener = frame.get_by_role("link", name="Open in a new tab: How do I get a refund?")
+    assert opener.get_attribute("target") == "_blank"
+    assert opener.get_attribute("href") == link["url"]
+    assert axe_violations(frame) == []
+    assert page.problems == []
+
+
+def test_an_agent_token_from_the_host_adds_internal_articles(page: Any, sites: dict[str, Any]) -> None:
+    sites["allowed"].token = AGENT_TOKEN
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(sites["allowed"].url + "/ticket")
+    frame = sidebar(page, sites["kb"].url)
+    frame.wait_for_function("() => document.getElementById('who').textContent.startsWith('Agent view')")
+    frame.fill("#sidebar-q", "goodwill credit")
+    frame.press("#sidebar-q", "Enter")
+    frame.wait_for_selector(".suggestion.is-internal")
+    internal = frame.locator(".suggestion.is-internal")
+    assert internal.get_by_role("button", name="Insert link").count() == 0  # no customer link
+    assert not any(AGENT_TOKEN in url for url in requests)  # the token never travels in a URL
+
+
+def test_a_host_not_allowed_cannot_frame_the_sidebar(page: Any, sites: dict[str, Any]) -> None:
+    page.goto(sites["stranger"].url + "/ticket")
+    page.wait_for_load_state("load")
+    framed = [f for f in page.frames if f.url.startswith(sites["kb"].url)]
+    assert framed == [] or all(f.locator("#sidebar").count() == 0 for f in framed)
+    assert page.evaluate("window.supportkbInserts.length") == 0
+
+    # the control: the same page from the allowed origin does load it
+    page.goto(sites["allowed"].url + "/ticket")
+    sidebar(page, sites["kb"].url).wait_for_selector("#sidebar")
