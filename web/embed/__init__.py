@@ -12,9 +12,10 @@ appear in a URL. Message formats: docs/helpdesk.md.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, render_template, send_from_directory
+from flask import Flask, current_app, render_template
 
 from web.embed import deflect  # noqa: F401  (its views register on ``bp``)
 from web.embed.blueprint import bp
@@ -41,8 +42,9 @@ def deflect_page() -> Any:
 @bp.get("/deflect.js")
 def deflect_script() -> Any:
     """The script tag a contact form includes (served from ``static/deflect.js``)."""
-    static = current_app.static_folder or ""
-    response = send_from_directory(static, "deflect.js", mimetype="text/javascript", max_age=300)
+    script = Path(current_app.static_folder or "") / "deflect.js"
+    response = current_app.response_class(script.read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"  # loaded by other sites
     return response
 
