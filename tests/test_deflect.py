@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from analytics_support import Clock
+from conftest import ADMIN_TOKEN, AGENT_TOKEN, events_of, make_app
 from flask import Flask
 
 import commands
 from analytics import Recorder, open_store
 from analytics import reports as r
 from analytics.deflection import sessions
-from analytics_support import Clock
-from conftest import ADMIN_TOKEN, AGENT_TOKEN, events_of, make_app
 from tests.browser_support import browser  # noqa: F401  (fixture)
 from web.shared.tracking import recorder as app_recorder
 
@@ -155,6 +155,8 @@ def test_deflect_script_is_served_for_other_sites(client: Any) -> None:
     assert script.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert "supportkb:contact" in script.get_data(as_text=True)
     assert AGENT_TOKEN not in client.get("/embed/deflect").get_data(as_text=True)
+    spanish = client.get("/embed/deflect?lang=es").get_data(as_text=True)
+    assert '<html lang="es">' in spanish and "Artículos que pueden responder a su pregunta" in spanish
 
 
 # --- in a browser: a contact form on another origin --------------------------------------------
@@ -203,7 +205,7 @@ def visits(sites: dict[str, Any]) -> Any:
 
 
 @pytest.mark.browser
-def test_a_contact_form_shows_suggestions_and_counts_deflection(browser: Any, contact_sites: Any) -> None:
+def test_a_contact_form_shows_suggestions_and_counts_deflection(browser: Any, contact_sites: Any) -> None:  # noqa: F811
     from tests.browser_support import axe_violations  # noqa: PLC0415
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import AGENT_TOKEN, make_app
+
 from kb.settings import layered_settings, parse_origins
 from web.shared.security import CONTENT_SECURITY_POLICY
 

@@ -120,3 +120,18 @@ def test_a_host_not_allowed_cannot_frame_the_sidebar(page: Any, sites: dict[str,
     # the control: the same page from the allowed origin does load it
     page.goto(sites["allowed"].url + "/ticket")
     sidebar(page, sites["kb"].url).wait_for_selector("#sidebar")
+
+
+def test_chatwoot_context_messages_are_read_as_the_ticket(page: Any, sites: dict[str, Any]) -> None:
+    """Chatwoot's dashboard apps post their own context (a JSON string): incoming messages count."""
+    page.goto(sites["allowed"].url + "/ticket")
+    frame = sidebar(page, sites["kb"].url)
+    frame.wait_for_selector("#suggestions .suggestion")
+    context = {"event": "appContext", "data": {"conversation": {"messages": [
+        {"message_type": 0, "content": "my wifi keeps dropping every evening"},
+        {"message_type": 1, "content": "Sorry to hear that, how can I help with a refund?"}]}}}
+    page.evaluate("([kb, context]) => document.getElementById('supportkb').contentWindow"
+                  ".postMessage(JSON.stringify(context), kb)", [sites["kb"].url, context])
+    frame.wait_for_function("() => document.querySelector('.suggestion-title').textContent"
+                            " === 'My Wi-Fi keeps dropping'")
+    assert frame.locator("#sidebar-q").input_value() == "my wifi keeps dropping every evening"

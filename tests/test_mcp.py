@@ -14,12 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from conftest import AGENT_TOKEN
-
-mcp = pytest.importorskip("mcp")
-from mcp import Client, StdioServerParameters  # noqa: E402
+from mcp import Client, StdioServerParameters
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERNAL_SLUG = "agents/goodwill-credits"

@@ -2,6 +2,7 @@
  *
  * In:  {type: "supportkb:ticket", subject, text, lang, token}   token optional (an agent token)
  *      {type: "supportkb:auth", token}                           token alone
+ *      Chatwoot's dashboard-app context (a JSON string, event "appContext"): its incoming messages
  * Out: {type: "supportkb:ready"}                                 to every allowed origin, on load
  *      {type: "supportkb:insert", kind: "answer"|"link", text, url, slug, title}
  * Messages are accepted only from the origins in EMBED_ORIGINS, and answers go to the origin the
@@ -90,7 +91,13 @@
       text: kind === "answer" ? (hit.answer || hit.summary) : hit.title,
       url: hit.audience === "internal" ? null : publicUrl(hit)
     }, parentOrigin);
-    say(kind === "answer" ? "Inserted the answer: " + hit.title : "Inserted the link: " + hit.title);
+    var done = kind === "answer" ? "Inserted the answer: " + hit.title : "Inserted the link: " + hit.title;
+    say(done);
+    /* Hosts that take no insert messages (Chatwoot): the text is on the clipboard too, when allowed. */
+    var text = kind === "answer" ? (hit.answer || hit.summary) : publicUrl(hit);
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(function () { say(done + " (also copied)"); }, function () {});
+    }
   }
 
   function render(hits) {
@@ -128,9 +135,20 @@
     });
   }
 
+  /* Chatwoot posts {event: "appContext", data: {conversation: {messages: [...]}}} as a string. */
+  function fromChatwoot(raw) {
+    var parsed = null;
+    try { parsed = JSON.parse(raw); } catch (error) { return null; }
+    if (!parsed || parsed.event !== "appContext" || !parsed.data) { return null; }
+    var messages = (parsed.data.conversation && parsed.data.conversation.messages) || [];
+    var incoming = messages.filter(function (m) { return m && m.message_type === 0 && m.content; })
+      .map(function (m) { return String(m.content); });
+    return { type: "supportkb:ticket", subject: "", text: incoming.join("\n"), lang: "" };
+  }
+
   window.addEventListener("message", function (event) {
     if (allowed.indexOf(event.origin) < 0 || event.source !== window.parent) { return; }
-    var data = event.data;
+    var data = typeof event.data === "string" ? fromChatwoot(event.data) : event.data;
     if (!data || typeof data !== "object") { return; }
     if (typeof data.token === "string" && data.token) { token = data.token; }
     if (data.type === "supportkb:auth") {
