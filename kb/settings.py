@@ -31,7 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "AGENT_TOKEN_FILE": "",
     "ADMIN_TOKENS": "",
     "CORS_ORIGINS": "",
-    "EMBED_ORIGINS": "",
+    "EMBED_ORIGINS": [],
     "RATELIMIT_SEARCH": "120 per minute",
     "RATELIMIT_FEEDBACK": "20 per minute",
     "RATELIMIT_STORAGE_URI": "bounded-memory://",
