@@ -25,11 +25,8 @@ from typing import Any
 
 from kb.settings import load_settings
 from search import ANONYMOUS, Engine, IndexUnavailable, QueryError, Viewer
-from search.assistant import article_list, article_markdown, find_articles
+from search.assistant import article_list, article_markdown, find_articles, route_question
 from search.semantic.dense import Settings as SemanticSettings
-from search.triage import triage
-from search.types import SearchRequest
-from search.visibility import route
 
 log = logging.getLogger(__name__)
 TOKEN_ENV = "SUPPORTKB_MCP_TOKEN"
@@ -50,22 +47,40 @@ def viewer_for(token: str, settings: dict[str, Any]) -> Viewer | None:
     return Viewer("agent", "AGENT_TOKENS", "token") if known else None
 
 
-def build_server(engine: Engine, viewer: Viewer, base_url: str = "") -> Any:
-    """The MCP server for one audience (``viewer``) over ``engine``."""
+class LocalKnowledgeBase:
+    """The index opened in this process, seen by one viewer."""
+
+    def __init__(self, engine: Engine, viewer: Viewer, base_url: str = "") -> None:
+        self.engine, self.viewer, self.base_url = engine, viewer, base_url
+        self.audience = "agents" if viewer.sees_internal else "customers"
+
+    def search(self, query: str, **options: Any) -> dict[str, Any]:
+        return find_articles(self.engine, self.viewer, query, **options)
+
+    def article(self, slug: str) -> str | None:
+        return article_markdown(self.engine, self.viewer, slug, self.base_url)
+
+    def route(self, text: str) -> dict[str, Any]:
+        return route_question(self.engine, self.viewer, text)
+
+    def articles(self) -> list[dict[str, Any]]:
+        return article_list(self.engine, self.viewer)
+
+
+def build_server(kb: Any) -> Any:
+    """The MCP server over ``kb`` (:class:`LocalKnowledgeBase` or ``mcp_remote.RemoteKnowledgeBase``)."""
     from mcp.server.mcpserver import MCPServer  # noqa: PLC0415
     from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError  # noqa: PLC0415
     from mcp.types import Resource  # noqa: PLC0415
-
-    audience = "agents (internal content included)" if viewer.sees_internal else "customers (public content)"
 
     class KnowledgeBaseServer(MCPServer):
         async def list_resources(self) -> list[Resource]:
             return [Resource(uri=URI_PREFIX + item["slug"], name=item["slug"], title=item["title"],
                              description=item["summary"] or None, mime_type="text/markdown")
-                    for item in article_list(engine, viewer)]
+                    for item in kb.articles()]
 
     server = KnowledgeBaseServer(
-        "supportkb", instructions=f"Support knowledge base, as served to {audience}. Search with "
+        "supportkb", instructions=f"Support knowledge base, as served to {kb.audience}. Search with "
         "search_articles, read one with get_article; quote the 'Say this' answer to customers.")
 
     @server.tool(annotations=_read_only())
@@ -74,14 +89,14 @@ def build_server(engine: Engine, viewer: Viewer, base_url: str = "") -> Any:
         """Search the knowledge base with the customer's words. Optional filters: type (technical,
         billing, product, general), level (0, 1 or 2), lang (en, es, ...); limit 1 to 20."""
         try:
-            return find_articles(engine, viewer, query, type=type, level=level, lang=lang, limit=limit)
+            return kb.search(query, type=type, level=level, lang=lang, limit=limit)
         except QueryError as exc:
             raise ToolError(exc.message) from exc
 
     @server.tool(annotations=_read_only())
     def get_article(slug: str) -> str:
         """One article as Markdown: the say-this answer, the escalation route (agents) and the body."""
-        text = article_markdown(engine, viewer, slug, base_url)
+        text = kb.article(slug)
         if text is None:
             raise ToolError(f"no article {slug!r}")
         return text
@@ -90,22 +105,14 @@ def build_server(engine: Engine, viewer: Viewer, base_url: str = "") -> Any:
     def route_question(text: str) -> dict[str, Any]:
         """Triage: the likely support type and level of a question, and (agents) where to forward."""
         try:
-            with engine.request():
-                response = engine.search(SearchRequest(text, limit=5, viewer=viewer, facets=False))
-                vote = triage(response, engine.snapshot().routing)
+            return kb.route(text)
         except QueryError as exc:
             raise ToolError(exc.message) from exc
-        forward = route(viewer, vote.get("route"))
-        return {"type": vote["type"], "level": vote["level"], "confidence": vote["confidence"],
-                "no_good_answer": vote["no_good_answer"],
-                "route": forward["summary"] if forward else None,
-                "answers": [{"slug": hit.slug, "title": hit.title, "answer": hit.answer or hit.summary}
-                            for hit in response.results[:3]]}
 
     @server.resource(URI_PREFIX + "{+slug}", mime_type="text/markdown")
     def article_resource(slug: str) -> str:
         """An article of the knowledge base as Markdown."""
-        text = article_markdown(engine, viewer, slug, base_url)
+        text = kb.article(slug)
         if text is None:
             raise ResourceNotFoundError(f"no article {slug!r}")
         return text
@@ -122,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python build.py mcp",
                                      description="serve the knowledge base to MCP clients over stdio")
     parser.add_argument("--index", help="index folder (default: the INDEX_DIR setting)")
+    parser.add_argument("--url", help="use a running supportkb server over its JSON API instead of "
+                        "opening the index (e.g. https://help.example.com)")
     return parser
 
 
@@ -133,17 +142,15 @@ def run(argv: list[str]) -> int:
         args = _parser().parse_args(argv[1:])
     except SystemExit as exc:
         return int(exc.code or 0)
-    settings = load_settings()
     token = os.environ.get(TOKEN_ENV, "").strip()
+    if args.url:
+        return _serve_remote(args.url, token)
+    settings = load_settings()
     viewer: Viewer | None = ANONYMOUS
     if token:
         viewer = viewer_for(token, settings)
         if viewer is None:
-            fingerprint = hashlib.sha256(token.encode()).hexdigest()[:8]
-            print(f"Error: {TOKEN_ENV} is not a known agent token (sha256 {fingerprint}...)\n"
-                  "Hint: create one with 'python build.py token create NAME' or list it in AGENT_TOKENS",
-                  file=sys.stderr)
-            return 1
+            return _unknown_token(token)
     engine = Engine(args.index or settings["INDEX_DIR"], semantic=SemanticSettings.from_config(settings))
     try:
         with engine.request():
@@ -153,8 +160,30 @@ def run(argv: list[str]) -> int:
         return 1
     log.info("MCP server for %s", "agents" if viewer.sees_internal else "the public")
     try:
-        build_server(engine, viewer, str(settings.get("SITE_URL") or "")).run("stdio")
+        build_server(LocalKnowledgeBase(engine, viewer, str(settings.get("SITE_URL") or ""))).run("stdio")
     finally:
         engine.close()
+    return 0
+
+
+def _unknown_token(token: str) -> int:
+    fingerprint = hashlib.sha256(token.encode()).hexdigest()[:8]
+    print(f"Error: {TOKEN_ENV} is not a known agent token (sha256 {fingerprint}...)\n"
+          "Hint: create one with 'python build.py token create NAME' or list it in AGENT_TOKENS",
+          file=sys.stderr)
+    return 1
+
+
+def _serve_remote(url: str, token: str) -> int:
+    from commands.mcp_remote import RemoteError, RemoteKnowledgeBase  # noqa: PLC0415
+    try:
+        kb = RemoteKnowledgeBase(url, token)
+        kb.check()
+    except RemoteError as exc:
+        if exc.status == 401:
+            return _unknown_token(token)
+        print(f"Error: {exc}\nHint: is supportkb running at {url}?", file=sys.stderr)
+        return 1
+    build_server(kb).run("stdio")
     return 0
 

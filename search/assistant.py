@@ -11,8 +11,10 @@ from typing import Any
 from search.browse import article_view, list_articles
 from search.engine import Engine
 from search.filters import BY_NAME
+from search.triage import triage
 from search.types import QueryError, SearchRequest
 from search.viewer import Viewer
+from search.visibility import route
 
 MAX_LIMIT = 20
 HIT_KEYS = ("slug", "title", "summary", "answer", "type", "level", "lang", "audience", "url", "stale")
@@ -51,12 +53,15 @@ def find_articles(engine: Engine, viewer: Viewer, query: str, *, type: str | Non
 
 
 def article_markdown(engine: Engine, viewer: Viewer, slug: str, base_url: str = "") -> str | None:
-    """One article as Markdown: title, type and level, the say-this answer, the route (agents
-    only), then the body the viewer may see. None when the slug is unknown or not visible."""
+    """One article as Markdown (:func:`markdown_of`); None when the slug is unknown or not visible."""
     with engine.request():
         view = article_view(engine.snapshot(), slug, viewer)
-    if view is None:
-        return None
+    return None if view is None else markdown_of(view, base_url)
+
+
+def markdown_of(view: dict[str, Any], base_url: str = "") -> str:
+    """An article as served (``search.browse.article_view``, or the API's article JSON) as
+    Markdown: title, type and level, the say-this answer, the route when served, then the body."""
     lines = [f"# {view['title']}", "",
              f"- slug: `{view['slug']}`", f"- type: {view['type']}, level {view['level']}",
              f"- language: {view['lang']}", f"- audience: {view['audience']}"]
@@ -71,8 +76,20 @@ def article_markdown(engine: Engine, viewer: Viewer, slug: str, base_url: str = 
         lines += ["", "## Escalation route", "", str(route.get("summary") or "")]
         if route.get("notes"):
             lines += ["", str(route["notes"])]
-    lines += ["", "## Article", "", view["markdown"].strip(), ""]
+    lines += ["", "## Article", "", str(view["markdown"]).strip(), ""]
     return "\n".join(lines)
+
+
+def route_question(engine: Engine, viewer: Viewer, text: str) -> dict[str, Any]:
+    """Triage: likely type and level with a confidence, the route (agents) and the top answers."""
+    with engine.request():
+        response = engine.search(SearchRequest(text, limit=5, viewer=viewer, facets=False))
+        vote = triage(response, engine.snapshot().routing)
+    forward = route(viewer, vote.get("route"))
+    return {"type": vote["type"], "level": vote["level"], "confidence": vote["confidence"],
+            "no_good_answer": vote["no_good_answer"], "route": forward["summary"] if forward else None,
+            "answers": [{"slug": hit.slug, "title": hit.title, "answer": hit.answer or hit.summary}
+                        for hit in response.results[:3]]}
 
 
 def article_list(engine: Engine, viewer: Viewer) -> list[dict[str, Any]]:

@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conftest import AGENT_TOKEN
+from conftest import AGENT_TOKEN, make_app
 from mcp import Client, StdioServerParameters
+
+from tests.browser_support import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERNAL_SLUG = "agents/goodwill-credits"
@@ -98,3 +100,45 @@ def test_an_unknown_token_stops_the_server(index_dir: Path, tmp_path: Path) -> N
     assert done.returncode == 1
     assert done.stderr.startswith("Error: SUPPORTKB_MCP_TOKEN is not a known agent token")
     assert "not-a-token" not in done.stderr and done.stdout == ""
+
+
+async def remote_answers(server: StdioServerParameters) -> dict[str, Any]:
+    async with Client(server, read_timeout_seconds=60) as client:
+        hidden = await client.call_tool("search_articles", {"query": INTERNAL_WORDS, "limit": 10})
+        public = await client.call_tool("get_article", {"slug": "billing/refund-policy"})
+        internal = await client.call_tool("get_article", {"slug": INTERNAL_SLUG})
+        bad = await client.call_tool("search_articles", {"query": "refund", "type": "nonsense"})
+        triage = await client.call_tool("route_question", {"text": "I want my money back"})
+        read = await client.read_resource("supportkb://articles/billing/refund-policy")
+        return {"hidden": json.loads(text_of(hidden)), "public": text_of(public),
+                "internal": (internal.is_error, text_of(internal)), "bad": (bad.is_error, text_of(bad)),
+                "triage": json.loads(text_of(triage)), "read": read.contents[0].text}
+
+
+def test_over_a_running_server_the_token_decides_too(index_dir: Path, tmp_path: Path) -> None:
+    live = LiveServer(make_app(index_dir, tmp_path / "inst", ANALYTICS_URL="off"))
+    try:
+        def remote(token: str | None) -> StdioServerParameters:
+            found = params(index_dir, tmp_path, token)
+            found.args = ["build.py", "mcp", "--url", live.url]
+            found.env = {k: v for k, v in (found.env or {}).items() if k != "KB_AGENT_TOKENS"}
+            return found
+
+        public = asyncio.run(remote_answers(remote(None)))
+        assert INTERNAL_SLUG not in slugs(public["hidden"])
+        assert public["public"].startswith("# How do I get a refund?") and "zanzibar" not in public["public"]
+        assert f"customer link: {live.url}/articles/billing/refund-policy" in public["public"]
+        assert public["internal"][0] and public["bad"][0] and "type" in public["bad"][1]
+        assert public["triage"]["route"] is None and public["read"] == public["public"]
+
+        agent = asyncio.run(remote_answers(remote(AGENT_TOKEN)))
+        assert INTERNAL_SLUG in slugs(agent["hidden"])
+        assert "zanzibar" in agent["public"] and "## Escalation route" in agent["public"]
+        assert not agent["internal"][0] and agent["triage"]["route"]
+
+        env = dict(os.environ, SUPPORTKB_MCP_TOKEN="not-a-token")
+        done = subprocess.run([sys.executable, "build.py", "mcp", "--url", live.url], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+        assert done.returncode == 1 and done.stderr.startswith("Error: SUPPORTKB_MCP_TOKEN is not a known")
+    finally:
+        live.stop()
