@@ -42,10 +42,11 @@ class Host:
 @pytest.fixture()
 def sites(index_dir: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
     allowed, stranger = Host(), Host()
-    kb = LiveServer(make_app(index_dir, tmp_path / "inst", EMBED_ORIGINS=allowed.url, ANALYTICS_URL="off"))
+    app = make_app(index_dir, tmp_path / "inst", EMBED_ORIGINS=allowed.url, ANALYTICS_URL="off")
+    kb = LiveServer(app)
     allowed.kb_url = stranger.kb_url = kb.url
     try:
-        yield {"kb": kb, "allowed": allowed, "stranger": stranger}
+        yield {"kb": kb, "allowed": allowed, "stranger": stranger, "app": app}
     finally:
         for server in (kb, allowed.server, stranger.server):
             server.stop()
@@ -135,3 +136,19 @@ def test_chatwoot_context_messages_are_read_as_the_ticket(page: Any, sites: dict
     frame.wait_for_function("() => document.querySelector('.suggestion-title').textContent"
                             " === 'My Wi-Fi keeps dropping'")
     assert frame.locator("#sidebar-q").input_value() == "my wifi keeps dropping every evening"
+
+
+def test_messages_from_origins_not_listed_are_ignored(page: Any, sites: dict[str, Any]) -> None:
+    """Opened on its own, the sidebar is its own parent: its origin is not listed, so a ticket it
+    posts to itself is dropped; listed, the same message is read."""
+    ticket = {"type": "supportkb:ticket", "subject": "refund", "text": "I want my money back"}
+    page.goto(sites["kb"].url + "/embed/agent")
+    page.evaluate("(ticket) => window.postMessage(ticket, '*')", ticket)
+    page.evaluate("() => new Promise(done => setTimeout(done, 500))")
+    assert page.locator("#sidebar-status").inner_text() == "Waiting for the ticket."
+    assert page.locator(".suggestion").count() == 0
+
+    sites["app"].config["EMBED_ORIGINS"] = [sites["allowed"].url, sites["kb"].url]
+    page.goto(sites["kb"].url + "/embed/agent")
+    page.evaluate("(ticket) => window.postMessage(ticket, '*')", ticket)
+    page.wait_for_selector(".suggestion")
