@@ -142,3 +142,17 @@ def test_over_a_running_server_the_token_decides_too(index_dir: Path, tmp_path: 
         assert done.returncode == 1 and done.stderr.startswith("Error: SUPPORTKB_MCP_TOKEN is not a known")
     finally:
         live.stop()
+
+
+def test_tokens_from_the_token_file_and_from_agent_tokens_are_known(tmp_path: Path) -> None:
+    from commands.mcp import viewer_for  # noqa: PLC0415
+    from web.shared.tokens import TokenStore, token_file  # noqa: PLC0415
+    settings = {"INSTANCE_DIR": str(tmp_path), "AGENT_TOKEN_FILE": "", "AGENT_TOKENS": f"other, {AGENT_TOKEN}"}
+    entry, token = TokenStore(token_file(settings)).create("helpdesk bot")
+    from_file = viewer_for(token, settings)
+    assert from_file is not None and from_file.sees_internal and from_file.name == "helpdesk bot"
+    from_env = viewer_for(AGENT_TOKEN, settings)
+    assert from_env is not None and from_env.sees_internal
+    assert viewer_for("skb_" + "x" * 40, settings) is None
+    TokenStore(token_file(settings)).revoke(entry.id)
+    assert viewer_for(token, settings) is None
