@@ -9,14 +9,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import AGENT_TOKEN, make_app
 from mcp import Client, StdioServerParameters
 
+from commands.mcp import TOKEN_ENV
 from tests.browser_support import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +151,7 @@ def test_over_a_running_server_the_token_decides_too(index_dir: Path, tmp_path: 
 
 
 def test_tokens_from_the_token_file_and_from_agent_tokens_are_known(tmp_path: Path) -> None:
-    from commands.mcp import viewer_for  # noqa: PLC0415
+    from commands.mcp_server import viewer_for  # noqa: PLC0415
     from web.shared.tokens import TokenStore, token_file  # noqa: PLC0415
     settings = {"INSTANCE_DIR": str(tmp_path), "AGENT_TOKEN_FILE": "", "AGENT_TOKENS": f"other, {AGENT_TOKEN}"}
     entry, token = TokenStore(token_file(settings)).create("helpdesk bot")
@@ -156,3 +162,63 @@ def test_tokens_from_the_token_file_and_from_agent_tokens_are_known(tmp_path: Pa
     assert viewer_for("skb_" + "x" * 40, settings) is None
     TokenStore(token_file(settings)).revoke(entry.id)
     assert viewer_for(token, settings) is None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def http_answers(url: str, token: str | None) -> dict[str, Any]:
+    import httpx2  # noqa: PLC0415  (the SDK's HTTP client)
+    from mcp.client.streamable_http import streamable_http_client  # noqa: PLC0415
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
+        async with Client(streamable_http_client(url, http_client=http), read_timeout_seconds=60) as client:
+            tools = await client.list_tools()
+            hidden = await client.call_tool("search_articles", {"query": INTERNAL_WORDS, "limit": 10})
+            public = await client.call_tool("get_article", {"slug": "billing/refund-policy"})
+            internal = await client.call_tool("get_article", {"slug": INTERNAL_SLUG})
+            resources = await client.list_resources()
+            return {"tools": sorted(tool.name for tool in tools.tools), "hidden": json.loads(text_of(hidden)),
+                    "public": text_of(public), "internal": internal.is_error,
+                    "resources": sorted(str(r.uri) for r in resources.resources)}
+
+
+def test_streamable_http_at_mcp_takes_the_token_per_request(index_dir: Path, tmp_path: Path) -> None:
+    port = free_port()
+    env = dict(os.environ, KB_INSTANCE_DIR=str(tmp_path / "instance"), KB_AGENT_TOKENS=AGENT_TOKEN,
+               KB_SEMANTIC="off")
+    env.pop(TOKEN_ENV, None)
+    server = subprocess.Popen([sys.executable, "build.py", "mcp", "--http", "--port", str(port), "--index",
+                               str(index_dir)], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/mcp"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.2)
+        public = asyncio.run(http_answers(url, None))
+        assert public["tools"] == ["get_article", "route_question", "search_articles"]
+        assert INTERNAL_SLUG not in slugs(public["hidden"]) and "zanzibar" not in public["public"]
+        assert public["internal"] and f"supportkb://articles/{INTERNAL_SLUG}" not in public["resources"]
+
+        agent = asyncio.run(http_answers(url, AGENT_TOKEN))
+        assert INTERNAL_SLUG in slugs(agent["hidden"]) and "zanzibar" in agent["public"]
+        assert not agent["internal"] and f"supportkb://articles/{INTERNAL_SLUG}" in agent["resources"]
+
+        refused = urllib.request.Request(url, data=b"{}", method="POST",
+                                         headers={"Authorization": "Bearer wrong", "Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(refused, timeout=10)
+        assert error.value.code == 401
+        assert json.loads(error.value.read())["error"]["code"] == "invalid_token"
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
