@@ -5,7 +5,7 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     build_check  python build.py [--check] [--strict] [--full] ...   validate, build, publish
     report       python build.py report|propose ...                   analytics reports, content gaps
     tokens       python build.py token create|revoke|list             agent API tokens
-    mcp          python build.py mcp                                  MCP server over stdio
+    mcp          python build.py mcp [--http | --url URL]             MCP server (stdio or HTTP)
 
 A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
 from the library layers are turned into one ``Error: ...`` line and a ``Hint: ...`` line here, at
