@@ -219,7 +219,7 @@ def test_a_contact_form_shows_suggestions_and_counts_deflection(browser: Any, co
     page.type("#description", "I want my money back for a cancelled order")
     link = frame.get_by_role("link", name="How do I get a refund?")
     link.wait_for()
-    assert int(page.eval_on_selector("iframe", "f => parseInt(f.style.height)")) > 40  # resized to fit
+    page.wait_for_function("() => parseInt(document.querySelector('iframe').style.height) > 40")  # resized
     assert axe_violations(frame) == []
     with context.expect_page() as opened:
         link.click()
@@ -246,4 +246,33 @@ def test_a_contact_form_shows_suggestions_and_counts_deflection(browser: Any, co
     assert len(found.shown) == 2 and len(found.opened) == 2 and len(found.sent) == 1
     assert len(found.deflected) == 1
     assert list(found.opened.values())[0] == {"billing/refund-policy"}
+    context.close()
+
+
+@pytest.mark.browser
+def test_global_privacy_control_sends_no_visit_id(browser: Any, contact_sites: Any) -> None:  # noqa: F811
+    """With GPC on, suggestions still appear, but no visit id, open or sent form is recorded."""
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(navigator, 'globalPrivacyControl', {get: () => true})")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(contact_sites["host"].url + "/contact")
+    frame = deflect_frame(page, contact_sites["kb"].url)
+    page.fill("#subject", "refund")
+    link = frame.get_by_role("link", name="How do I get a refund?")
+    link.wait_for()
+    with context.expect_page() as opened:
+        link.click()
+    opened.value.close()
+    page.click("button[type=submit]")
+    page.wait_for_url("**/sent")
+    assert app_recorder(contact_sites["app"]).flush(10)
+    store = open_store(contact_sites["url"])
+    try:
+        assert store.fetchall("SELECT COUNT(*) FROM searches WHERE source = 'deflect'")[0][0] >= 1
+        assert store.fetchall("SELECT COUNT(*) FROM searches WHERE session IS NOT NULL")[0][0] == 0
+        assert store.fetchall("SELECT COUNT(*) FROM clicks")[0][0] == 0
+        assert store.fetchall("SELECT COUNT(*) FROM contacts")[0][0] == 0
+    finally:
+        store.close()
     context.close()
