@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -10,8 +12,11 @@ from kb.golden import golden_path
 from kb.loader import KnowledgeBase
 from kb.markup import article_link, find_links, site_article_slug, split_internal
 from kb.model import Article
+from kb.owners import OWNERS_FILE, check_owners
 from kb.problems import Problem
+from kb.states import check_states
 from kb.titles import NearTitles
+from kb.verification import check_verified
 
 
 
@@ -146,6 +151,12 @@ def check_golden_targets(kb: KnowledgeBase, slugs: dict[str, Article]) -> list[P
                     _suggest(g.expect, list(slugs))) for g in kb.golden if g.expect not in slugs]
 
 
+def _side_file(root: Path, name: str) -> str:
+    """How problems name a side file: under the articles folder as the writer sees it."""
+    shown = os.path.relpath(root)
+    return f"{root if shown.startswith('..') else shown}/{name}"
+
+
 def validate(kb: KnowledgeBase, today: dt.date | None = None,
              titles: NearTitles | None = None) -> list[Problem]:
     """Every problem in the knowledge base: the loader's and the cross-article checks, sorted.
@@ -159,6 +170,9 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
         problems += check_links(article, slugs)
         problems += check_references(article, slugs)
         problems += check_body(article, today)
+        problems += check_verified(article, today)
     problems += check_duplicates(kb.articles, titles)
+    problems += check_states(kb.articles)
+    problems += check_owners(kb.owners, kb.articles, _side_file(kb.root, OWNERS_FILE))
     problems += check_golden_targets(kb, slugs)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))
