@@ -35,6 +35,9 @@ PUBLIC_KINDS = ("all",)
 AGENT_KINDS = ("all", "internal")
 #: Stored fields about who wrote an article and where its file is: for agents and admins only.
 STAFF_FIELDS = ("owner", "path")
+#: Every key of a served article that only agents and admins get: those fields, and the
+#: verification data (owners, last check, due date; ``search/states.py``).
+STAFF_KEYS = (*STAFF_FIELDS, "verification")
 
 
 #: Article states customers may see (``review`` is for agents; drafts and archived are not indexed).
