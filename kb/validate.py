@@ -60,6 +60,16 @@ def check_links(article: Article, slugs: dict[str, Article]) -> list[Problem]:
                                      f"public article links to internal article {slug!r}",
                                      "customers cannot open it; move the link into a '::: internal' block",
                                      "warning"))
+        elif target.status == "review" and not article.is_agent_only and not in_internal_block:
+            problems.append(_problem(article, line, "link",
+                                     f"public article links to {slug!r}, still in review",
+                                     "customers cannot open it until it is published", "warning"))
+        elif target.status in ("archived", "draft") and article.is_indexed:
+            replacement = f"link to {target.replaced_by!r} instead" if target.replaced_by else \
+                "remove the link or point it to a published article"
+            problems.append(_problem(article, line, "link",
+                                     f"links to {target.status} article {slug!r}", replacement,
+                                     "warning"))
     return problems
 
 

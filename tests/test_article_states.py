@@ -265,3 +265,19 @@ def test_replaced_by_must_name_a_served_article(tmp_path: Path) -> None:
         "(hint: name the slug of the article that replaces this one (its path under articles/ without .md))",
         f"{articles}/billing/paper-bills.md:6: error: replaced_by: 'billing/old-refunds' is archived, "
         "not served (hint: point to a published (or review) article)"]
+
+
+def test_links_to_review_archived_and_draft_articles_are_warned(tmp_path: Path) -> None:
+    articles = write_kb(tmp_path)
+    price = articles / "billing" / "price-rise.md"
+    price.write_text(price.read_text(encoding="utf-8") + f"\n[lights](/articles/{REVIEW_SLUG}) "
+                     "[old](old-refunds.md) [bills](/articles/billing/paper-bills)\n", encoding="utf-8")
+    found = [p.split(": warning: ", 1)[1] for p in _problems(articles)
+             if "price-rise.md" in p and ": link: " in p]
+    assert found == [
+        "link: links to archived article 'billing/old-refunds' (hint: link to 'billing/refund-policy' "
+        "instead)",
+        "link: links to archived article 'billing/paper-bills' (hint: remove the link or point it to a "
+        "published article)",
+        f"link: public article links to '{REVIEW_SLUG}', still in review "
+        "(hint: customers cannot open it until it is published)"]
