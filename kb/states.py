@@ -28,8 +28,7 @@ def redirect_slug(value: str) -> str | None:
     elif text.startswith("/") or "://" in text or "?" in text or "#" in text:
         return None
     text = text.strip("/")
-    if text.endswith(".md"):
-        text = text[:-3]
+    text = text.removesuffix(".md")
     if not text or not all(SLUG_PART.match(part) for part in text.split("/")):
         return None
     return text

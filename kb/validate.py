@@ -19,7 +19,6 @@ from kb.titles import NearTitles
 from kb.verification import check_verified
 
 
-
 def _problem(article: Article, line: int, name: str, message: str, hint: str = "",
              severity: str = "error") -> Problem:
     return Problem(article.path, line, name, message, hint, severity)  # type: ignore[arg-type]

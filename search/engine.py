@@ -8,10 +8,9 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from search import ranking
+from search import ranking, states, visibility
 from search.analysis import field_language, normalize_phrase, terms
 from search.expansion import ExpandedQuery, expand
-from search import states, visibility
 from search.query import MAX_PREFIX_TERMS, build_plan, filter_query
 from search.rerank import Candidate, rerank
 from search.retrieve import retrieve

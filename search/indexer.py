@@ -22,9 +22,9 @@ from search.analysis import field_language, normalize_phrase, terms, words
 from search.documents import searchable_words, to_document
 from search.schema import SCHEMA_VERSION, build_schema
 from search.semantic.build import embed_version
-from search.visibility import agent_only
 from search.store import (VERSIONS, build_lock, current_version, new_version_name, publish,
                           read_json, version_dir, write_json)
+from search.visibility import agent_only
 
 log = logging.getLogger(__name__)
 PARALLEL_THRESHOLD = 500

@@ -20,7 +20,7 @@ from search import Engine, SearchRequest
 from search.browse import related
 from search.indexer import build_index
 from search.viewer import AGENT, ANONYMOUS, Viewer
-from search.visibility import STAFF_FIELDS, STAFF_KEYS
+from search.visibility import STAFF_KEYS
 from tests.conftest import AGENT_TOKEN, FIXTURE_KB, make_app
 from tests.kb_support import article, write_articles
 from tests.test_access_sweep import without_echo

@@ -261,10 +261,10 @@ def test_replaced_by_must_name_a_served_article(tmp_path: Path) -> None:
                     encoding="utf-8")
     found = [p for p in _problems(articles) if ": replaced_by: " in p]
     assert found == [
-        f"{articles}/billing/old-refunds.md:6: error: replaced_by: no article 'billing/refund-polcy' "
-        "(hint: name the slug of the article that replaces this one (its path under articles/ without .md))",
-        f"{articles}/billing/paper-bills.md:6: error: replaced_by: 'billing/old-refunds' is archived, "
-        "not served (hint: point to a published (or review) article)"]
+        (f"{articles}/billing/old-refunds.md:6: error: replaced_by: no article 'billing/refund-polcy' "
+        "(hint: name the slug of the article that replaces this one (its path under articles/ without .md))"),
+        (f"{articles}/billing/paper-bills.md:6: error: replaced_by: 'billing/old-refunds' is archived, "
+        "not served (hint: point to a published (or review) article)")]
 
 
 def test_links_to_review_archived_and_draft_articles_are_warned(tmp_path: Path) -> None:
@@ -275,9 +275,9 @@ def test_links_to_review_archived_and_draft_articles_are_warned(tmp_path: Path) 
     found = [p.split(": warning: ", 1)[1] for p in _problems(articles)
              if "price-rise.md" in p and ": link: " in p]
     assert found == [
-        "link: links to archived article 'billing/old-refunds' (hint: link to 'billing/refund-policy' "
-        "instead)",
-        "link: links to archived article 'billing/paper-bills' (hint: remove the link or point it to a "
-        "published article)",
-        f"link: public article links to '{REVIEW_SLUG}', still in review "
-        "(hint: customers cannot open it until it is published)"]
+        ("link: links to archived article 'billing/old-refunds' (hint: link to 'billing/refund-policy' "
+        "instead)"),
+        ("link: links to archived article 'billing/paper-bills' (hint: remove the link or point it to a "
+        "published article)"),
+        (f"link: public article links to '{REVIEW_SLUG}', still in review "
+        "(hint: customers cannot open it until it is published)")]

@@ -2,8 +2,9 @@
 every answer shows when it was verified and when it is due, an overdue one is flagged."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,6 @@ from kb import load_knowledge_base
 from search.indexer import build_index
 from tests.browser_support import browser, recording_server  # noqa: F401  (fixture)
 from tests.conftest import AGENT_TOKEN
-from tests.test_article_states import REVIEW_SLUG
 from tests.test_article_states import write_kb as write_states_kb
 from tests.test_verification import OWNERS, REVIEW, VERIFIED
 

@@ -84,10 +84,10 @@ def test_owner_patterns_anchor_like_codeowners() -> None:
 def test_bad_owner_lines_are_reported_with_their_line() -> None:
     _, problems = parse_owners("* zq-a\n!billing/ zq-b\nbilling/ zq b!d\n")
     assert [p.format() for p in problems] == [
-        "_owners:2: error: pattern: '!billing/': negated patterns ('!') are not supported "
-        "(hint: use *, ** and ? with folder names, e.g. 'billing/' or '*.md')",
-        "_owners:3: error: owner: invalid owner name 'b!d' "
-        "(hint: owners are names like 'billing-team', '@sam' or 'sam@example.com')"]
+        ("_owners:2: error: pattern: '!billing/': negated patterns ('!') are not supported "
+        "(hint: use *, ** and ? with folder names, e.g. 'billing/' or '*.md')"),
+        ("_owners:3: error: owner: invalid owner name 'b!d' "
+        "(hint: owners are names like 'billing-team', '@sam' or 'sam@example.com')")]
 
 
 def test_intervals_by_folder_then_type_then_default() -> None:
@@ -107,8 +107,8 @@ def test_review_settings_errors_name_line_and_key() -> None:
         "_review.yml:6: error: due_son: unknown key (hint: did you mean 'due_soon'?)",
         "_review.yml:2: error: intervals.biling: unknown support type (hint: did you mean 'billing'?)",
         "_review.yml:3: error: intervals.technical: must be a whole number of days, 1 to 3650 (got 0)",
-        "_review.yml:5: error: folders.!x/: negated patterns ('!') are not supported "
-        "(hint: use *, ** and ? with folder names)"]
+        ("_review.yml:5: error: folders.!x/: negated patterns ('!') are not supported "
+        "(hint: use *, ** and ? with folder names)")]
     _, problems = parse_review_config("intervals: [90]\n")
     assert [p.format() for p in problems] == [
         "_review.yml:1: error: intervals: must map support types to days (hint: e.g. 'billing: 90')"]

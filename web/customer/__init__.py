@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import (Blueprint, Flask, Response, abort, current_app, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import ngettext
 
 from kb.model import SUPPORT_TYPES
