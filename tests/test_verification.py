@@ -240,3 +240,16 @@ def test_owners_file_changes_reach_the_served_version(tmp_path: Path) -> None:
     client = make_app(tmp_path / "index", tmp_path / "instance").test_client()
     view = client.get("/api/v1/articles/billing/refund-policy", headers=AGENT).get_json()
     assert view["verification"]["owners"] == ["zq-newteam"]
+
+
+def test_review_command_marks_articles_in_review(tmp_path: Path, capsys: Any) -> None:
+    articles = write_kb(tmp_path)
+    reset = articles / "technical" / "reset-password.md"
+    reset.write_text(reset.read_text(encoding="utf-8").replace("---\n", "---\nstatus: review\n", 1),
+                     encoding="utf-8")
+    (articles / "technical" / "old.md").write_text(
+        "---\ntitle: Old\ntype: technical\nlevel: 0\nstatus: archived\n---\n\nOld.\n", encoding="utf-8")
+    main(["review", "--articles", str(articles), "--today", TODAY, "--owner", "zq-content"])
+    out = capsys.readouterr().out
+    assert "  never    technical/reset-password  never verified (every 180 days)  [in review]\n" in out
+    assert "technical/old" not in out  # archived: not served, not reviewed
