@@ -102,7 +102,7 @@ def test_agents_find_a_review_article_marked_not_validated(client: Any) -> None:
     body = client.get("/api/v1/search", query_string={"q": "qwvtitle"}, headers=AGENT).get_json()
     assert [(h["slug"], h["status"]) for h in body["results"]] == [(REVIEW_SLUG, "review")]
     view = client.get(f"/api/v1/articles/{REVIEW_SLUG}", headers=AGENT).get_json()
-    assert view["status"] == "review"
+    assert view["status"] == "review" and view["public_url"] is None  # customers cannot open it
     published = client.get("/api/v1/articles/billing/refund-policy", headers=AGENT).get_json()
     assert published["status"] == "published"
     assert REVIEW_SLUG in [item["slug"] for item in published["related"]]

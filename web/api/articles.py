@@ -32,8 +32,8 @@ def not_found(slug: str) -> ApiError:
 
 
 def public_url(view: Mapping[str, Any]) -> str | None:
-    """The link an agent may send a customer; internal articles have none."""
-    if view["audience"] == "internal":
+    """The link an agent may send a customer; internal articles and those in review have none."""
+    if view["audience"] == "internal" or view["status"] != "published":
         return None
     return request.host_url.rstrip("/") + view["url"]
 

@@ -152,7 +152,7 @@
     el("selected-verification").textContent = verifiedText(hit.verification);
     el("selected-overdue").hidden = !overdue(hit);
     el("say-this").textContent = hit.answer || hit.summary;
-    el("copy-link").disabled = hit.audience === "internal";
+    el("copy-link").disabled = hit.audience === "internal" || hit.status === "review";
     if (!withBody) { el("article-body").textContent = ""; }
   }
 
@@ -205,6 +205,7 @@
     var hit = hits[selected];
     if (!hit) { return; }
     if (hit.audience === "internal") { say("Internal article: there is no customer link."); return; }
+    if (hit.status === "review") { say("In review: customers cannot open it yet."); return; }
     copy(new URL(hit.url, window.location.origin).href, "Copied the customer link for: " + hit.title);
   }
 
