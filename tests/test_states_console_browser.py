@@ -49,7 +49,7 @@ def test_console_marks_review_and_verification(console: Any) -> None:
     assert "in review, not yet validated" in page.locator("#results .hit-meta").first.inner_text()
     assert page.locator("#review-badge").is_visible()
     assert page.locator("#copy-link").is_disabled()  # customers cannot open it yet
-    assert page.locator("#selected-verification").inner_text() == "Never verified (zq-content)"
+    assert page.locator("#selected-verification").inner_text() == "Never verified - owners: zq-content"
     search(page, "refund")
     assert page.locator("#results .hit-title").first.inner_text() == "How do I get a refund?"
     assert not page.locator("#review-badge").is_visible()

@@ -108,10 +108,10 @@
     return Boolean(hit.verification && hit.verification.state === "overdue");
   }
 
-  /* "Verified 2026-09-01 by sam, due 2026-11-30 (billing-team)" from the agents-only data. */
+  /* "Verified 2026-09-01 by sam, due 2026-11-30 - owners: billing-team" (agents-only data). */
   function verifiedText(check) {
     if (!check) { return ""; }
-    var owners = check.owners.length ? " (" + check.owners.join(", ") + ")" : " (no owner)";
+    var owners = check.owners.length ? " - owners: " + check.owners.join(", ") : " - no owner";
     if (!check.verified) { return "Never verified" + owners; }
     var left = check.days_left < 0 ? ", " + (-check.days_left) + " days overdue"
       : check.state === "due" ? ", in " + check.days_left + " days" : "";
