@@ -82,6 +82,10 @@ def check_references(article: Article, slugs: dict[str, Article]) -> list[Proble
         elif slug == article.slug:
             problems.append(_problem(article, article.line_of("related"), "related",
                                      "an article cannot be related to itself"))
+        elif not slugs[slug].is_indexed and article.is_indexed:
+            problems.append(_problem(article, article.line_of("related"), "related",
+                                     f"{slug!r} is {slugs[slug].status}, never shown",
+                                     "remove it or name a published article", "warning"))
     if article.translation_of:
         original = slugs.get(article.translation_of)
         line = article.line_of("translation_of")

@@ -269,6 +269,11 @@ def test_replaced_by_must_name_a_served_article(tmp_path: Path) -> None:
 
 def test_links_to_review_archived_and_draft_articles_are_warned(tmp_path: Path) -> None:
     articles = write_kb(tmp_path)
+    policy = articles / "billing" / "refund-policy.md"
+    policy.write_text(policy.read_text(encoding="utf-8").replace(
+        "related: [billing/invoice-explained,", "related: [billing/paper-bills,"), encoding="utf-8")
+    assert any(p.endswith("warning: related: 'billing/paper-bills' is archived, never shown "
+                          "(hint: remove it or name a published article)") for p in _problems(articles))
     price = articles / "billing" / "price-rise.md"
     price.write_text(price.read_text(encoding="utf-8") + f"\n[lights](/articles/{REVIEW_SLUG}) "
                      "[old](old-refunds.md) [bills](/articles/billing/paper-bills)\n", encoding="utf-8")
