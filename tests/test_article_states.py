@@ -148,6 +148,9 @@ def test_archived_article_answers_410_with_a_helpful_page(client: Any) -> None:
     assert page.status_code == 410
     text = page.get_data(as_text=True)
     assert "Paper bills by post" in text and 'action="/search"' in text
+    assert '<meta name="robots" content="noindex">' in text
+    spanish = client.get("/articles/billing/paper-bills?lang=es").get_data(as_text=True)
+    assert "Este artículo ya no está disponible" in spanish
     api = client.get("/api/v1/articles/billing/paper-bills")
     assert api.status_code == 410 and api.get_json()["error"]["code"] == "article_gone"
     for who in ({}, AGENT):
