@@ -250,6 +250,20 @@ ANSWER = "Short answer in plain words; public (served to every caller)."
 AGENTS_ONLY = "Agents only; absent for anonymous callers."
 
 
+STATUS = ("KCS state: `published`, or `review` (not yet validated: only agents ever get such "
+          "an article).")
+
+
+class Verification(BaseModel):
+    owners: list[str]
+    verified: str | None = Field(description="Date of the last check (YYYY-MM-DD), null if never.")
+    verified_by: str | None
+    interval_days: int = Field(description="Days between checks for this article (`_review.yml`).")
+    due: str | None = Field(description="Date the next check is due, null if never verified.")
+    days_left: int | None = Field(description="Days until due; negative once overdue.")
+    state: Literal["ok", "due", "overdue", "never"]
+
+
 class Hit(BaseModel):
     slug: str
     title: str
@@ -268,6 +282,8 @@ class Hit(BaseModel):
     stale: bool
     exact: bool
     explain: dict[str, Any] = Field(None, description="Only with explain=true.")  # type: ignore[assignment]
+    status: str = Field(description=STATUS)
+    verification: Verification = Field(None, description=f"Owners and last check. {AGENTS_ONLY}")  # type: ignore[assignment]
 
 
 class SearchResponse(BaseModel):
@@ -354,6 +370,8 @@ class Article(ArticleSummary):
     html: str
     markdown: str
     has_internal: bool
+    status: str = Field(description=STATUS)
+    verification: Verification = Field(None, description=f"Owners and last check. {AGENTS_ONLY}")  # type: ignore[assignment]
     related: list[ArticleSummary]
     translations: list[Translation]
     route: Route | None = Field(description="Agents only; null otherwise.")

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import ngettext
 
 from kb.model import SUPPORT_TYPES
 from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
+from search.states import moved
 from web.customer import feedback as site_feedback
 from web.customer import pagination
 from web.customer import search as site_search
@@ -95,11 +96,11 @@ def browse(support_type: str) -> str:
 
 
 @bp.route("/articles/<path:slug>")
-def article(slug: str) -> str:
+def article(slug: str) -> Any:
     snapshot = engine().snapshot()
     view = article_view(snapshot, slug, viewer())
     if view is None:
-        abort(404)
+        return _moved_or_gone(snapshot, slug)
     _track_result_click(slug)
     view["related"] = localize(snapshot, view["related"], i18n.choose_lang(),
                                view["translation_of"] or view["slug"])
@@ -108,6 +109,19 @@ def article(slug: str) -> str:
                            feedback=request.args.get("feedback", ""),
                            comment_max=site_feedback.MAX_COMMENT,
                            canonical=canonical("site.article", slug=slug))
+
+
+def _moved_or_gone(snapshot: Any, slug: str) -> Any:
+    """An old URL (301 to the article), a withdrawn article (410 Gone, or 301 to its
+    replacement), or 404."""
+    found = moved(snapshot, slug, viewer())
+    if found is None:
+        abort(404)
+    if found.kind == "redirect":
+        query = request.query_string.decode("utf-8", "replace")
+        target = url_for("site.article", slug=found.slug) + (f"?{query}" if query else "")
+        return redirect(target, 301)
+    return render_template("gone.html", title=found.title, status=410), 410
 
 
 def _track_result_click(slug: str) -> None:
