@@ -12,6 +12,7 @@ from kb.markup import article_link, find_links, site_article_slug, split_interna
 from kb.model import Article
 from kb.problems import Problem
 from kb.titles import NearTitles
+from kb.translations import translation_problems
 
 
 
@@ -161,4 +162,5 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
         problems += check_body(article, today)
     problems += check_duplicates(kb.articles, titles)
     problems += check_golden_targets(kb, slugs)
+    problems += translation_problems(kb.articles)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))
