@@ -203,7 +203,8 @@ class Engine:
                    type=data["type"], level=data["level"], product=data["product"], lang=data["lang"],
                    tags=data["tags"], audience=data["audience"], score=round(parts.final, 4),
                    updated=data["updated"], stale=snapshot.is_stale(data["slug"]),
-                   exact=parts.exact_bonus > 0, explain=explain)
+                   exact=parts.exact_bonus > 0, explain=explain,
+                   stale_translation=snapshot.is_stale_translation(data["slug"]))
 
     def suggest(self, text: str, viewer: Viewer, langs: list[str], limit: int = 8) -> list[dict[str, str]]:
         """Type-ahead: titles of the best prefix matches."""

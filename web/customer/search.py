@@ -4,13 +4,16 @@ viewer, which is always anonymous on the customer site.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import escape
 
 from search import QueryError, SearchRequest, SearchResponse
+from search.browse import catalog
 from search.filters import BY_NAME, site_filters
 from search.triage import triage
 from search.types import MAX_RESULT_WINDOW
@@ -101,8 +104,10 @@ def search_page() -> str:
                                                  offset=request_.offset, viewer=viewer()))
         fell_back = response.total > 0
     track_search(response, "site", filters)
-    context.update(response=response, fell_back=fell_back,
-                   results=_results(response, text, request_.offset),
+    # after the fallback to every language the words were another language's: keep its articles
+    results = _results(response, text, request_.offset, snapshot, "" if fell_back else ui_lang)
+    context.update(response=response, fell_back=fell_back, results=results,
+                   untranslated=sorted({r["hit"].lang for r in results} - {ui_lang}),
                    facets=_facets(response, text, shown, filters.get("lang", [])),
                    pages=_pages(response.total, page, text, shown),
                    contact=contact_box(snapshot.routing, _likely_type(response, shown, snapshot)),
@@ -111,9 +116,29 @@ def search_page() -> str:
     return render_template("search.html", **context)
 
 
-def _results(response: SearchResponse, text: str, offset: int) -> list[dict[str, Any]]:
-    return [{"hit": hit, "href": url_for("site.article", slug=hit.slug, q=text, pos=offset + n)}
-            for n, hit in enumerate(response.results, start=1)]
+def _results(response: SearchResponse, text: str, offset: int, snapshot: Any,
+             lang: str) -> list[dict[str, Any]]:
+    """Result links; a hit in another language whose translation into ``lang`` exists is shown as
+    that translation (dropped when the translation is on the page already; no swap when ``lang``
+    is empty). Translations come from the public catalog, like every customer page."""
+    families = catalog(snapshot).families
+    found = catalog(snapshot).by_slug
+    on_page = {hit.slug for hit in response.results}
+    results = []
+    for n, hit in enumerate(response.results, start=1):
+        item = found.get(hit.slug)
+        yours = (families.get(item["translation_of"] or item["slug"], {}).get(lang)
+                 if item is not None and lang and hit.lang != lang else None)
+        if yours is not None and yours["slug"] in on_page:
+            continue
+        if yours is not None:
+            hit = dataclasses.replace(hit, slug=yours["slug"], title=yours["title"], lang=lang,
+                                      snippet=str(escape(yours["summary"] or yours["answer"])),
+                                      url=yours["url"], stale_translation=yours["stale_translation"])
+            on_page.add(hit.slug)
+        results.append({"hit": hit, "href": url_for("site.article", slug=hit.slug, q=text,
+                                                   pos=offset + n)})
+    return results
 
 
 def _facets(response: SearchResponse, text: str, shown: dict[str, str],

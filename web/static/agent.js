@@ -85,7 +85,8 @@
       title.textContent = hit.title;
       var meta = document.createElement("span");
       meta.className = "hit-meta";
-      meta.textContent = label(hit) + (hit.audience === "internal" ? " - internal" : "");
+      meta.textContent = label(hit) + (hit.audience === "internal" ? " - internal" : "") +
+        (hit.stale_translation ? " - translation may be out of date" : "");
       var snippet = document.createElement("span");
       snippet.className = "hit-snippet";
       snippet.textContent = hit.answer || hit.summary;
@@ -129,6 +130,7 @@
     el("selected-title").textContent = hit.title;
     el("selected-meta").textContent = label(hit);
     el("selected-stale").hidden = !hit.stale;
+    el("selected-translation-stale").hidden = !hit.stale_translation;
     el("internal-badge").hidden = hit.audience !== "internal";
     el("say-this").textContent = hit.answer || hit.summary;
     el("copy-link").disabled = hit.audience === "internal";
