@@ -91,9 +91,11 @@ def languages(articles: Iterable[Article]) -> list[str]:
 
 
 def missing_translations(articles: Iterable[Article], lang: str) -> list[Article]:
-    """Originals (see :func:`needs_translation`) with no translation into ``lang``, by path."""
+    """Originals (see :func:`needs_translation`) with no translation into ``lang`` that customers
+    can read (public and indexed: a draft or agent-only translation leaves it missing), by path."""
     articles = list(articles)
-    translated = {a.translation_of for a in articles if a.translation_of and a.lang == lang}
+    translated = {a.translation_of for a in articles
+                  if a.translation_of and a.lang == lang and not a.is_internal and a.is_indexed}
     return sorted((a for a in articles if needs_translation(a) and a.lang != lang
                    and a.slug not in translated), key=lambda a: a.path)
 
