@@ -60,13 +60,14 @@ def _is_live(article: Article) -> bool:
 
 
 def translation_statuses(articles: Iterable[Article]) -> list[TranslationStatus]:
-    """Every translation whose source exists, with its state, in path order (archived skipped)."""
+    """Every translation whose source exists, with its state, in path order (archived ones and
+    "translations" into the source's own language, already an error, are skipped)."""
     articles = list(articles)
     by_slug = {a.slug: a for a in articles}
     found = []
     for article in articles:
         source = by_slug.get(article.translation_of) if article.translation_of else None
-        if source is None or source is article or not _is_live(article):
+        if source is None or source.lang == article.lang or not _is_live(article):
             continue
         now = source_hash(source)
         state: State = ("unmarked" if not article.source_hash
