@@ -11,8 +11,16 @@ import build
 from kb import load_knowledge_base
 from kb.fmedit import FrontMatterError, set_field
 from kb.translations import source_hash
-from tests.translations_support import (INTERNAL_TRANSLATION, SOURCE, TRANSLATION, commit, git, line_of, make_repo,
-                                        replace_in)
+from tests.translations_support import (
+    INTERNAL_TRANSLATION,
+    SOURCE,
+    TRANSLATION,
+    commit,
+    git,
+    line_of,
+    make_repo,
+    replace_in,
+)
 
 
 @pytest.fixture()

@@ -10,8 +10,14 @@ import pytest
 import build
 from tests.browser_support import browser, recording_server  # noqa: F401  (fixture)
 from tests.conftest import AGENT_TOKEN
-from tests.translations_support import (INTERNAL_TRANSLATION, SOURCE, TRANSLATION, commit,
-                                        make_repo, replace_in)
+from tests.translations_support import (
+    INTERNAL_TRANSLATION,
+    SOURCE,
+    TRANSLATION,
+    commit,
+    make_repo,
+    replace_in,
+)
 
 pytestmark = pytest.mark.browser
 

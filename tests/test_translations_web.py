@@ -11,8 +11,14 @@ import pytest
 
 import build
 from tests.conftest import make_app
-from tests.translations_support import (INTERNAL_TRANSLATION, SOURCE, TRANSLATION, commit,
-                                        make_repo, replace_in)
+from tests.translations_support import (
+    INTERNAL_TRANSLATION,
+    SOURCE,
+    TRANSLATION,
+    commit,
+    make_repo,
+    replace_in,
+)
 
 STALE_NOTE_ES = "Puede que esta traducción no esté al día"
 STALE_NOTE_EN = "This translation may be out of date"

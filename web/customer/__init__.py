@@ -20,8 +20,7 @@ from web.customer import feedback as site_feedback
 from web.customer import pagination
 from web.customer import search as site_search
 from web.customer import sitemap as site_sitemap
-from web.customer.common import (article_langs, canonical, clean_filter, engine, language_notes,
-                                  localize)
+from web.customer.common import article_langs, canonical, clean_filter, engine, language_notes, localize
 from web.customer.contact import all_contact_boxes, contact_box
 from web.shared import i18n
 from web.shared.auth import viewer
