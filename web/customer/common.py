@@ -46,9 +46,12 @@ def language_notes(view: dict[str, Any], lang: str) -> dict[str, Any]:
     original = next((item for item in view["translations"] if item["slug"] == view["translation_of"]),
                     None)
     other_language = view["lang"] != lang
-    return {"stale": bool(view.get("stale_translation")), "original": original,
-            "untranslated": other_language and lang not in versions,
-            "yours": versions.get(lang) if other_language else None}
+    stale = bool(view.get("stale_translation"))
+    yours = versions.get(lang) if other_language else None
+    if stale and yours is not None and yours is original:
+        yours = None  # the stale note links it already
+    return {"stale": stale, "original": original, "untranslated": other_language and lang not in versions,
+            "yours": yours}
 
 
 def localize(snapshot: Any, items: list[dict[str, Any]], lang: str,
