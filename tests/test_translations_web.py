@@ -133,6 +133,14 @@ def test_search_in_a_language_with_few_articles(client: Any) -> None:
     assert "no están disponibles" not in english and "not yet available" not in english
 
 
+def test_instant_search_offers_the_readers_translation(client: Any) -> None:
+    spanish = client.get("/search.json?q=refu&lang=es").get_json()["results"]
+    assert [(r["title"], r["lang"], r["url"].split("?")[0]) for r in spanish] == [
+        ("¿Cómo obtengo un reembolso?", "es", "/articles/es/billing/refunds")]
+    english = client.get("/search.json?q=refu&lang=en").get_json()["results"]
+    assert [(r["title"], r["lang"]) for r in english] == [("How do I get a refund?", "en")]
+
+
 def test_api_results_say_their_language(client: Any) -> None:
     found = {(h["slug"], h["lang"]) for q in ("refund", "reembolso")
              for h in client.get(f"/api/v1/search?q={q}").get_json()["results"]}

@@ -12,7 +12,7 @@ from flask import Response, abort, current_app, jsonify, render_template, reques
 from flask_babel import gettext
 from markupsafe import escape
 
-from search import QueryError, SearchRequest, SearchResponse
+from search import Hit, QueryError, SearchRequest, SearchResponse
 from search.browse import catalog
 from search.filters import BY_NAME, site_filters
 from search.triage import triage
@@ -116,29 +116,34 @@ def search_page() -> str:
     return render_template("search.html", **context)
 
 
-def _results(response: SearchResponse, text: str, offset: int, snapshot: Any,
-             lang: str) -> list[dict[str, Any]]:
-    """Result links; a hit in another language whose translation into ``lang`` exists is shown as
-    that translation (dropped when the translation is on the page already; no swap when ``lang``
-    is empty). Translations come from the public catalog, like every customer page."""
-    families = catalog(snapshot).families
-    found = catalog(snapshot).by_slug
-    on_page = {hit.slug for hit in response.results}
-    results = []
-    for n, hit in enumerate(response.results, start=1):
-        item = found.get(hit.slug)
-        yours = (families.get(item["translation_of"] or item["slug"], {}).get(lang)
+def in_reader_language(hits: list[Hit], snapshot: Any, lang: str) -> list[tuple[int, Hit]]:
+    """Hits with their positions (from 1); a hit in another language whose translation into
+    ``lang`` exists is shown as that translation, or dropped when the translation is among the
+    hits already (no change when ``lang`` is empty). Translations come from the public catalog,
+    like every customer page, so an agent-only translation is never offered."""
+    articles = catalog(snapshot)
+    shown = {hit.slug for hit in hits}
+    kept = []
+    for position, hit in enumerate(hits, start=1):
+        item = articles.by_slug.get(hit.slug)
+        yours = (articles.families.get(item["translation_of"] or item["slug"], {}).get(lang)
                  if item is not None and lang and hit.lang != lang else None)
-        if yours is not None and yours["slug"] in on_page:
+        if yours is not None and yours["slug"] in shown:
             continue
         if yours is not None:
             hit = dataclasses.replace(hit, slug=yours["slug"], title=yours["title"], lang=lang,
+                                      summary=yours["summary"], answer=yours["answer"],
                                       snippet=str(escape(yours["summary"] or yours["answer"])),
                                       url=yours["url"], stale_translation=yours["stale_translation"])
-            on_page.add(hit.slug)
-        results.append({"hit": hit, "href": url_for("site.article", slug=hit.slug, q=text,
-                                                   pos=offset + n)})
-    return results
+            shown.add(hit.slug)
+        kept.append((position, hit))
+    return kept
+
+
+def _results(response: SearchResponse, text: str, offset: int, snapshot: Any,
+             lang: str) -> list[dict[str, Any]]:
+    return [{"hit": hit, "href": url_for("site.article", slug=hit.slug, q=text, pos=offset + n)}
+            for n, hit in in_reader_language(response.results, snapshot, lang)]
 
 
 def _facets(response: SearchResponse, text: str, shown: dict[str, str],
@@ -213,7 +218,7 @@ def instant() -> Response:
             {"title": hit.title, "summary": hit.summary, "type": hit.type,
              "type_label": i18n.label("type", hit.type), "lang": hit.lang,
              "url": url_for("site.article", slug=hit.slug, q=text, pos=n, src="instant")}
-            for n, hit in enumerate(response.results, start=1)]
+            for n, hit in in_reader_language(response.results, snapshot, i18n.choose_lang() if filters else "")]
     reply = jsonify(body)
     reply.headers["Cache-Control"] = "no-store"
     return reply
