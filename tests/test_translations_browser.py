@@ -60,3 +60,18 @@ def test_console_badge_for_a_stale_translation(browser: Any, server: Any) -> Non
     assert page.locator("#results .hit-title").first.inner_text() == "How do I get a refund?"
     assert not page.locator("#selected-translation-stale").is_visible()  # the original is current
     page.close()
+
+
+def test_instant_search_marks_suggestions_in_another_language(browser: Any,  # noqa: F811
+                                                              server: Any) -> None:
+    page = browser.new_page(locale="es-ES")
+    page.set_default_timeout(10_000)
+    page.goto(server.url + "/?lang=es")
+    page.locator("#home-q").click()
+    page.keyboard.type("invo", delay=30)
+    page.wait_for_selector('#home-q-instant [role=option] a[href*="q=invo&"]')
+    suggestion = page.locator("#home-q-instant [role=option] a").first
+    assert suggestion.inner_text().replace("\n", "") == "Understanding your invoiceFacturación · English"
+    assert suggestion.get_attribute("lang") == "en"
+    assert suggestion.locator(".instant__type").get_attribute("lang") == "es"
+    page.close()
