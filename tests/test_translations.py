@@ -75,7 +75,8 @@ def test_mark_current_clears_it_and_changes_only_that_line(repo: Path,
     commit(repo, "Refunds to accounts too")
     assert check(capsys)[0] == 1
     before = (repo / TRANSLATION).read_bytes().splitlines(keepends=True)
-    code, out, _ = run(capsys, "translations", "--articles", "articles", "--mark-current", "es/billing/refunds")  # a slug works too
+    code, out, _ = run(capsys, "translations", "--articles", "articles", "--mark-current",
+                       "es/billing/refunds")  # a slug works too
     assert code == 0
     new_hash = source_hash(load_knowledge_base(repo / "articles").by_slug()["billing/refunds"])
     assert out == [f"marked: {TRANSLATION} (source billing/refunds, source_hash {new_hash})"]
@@ -122,7 +123,8 @@ def test_an_unmarked_translation_is_a_warning(tmp_path: Path, monkeypatch: pytes
 def test_mark_current_refuses_what_is_no_translation(repo: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     before = (repo / SOURCE).read_bytes()
-    code, _, err = run(capsys, "translations", "--articles", "articles", "--mark-current", SOURCE, "articles/nope.md")
+    code, _, err = run(capsys, "translations", "--articles", "articles", "--mark-current", SOURCE,
+                       "articles/nope.md")
     assert code == 1
     assert err == [f"Error: {SOURCE}: not a translation (it has no 'translation_of')",
                    "Error: articles/nope.md: no article file by this name under articles"]
@@ -130,7 +132,8 @@ def test_mark_current_refuses_what_is_no_translation(repo: Path,
 
 
 def test_set_field_keeps_every_other_byte() -> None:
-    text = "---\r\ntitle: A\r\ntranslation_of: b/c  # the original\r\nsummary: >-\r\n  long\r\n---\r\nBody\r\n"
+    text = ("---\r\ntitle: A\r\ntranslation_of: b/c  # the original\r\nsummary: >-\r\n  long\r\n"
+            "---\r\nBody\r\n")
     added = set_field(text, "source_hash", '"abc"', after="translation_of")
     assert added == text.replace("original\r\n", 'original\r\nsource_hash: "abc"\r\n')
     assert set_field(added, "source_hash", '"def"') == added.replace('"abc"', '"def"')

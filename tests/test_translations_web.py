@@ -138,7 +138,8 @@ def test_instant_search_offers_the_readers_translation(client: Any) -> None:
     assert [(r["title"], r["lang"], r["url"].split("?")[0]) for r in spanish] == [
         ("¿Cómo obtengo un reembolso?", "es", "/articles/es/billing/refunds")]
     english = client.get("/search.json?q=refu&lang=en").get_json()["results"]
-    assert [(r["title"], r["lang"], r["lang_label"]) for r in english] == [("How do I get a refund?", "en", "")]
+    assert [(r["title"], r["lang"], r["lang_label"]) for r in english] == [
+        ("How do I get a refund?", "en", "")]
     invoice = client.get("/search.json?q=invo&lang=es").get_json()["results"]
     assert [(r["title"], r["lang_label"]) for r in invoice] == [("Understanding your invoice", "English")]
 

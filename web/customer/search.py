@@ -214,12 +214,13 @@ def instant() -> Response:
                                                      facets=False, snippets=False))
         track_search(response, "instant", filters)
         body["total"] = response.total
+        reader = i18n.choose_lang() if filters else ""  # no swap after falling back to every language
         body["results"] = [
             {"title": hit.title, "summary": hit.summary, "type": hit.type,
              "type_label": i18n.label("type", hit.type), "lang": hit.lang,
              "lang_label": i18n.language_name(hit.lang) if hit.lang != i18n.choose_lang() else "",
              "url": url_for("site.article", slug=hit.slug, q=text, pos=n, src="instant")}
-            for n, hit in in_reader_language(response.results, snapshot, i18n.choose_lang() if filters else "")]
+            for n, hit in in_reader_language(response.results, snapshot, reader)]
     reply = jsonify(body)
     reply.headers["Cache-Control"] = "no-store"
     return reply
