@@ -121,6 +121,8 @@ def in_reader_language(hits: list[Hit], snapshot: Any, lang: str) -> list[tuple[
     ``lang`` exists is shown as that translation, or dropped when the translation is among the
     hits already (no change when ``lang`` is empty). Translations come from the public catalog,
     like every customer page, so an agent-only translation is never offered."""
+    if not lang or all(hit.lang == lang for hit in hits):
+        return list(enumerate(hits, start=1))  # the common case reads no catalog
     articles = catalog(snapshot)
     shown = {hit.slug for hit in hits}
     kept = []
