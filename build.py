@@ -6,6 +6,7 @@
     python build.py report [--since 30d] [--format table|csv|json]
     python build.py propose --out DIR                          draft articles for content gaps
     python build.py review [--owner X] [--format text|json]    articles due for verification
+    python build.py translations [--lang es] [--mark-current FILE ...]   stale and missing translations
 
 The commands live in ``commands/`` (one module per group); this file is the one entry point.
 """

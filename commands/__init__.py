@@ -6,6 +6,7 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     report       python build.py report|propose ...                   analytics reports, content gaps
     tokens       python build.py token create|revoke|list             agent API tokens
     review       python build.py review [--owner X] [--format json]   articles due for verification
+    translations python build.py translations [--mark-current FILE]   missing and stale translations
 
 A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
 from the library layers are turned into one ``Error: ...`` line and a ``Hint: ...`` line here, at
@@ -17,7 +18,8 @@ import importlib
 import sys
 
 #: Command groups by module; the first word of ``argv`` picks one, anything else is a build.
-GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens"}
+GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens",
+          "translations": "commands.translations"}
 GROUPS["review"] = "commands.review"
 DEFAULT = "commands.build_check"
 

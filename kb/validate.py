@@ -16,7 +16,9 @@ from kb.owners import OWNERS_FILE, check_owners
 from kb.problems import Problem
 from kb.states import check_states
 from kb.titles import NearTitles
+from kb.translations import translation_problems
 from kb.verification import check_verified
+
 
 
 def _problem(article: Article, line: int, name: str, message: str, hint: str = "",
@@ -188,4 +190,5 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
     problems += check_states(kb.articles)
     problems += check_owners(kb.owners, kb.articles, _side_file(kb.root, OWNERS_FILE))
     problems += check_golden_targets(kb, slugs)
+    problems += translation_problems(kb.articles)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))

@@ -22,6 +22,7 @@ def summary(data: dict[str, Any], snapshot: Snapshot) -> dict[str, Any]:
     item = {key: data[key] for key in SUMMARY_KEYS}
     item["url"] = f"/articles/{data['slug']}"
     item["stale"] = snapshot.is_stale(data["slug"])
+    item["stale_translation"] = snapshot.is_stale_translation(data["slug"])
     return item
 
 

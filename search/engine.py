@@ -204,7 +204,8 @@ class Engine:
                    updated=data["updated"], stale=snapshot.is_stale(data["slug"]),
                    exact=parts.exact_bonus > 0, explain=explain,
                    status=data.get("status", "published"),
-                   verification=states.verification(snapshot, data["slug"], request.viewer))
+                   verification=states.verification(snapshot, data["slug"], request.viewer),
+                   stale_translation=snapshot.is_stale_translation(data["slug"]))
 
     def suggest(self, text: str, viewer: Viewer, langs: list[str], limit: int = 8) -> list[dict[str, str]]:
         """Type-ahead: titles of the best prefix matches."""

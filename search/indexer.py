@@ -18,6 +18,7 @@ from kb.loader import KnowledgeBase
 from kb.model import Article
 from kb.review import verification_manifest
 from kb.states import states_manifest
+from kb.translations import stale_slugs
 from search.analysis import field_language, normalize_phrase, terms, words
 from search.documents import searchable_words, to_document
 from search.schema import SCHEMA_VERSION, build_schema
@@ -86,6 +87,7 @@ def exact_phrases(articles: list[Article]) -> dict[str, list[str]]:
 def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[str, Any]:
     """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases."""
     languages = Counter(a.lang for a in articles)
+    indexed = {a.slug for a in articles}
     return {
         "schema": SCHEMA_VERSION, "version": name,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -96,6 +98,8 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[st
         "review_by": {a.slug: a.review_by.isoformat() for a in articles if a.review_by},
         # archived articles and old URLs (kb/states.py), verification (kb/review.py)
         "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
+        # every build, incremental ones too: a source's change makes its (unchanged) translations stale
+        "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
         "phrases": {a.slug: [sorted(set(terms(text, field_language(a.lang))))
                              for text in [a.title, *a.questions]] for a in articles},
     }

@@ -59,6 +59,8 @@ class Hit:
     updated: str
     stale: bool
     exact: bool = False
+    #: a translation whose source changed since it was translated
+    stale_translation: bool = False
     explain: dict[str, Any] | None = None
     #: KCS state: ``published``, or ``review`` (not yet validated; agents only)
     status: str = "published"

@@ -248,6 +248,8 @@ class Error(BaseModel):
 
 ANSWER = "Short answer in plain words; public (served to every caller)."
 AGENTS_ONLY = "Agents only; absent for anonymous callers."
+STALE_TRANSLATION = ("A translation whose original changed after it was translated (it may be out of "
+                     "date); false for originals.")
 
 
 STATUS = ("KCS state: `published`, or `review` (not yet validated: only agents ever get such "
@@ -281,6 +283,7 @@ class Hit(BaseModel):
     updated: str
     stale: bool
     exact: bool
+    stale_translation: bool = Field(description=STALE_TRANSLATION)
     explain: dict[str, Any] = Field(None, description="Only with explain=true.")  # type: ignore[assignment]
     status: str = Field(description=STATUS)
     verification: Verification = Field(None, description=f"Owners and last check. {AGENTS_ONLY}")  # type: ignore[assignment]
@@ -354,6 +357,7 @@ class ArticleSummary(BaseModel):
     channels: list[str]
     url: str
     stale: bool
+    stale_translation: bool = Field(description=STALE_TRANSLATION)
 
 
 class Translation(BaseModel):

@@ -21,7 +21,7 @@ from web.customer import feedback as site_feedback
 from web.customer import pagination
 from web.customer import search as site_search
 from web.customer import sitemap as site_sitemap
-from web.customer.common import article_langs, canonical, clean_filter, engine, localize
+from web.customer.common import article_langs, canonical, clean_filter, engine, language_notes, localize
 from web.customer.contact import all_contact_boxes, contact_box
 from web.shared import i18n
 from web.shared.auth import viewer
@@ -105,6 +105,7 @@ def article(slug: str) -> Any:
     view["related"] = localize(snapshot, view["related"], i18n.choose_lang(),
                                view["translation_of"] or view["slug"])
     return render_template("article.html", article=view,
+                           notes=language_notes(view, i18n.choose_lang()),
                            contact=contact_box(snapshot.routing, view["type"], view["channels"]),
                            feedback=request.args.get("feedback", ""),
                            comment_max=site_feedback.MAX_COMMENT,
@@ -165,7 +166,7 @@ def site_context() -> dict[str, Any]:
                      "languages": switch},
             "label": i18n.label, "type_description": i18n.type_description,
             "error_heading": i18n.error_heading, "format_date": i18n.format_date,
-            "language_name": i18n.language_name}
+            "language_name": i18n.language_name, "language_in_text": i18n.language_in_text}
 
 
 def _with_args(**changes: str) -> str:

@@ -88,7 +88,8 @@
       meta.className = "hit-meta";
       meta.textContent = label(hit) + (hit.audience === "internal" ? " - internal" : "") +
         (hit.status === "review" ? " - in review, not yet validated" : "") +
-        (overdue(hit) ? " - verification overdue" : "");
+        (overdue(hit) ? " - verification overdue" : "") +
+        (hit.stale_translation ? " - translation may be out of date" : "");
       var snippet = document.createElement("span");
       snippet.className = "hit-snippet";
       snippet.textContent = hit.answer || hit.summary;
@@ -147,6 +148,7 @@
     el("selected-title").textContent = hit.title;
     el("selected-meta").textContent = label(hit);
     el("selected-stale").hidden = !hit.stale;
+    el("selected-translation-stale").hidden = !hit.stale_translation;
     el("internal-badge").hidden = hit.audience !== "internal";
     el("review-badge").hidden = hit.status !== "review";
     el("selected-verification").textContent = verifiedText(hit.verification);
