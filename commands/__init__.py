@@ -5,6 +5,8 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     build_check  python build.py [--check] [--strict] [--full] ...   validate, build, publish
     report       python build.py report|propose ...                   analytics reports, content gaps
     tokens       python build.py token create|revoke|list             agent API tokens
+    review       python build.py review [--owner X] [--format json]   articles due for verification
+    translations python build.py translations [--mark-current FILE]   missing and stale translations
     mcp          python build.py mcp [--http | --url URL]             MCP server (stdio or HTTP)
 
 A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
@@ -18,7 +20,9 @@ import sys
 
 #: Command groups by module; the first word of ``argv`` picks one, anything else is a build.
 GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens",
+          "translations": "commands.translations",
           "mcp": "commands.mcp"}
+GROUPS["review"] = "commands.review"
 DEFAULT = "commands.build_check"
 
 
