@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from analytics_support import Clock
+from analytics_support import Clock, postgres_schema_url
 from conftest import ADMIN_TOKEN, AGENT_TOKEN, events_of, make_app
 from flask import Flask
 
@@ -110,10 +110,21 @@ TOP = [["billing/refund-policy", 2, 2, 1.0], ["technical/wifi-dropping", 1, 1, 1
        ["billing/invoice-explained", 0, 1, 0.0]]
 
 
-def test_deflection_reports_on_a_known_history(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/a.sqlite3"
-    record_history(url)
-    store = open_store(url)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def history_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The known history in SQLite and (when reachable) PostgreSQL: the same answers from both."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/a.sqlite3"
+        record_history(url)
+        yield url
+    else:
+        for url in postgres_schema_url():
+            record_history(url)
+            yield url
+
+
+def test_deflection_reports_on_a_known_history(history_url: str) -> None:
+    store = open_store(history_url)
     try:
         assert r.deflection_rate(store, NOW - 86400, until=NOW).rows == DEFLECTION
         assert r.top_deflecting(store, NOW - 86400, until=NOW).rows == TOP
