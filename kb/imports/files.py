@@ -104,7 +104,7 @@ def render(article: SourceArticle, translation_of: str, report: Report) -> Rende
     """The file for ``article``, or None (reported) when it has nothing to say."""
     check_body(article)
     if article.is_html:
-        converted = to_markdown(article.body)
+        converted = to_markdown(article.body, page=bool(article.extra.get("page")))
         body, images = converted.markdown, converted.images
         for problem in converted.problems:
             report.warn(article.source_id, f"broken HTML: {problem}", article.origin)

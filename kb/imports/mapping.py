@@ -60,8 +60,8 @@ class Mapping:
         places = [("section", sid, name) for sid, name in
                   reversed(list(zip(_pad(article.section_ids, article.sections), article.sections)))]
         places.append(("category", article.category_id, article.category))
-        article.type = self._lookup(places, "type") or self._guess_type(places)
-        level = self._lookup(places, "level")
+        article.type = article.fixed_type or self._lookup(places, "type") or self._guess_type(places)
+        level = article.fixed_level if article.fixed_level is not None else self._lookup(places, "level")
         article.level = level if level is not None else self._guess_level(places)
 
     def _lookup(self, places: list[tuple[str, str, str]], key: str) -> Any:

@@ -54,7 +54,7 @@ class Report:
             out += [f"  {line}" for line in self.guesses]
         if self.remote_images:
             out.append("Remote images kept as links (not copied):")
-            out += [f"  id {sid}: {url}" for sid, url in self.remote_images]
+            out += [f"  id {sid}: {url}" for sid, url in dict.fromkeys(self.remote_images)]
         if self.copied:
             out.append(f"Copied {len(self.copied)} local image(s) and attachment(s) to _media/")
         return out

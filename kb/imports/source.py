@@ -53,6 +53,9 @@ class SourceArticle:
     origin: str = ""
     #: folder relative image and attachment paths are resolved from
     base_dir: Path | None = None
+    #: type and level the source itself states (QnA metadata), which no mapping overrides
+    fixed_type: str = ""
+    fixed_level: int | None = None
     #: set by the mapping: support type and level
     type: str = "general"
     level: int = 0
