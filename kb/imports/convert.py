@@ -23,6 +23,8 @@ CHROME_CLASSES = re.compile(r"(^|[-_ ])(nav|navbar|menu|breadcrumbs?|footer|head
 MUST_CLOSE = {"a", "b", "blockquote", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "i",
               "ol", "pre", "span", "strong", "table", "ul"}
 INTERNAL_CLASS = "internal-note"
+EMPTY_ROW = re.compile(r"^\|(\s*\|)+\s*$")  # a table row of empty cells only
+EMPTY_CELL = re.compile(r"\|\s{2,}(?=\|)")
 
 
 @dataclass
@@ -74,6 +76,18 @@ class _Converter(MarkdownConverter):
         return f"\n\n{text.strip()}\n\n" if text.strip() else ""
 
 
+    def convert_li(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """Continuation lines indented by four spaces, which Python-Markdown needs for nesting
+        (markdownify indents by the bullet's width)."""
+        rendered = super().convert_li(el, text, parent_tags)
+        first, _, rest = rendered.partition("\n")
+        width = len(first.split(" ", 1)[0]) + 1
+        lines = [line[width:] if line.startswith(" " * width) else line.lstrip()
+                 for line in rest.split("\n")]
+        item = "\n".join([first, *(("    " + line) if line.strip() else "" for line in lines)])
+        return item + "\n" if "\n\n" in item.strip() else item  # a loose item ends with a blank line
+
+
 def _code_language(el: Tag) -> str:
     for node in (el, el.find("code")):
         for name in (node.get("class") or []) if isinstance(node, Tag) else []:
@@ -106,7 +120,9 @@ def _strip(soup: BeautifulSoup, page: bool) -> None:
 
 
 def _tidy(markdown: str) -> str:
-    lines = [line.rstrip() for line in markdown.replace("\r\n", "\n").splitlines()]
+    lines = [line.rstrip() for line in markdown.replace("\r\n", "\n").splitlines()
+             if not EMPTY_ROW.match(line)]
+    lines = [EMPTY_CELL.sub("| ", line) if line.startswith("|") else line for line in lines]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()

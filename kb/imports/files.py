@@ -58,6 +58,13 @@ def _media(article: SourceArticle, markdown: str, images: list[str], report: Rep
         if src.startswith("data:"):
             report.warn(article.source_id, "inline data: image dropped", article.origin)
             links[src] = ""
+        elif src.startswith(MEDIA_URL + "/"):  # supportkb's own media (an export): keep the link
+            target = unquote(src[len(MEDIA_URL) + 1:])
+            found = article.base_dir / MEDIA_DIR / target if article.base_dir else None
+            if found is not None and found.is_file() and ".." not in target:
+                media[found] = target
+            else:
+                report.warn(article.source_id, f"media file {src!r} not found", article.origin)
         elif _is_remote(src):
             report.remote_images.append((article.source_id, src))
         else:
@@ -76,7 +83,7 @@ def _media(article: SourceArticle, markdown: str, images: list[str], report: Rep
     return ANY_LINK.sub(swap, markdown), media
 
 
-def front_matter(article: SourceArticle, translation_of: str) -> dict[str, object]:
+def front_matter(article: SourceArticle, translation_of: str, slug: str) -> dict[str, object]:
     """The fields written, in a writer-friendly order; empty ones left out."""
     fields: dict[str, object] = {"title": article.title, "type": article.type, "level": article.level}
     if article.summary:
@@ -95,12 +102,12 @@ def front_matter(article: SourceArticle, translation_of: str) -> dict[str, objec
         fields["updated"] = article.updated
     if article.draft:
         fields["status"] = "draft"
-    if article.url_path:
+    if article.url_path and article.url_path != f"/articles/{slug}":  # not its own address
         fields["redirect_from"] = [article.url_path]
     return fields
 
 
-def render(article: SourceArticle, translation_of: str, report: Report) -> Rendered | None:
+def render(article: SourceArticle, slug: str, translation_of: str, report: Report) -> Rendered | None:
     """The file for ``article``, or None (reported) when it has nothing to say."""
     check_body(article)
     if article.is_html:
@@ -117,7 +124,9 @@ def render(article: SourceArticle, translation_of: str, report: Report) -> Rende
         report.skip(article.source_id, "empty body", article.origin)
         return None
     local = [str(path) for path in article.extra.get("attachments", [])]
+    local += [m.group(2) for m in ANY_LINK.finditer(body) if m.group(2).startswith(MEDIA_URL + "/")
+              and m.group(2) not in images]
     body, media = _media(article, body, images + local, report)
-    meta = yaml.safe_dump(front_matter(article, translation_of), sort_keys=False,
+    meta = yaml.safe_dump(front_matter(article, translation_of, slug), sort_keys=False,
                           allow_unicode=True, width=100)
     return Rendered(f"---\n{meta}---\n\n{body}\n", media)

@@ -87,10 +87,10 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
                                                "not in this import: imported as an original", article.origin)
             else:
                 translation_of = slugs[original.key]
-        rendered = render(article, translation_of, report)
+        slug = slugs[article.key]
+        rendered = render(article, slug, translation_of, report)
         if rendered is None:
             continue
-        slug = slugs[article.key]
         result.files[slug] = (article.key, _action(out, slug, rendered.text,
                                                    result.manifest.get(article.key), force), rendered)
         parsed = parse_text(rendered.text, f"{slug}.md")
