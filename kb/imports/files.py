@@ -73,7 +73,12 @@ def _media(article: SourceArticle, markdown: str, images: list[str], report: Rep
             if found is None or not found.is_file():
                 report.warn(article.source_id, f"local image {src!r} not found", article.origin)
                 continue
-            target = posixpath.join(article.source, relative.replace("..", "_"))
+            root = Path(article.extra.get("root") or article.base_dir or ".").resolve()
+            if not found.resolve().is_relative_to(root):
+                report.warn(article.source_id, f"local file {src!r} is outside {root}: not copied",
+                            article.origin)
+                continue
+            target = posixpath.join(article.source, found.resolve().relative_to(root).as_posix())
             media[found] = target
             links[src] = f"{MEDIA_URL}/{target}"
 

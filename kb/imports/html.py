@@ -52,6 +52,7 @@ def read(path: Path, report: Report, encoding: str = "utf-8", **_options: Any) -
             tags=[t.strip() for t in _meta(soup, "keywords").split(",") if t.strip()],
             category=folders[0] if folders else "", sections=folders[1:],
             lang=lang_code(lang or "en"), updated=_updated(soup),
-            url_path="/" + relative, origin=str(page), base_dir=page.parent, extra={"page": True}))
+            url_path="/" + relative, origin=str(page), base_dir=page.parent,
+            extra={"page": True, "root": path}))
     report.read = len(articles)
     return articles
