@@ -4,11 +4,12 @@ agent view and Zendesk export write them) turned back into ``::: internal`` bloc
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from markdownify import MarkdownConverter
 
 #: Elements whose content never belongs in an article body.
@@ -58,6 +59,13 @@ class _Balance(HTMLParser):
             self.stray.append(tag)
 
 
+def soup(html: str) -> BeautifulSoup:
+    """Parsed HTML; a body that merely looks like a file name or URL is still HTML, not a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(html, "html.parser")
+
+
 def html_problems(html: str) -> list[str]:
     """What is broken in ``html``: unclosed or unopened tags (empty when it is well formed)."""
     checker = _Balance()
@@ -96,20 +104,20 @@ def _code_language(el: Tag) -> str:
     return ""
 
 
-def _strip(soup: BeautifulSoup, page: bool) -> None:
-    for tag in soup.find_all(DROPPED):
+def _strip(tree: BeautifulSoup, page: bool) -> None:
+    for tag in tree.find_all(DROPPED):
         tag.decompose()
     if page:
-        for tag in soup.find_all(CHROME):
+        for tag in tree.find_all(CHROME):
             tag.decompose()
-        for tag in soup.find_all(True):
+        for tag in tree.find_all(True):
             if tag.decomposed:
                 continue
             role = str(tag.get("role") or "")
             classes = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
             if role in CHROME_ROLES or CHROME_CLASSES.search(classes):
                 tag.decompose()
-    for tag in soup.find_all(True):
+    for tag in tree.find_all(True):
         if tag.decomposed:
             continue
         for name in [a for a in tag.attrs if a.lower().startswith("on") or a == "style"]:
@@ -131,19 +139,19 @@ def _tidy(markdown: str) -> str:
 def to_markdown(html: str, page: bool = False) -> Converted:
     """Clean Markdown of an article body (``page=True`` also drops navigation, headers, footers)."""
     problems = html_problems(html)
-    soup = BeautifulSoup(html, "html.parser")
-    _strip(soup, page)
-    images = [str(img.get("src")) for img in soup.find_all("img") if img.get("src")]
+    tree = soup(html)
+    _strip(tree, page)
+    images = [str(img.get("src")) for img in tree.find_all("img") if img.get("src")]
     converter = _Converter(heading_style="ATX", bullets="-", code_language_callback=_code_language,
                            strip=["span", "font"], escape_underscores=False, escape_misc=False,
                            table_infer_header=True)
-    return Converted(_tidy(converter.convert_soup(soup)), images, problems)
+    return Converted(_tidy(converter.convert_soup(tree)), images, problems)
 
 
 def page_title(html: str) -> str:
     """The title of a whole HTML page: its first ``<h1>``, else its ``<title>``."""
-    soup = BeautifulSoup(html, "html.parser")
-    for found in (soup.find("h1"), soup.find("title")):
+    tree = soup(html)
+    for found in (tree.find("h1"), tree.find("title")):
         if found is not None and found.get_text(strip=True):
             return found.get_text(" ", strip=True)
     return ""
@@ -152,10 +160,10 @@ def page_title(html: str) -> str:
 def page_main(html: str) -> tuple[str, str]:
     """``(lang, body html)`` of a page: ``<main>`` or ``<article>`` when there is one, else
     ``<body>``, without its first ``<h1>`` (the title)."""
-    soup = BeautifulSoup(html, "html.parser")
-    root = soup.find("html")
+    tree = soup(html)
+    root = tree.find("html")
     lang = str(root.get("lang") or "") if isinstance(root, Tag) else ""
-    main = soup.find("main") or soup.find("article") or soup.find("body") or soup
+    main = tree.find("main") or tree.find("article") or tree.find("body") or tree
     heading = main.find("h1") if isinstance(main, Tag) else None
     if heading is not None:
         heading.decompose()

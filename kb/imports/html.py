@@ -13,20 +13,20 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from kb.imports.convert import html_problems, page_main, page_title
+from kb.imports.convert import html_problems, page_main, page_title, soup
 from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle, lang_code, parse_timestamp, read_text
 
 
-def _meta(soup: BeautifulSoup, name: str) -> str:
-    found = soup.find("meta", attrs={"name": name})
+def _meta(tree: BeautifulSoup, name: str) -> str:
+    found = tree.find("meta", attrs={"name": name})
     return str(found.get("content") or "").strip() if found is not None else ""
 
 
-def _updated(soup: BeautifulSoup) -> dt.date | None:
+def _updated(tree: BeautifulSoup) -> dt.date | None:
     """The page's own date (``<meta name="date">`` or ``article:modified_time``), if it states one."""
-    found = soup.find("meta", attrs={"property": "article:modified_time"})
-    value = str(found.get("content") or "") if found is not None else _meta(soup, "date")
+    found = tree.find("meta", attrs={"property": "article:modified_time"})
+    value = str(found.get("content") or "") if found is not None else _meta(tree, "date")
     return parse_timestamp(value)
 
 
@@ -41,17 +41,17 @@ def read(path: Path, report: Report, encoding: str = "utf-8", **_options: Any) -
     for page in pages:
         relative = page.relative_to(path).as_posix()
         text = read_text(page, encoding)
-        soup = BeautifulSoup(text, "html.parser")
+        parsed = soup(text)
         lang, main = page_main(text)
         folders = relative.split("/")[:-1]
         for problem in html_problems(text):
             report.warn(relative, f"broken HTML: {problem}", str(page))
         articles.append(SourceArticle(
             source="html", source_id=relative, title=page_title(text), body=main,
-            summary=_meta(soup, "description"),
-            tags=[t.strip() for t in _meta(soup, "keywords").split(",") if t.strip()],
+            summary=_meta(parsed, "description"),
+            tags=[t.strip() for t in _meta(parsed, "keywords").split(",") if t.strip()],
             category=folders[0] if folders else "", sections=folders[1:],
-            lang=lang_code(lang or "en"), updated=_updated(soup),
+            lang=lang_code(lang or "en"), updated=_updated(parsed),
             url_path="/" + relative, origin=str(page), base_dir=page.parent,
             extra={"page": True, "root": path}))
     report.read = len(articles)

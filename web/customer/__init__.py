@@ -17,8 +17,7 @@ from kb.model import SUPPORT_TYPES
 from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
 from web.customer import feedback as site_feedback
-from web.customer import llms
-from web.customer import pagination
+from web.customer import llms, pagination
 from web.customer import search as site_search
 from web.customer import sitemap as site_sitemap
 from web.customer.common import article_langs, canonical, clean_filter, engine, localize
