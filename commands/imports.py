@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
+from commands import build_check
 from commands.errors import fail
-from kb import load_knowledge_base, validate
+from kb import load_settings
 from kb.imports.pipeline import SOURCES, run_import
 from kb.imports.source import BadInput
-from kb.problems import errors
 
 HELP = {"zendesk": "a Zendesk Guide dump (folder of Help Center API JSON files)",
         "freshdesk": "a Freshdesk Solutions dump (categories, folders, articles JSON)",
@@ -26,8 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     for source in SOURCES:
         one = sub.add_parser(source, help=HELP[source])
         one.add_argument("path", type=Path, help=HELP[source])
-        one.add_argument("--out", type=Path, default=Path("articles"),
-                         help="articles folder to write into (default: articles)")
+        one.add_argument("--out", type=Path,
+                         help="articles folder to write into (default: ARTICLES_DIR, 'articles')")
         one.add_argument("--mapping", type=Path, help="YAML file mapping categories and sections "
                                                       "to type and level")
         one.add_argument("--mapping-out", type=Path, help="write the mapping used (guesses "
@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv[1:])
+    args.out = args.out or Path(load_settings()["ARTICLES_DIR"])
     options = {k: v for k, v in vars(args).items() if k in ("encoding", "default_type") and v}
     started = time.perf_counter()
     try:
@@ -69,14 +70,10 @@ def run(argv: list[str]) -> int:
 
 
 def _check(out: Path) -> int:
-    """Validate the folder written, as ``build.py --check`` does (golden queries aside)."""
-    problems = validate(load_knowledge_base(out))
-    for problem in problems:
-        print(problem.format(), file=sys.stderr)
-    failing = errors(problems)
-    if failing:
-        print(f"Error: {len(failing)} error(s) in {out}: fix them (or the source) before building",
-              file=sys.stderr)
+    """Run ``build.py --check`` on the folder written: every problem, with its file and line."""
+    if build_check.run(["--check", "--quiet", "--articles", str(out)]) != 0:
+        print(f"Error: the imported articles in {out} do not pass 'build.py --check' (problems "
+              "above): fix them, or the source, or the mapping, and import again", file=sys.stderr)
         return 1
-    print(f"Check: {out} passes ({len(problems)} warning(s)); run 'python build.py --articles {out}'")
+    print(f"Check: {out} passes 'build.py --check'; build with 'python build.py --articles {out}'")
     return 0
