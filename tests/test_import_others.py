@@ -95,6 +95,8 @@ def test_qna_pairs_group_alternate_questions(tmp_path: Path) -> None:
     assert articles["What is the goodwill limit?"].audience == "internal"
     assert articles["¿Cuál es el horario?"].lang == "es"
     assert articles["Why is my broadband slow?"].type == "technical"  # guessed from the category
+    assert articles["Why is my broadband slow?"].related == [  # follow-up prompts
+        articles["What do the router lights mean?"].slug, articles["How do I run a line test?"].slug]
     assert "(/media/qna/img/static-ip.png)" in articles["What is a static IP?"].body
     assert any(n.message == "empty answer" for n in report.notes)
 

@@ -4,7 +4,7 @@ TSV (as QnA Maker exports it), CSV or XLSX with a header row: ``Question``, ``An
 ``Source``, ``Metadata`` (``key:value|key:value``), and optionally ``SuggestedQuestions``,
 ``IsContextOnly``, ``Prompts``, ``QnaId``. Rows sharing a ``QnaId`` (or, without one, the same
 answer) are one article: the first question is its title, the others its ``questions``. Answers are
-Markdown already. Metadata ``type``, ``level``, ``lang``, ``tags``, ``category``, ``section`` and
+Markdown already; follow-up ``Prompts`` become ``related`` articles. Metadata ``type``, ``level``, ``lang``, ``tags``, ``category``, ``section`` and
 ``audience`` (``internal``) are used.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -98,6 +99,7 @@ def read(path: Path, report: Report, encoding: str = "utf-8", default_type: str 
             lang=lang_code(meta.get("lang") or meta.get("language") or "en"),
             internal=meta.get("audience", "").lower() == "internal",
             origin=f"{path}:{first['_row']}", base_dir=path.parent)
+        article.related_ids = _prompts(first.get("prompts", ""), article, report)
         article.fixed_type = _fixed_type(meta, default_type, article, report)
         article.fixed_level = _fixed_level(meta, article, report)
         if not answer:
@@ -106,6 +108,20 @@ def read(path: Path, report: Report, encoding: str = "utf-8", default_type: str 
         articles.append(article)
     report.read = len(groups)
     return articles
+
+
+def _prompts(text: str, article: SourceArticle, report: Report) -> list[str]:
+    """QnaIds of the follow-up prompts (``[{"DisplayOrder":0,"QnaId":2,"DisplayText":"..."}]``)."""
+    if not text.strip() or text.strip() == "[]":
+        return []
+    try:
+        prompts = json.loads(text)
+    except ValueError:
+        report.warn(article.source_id, "Prompts is not valid JSON: follow-ups left out", article.origin)
+        return []
+    found = [str(p.get("QnaId", p.get("qnaId", ""))) for p in prompts if isinstance(p, dict)] \
+        if isinstance(prompts, list) else []
+    return [qna_id for qna_id in found if qna_id]
 
 
 def _fixed_type(meta: dict[str, str], default: str, article: SourceArticle, report: Report) -> str:

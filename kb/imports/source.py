@@ -49,6 +49,8 @@ class SourceArticle:
     url_path: str = ""
     #: source id of the article this one translates ("" for an original)
     translation_of: str = ""
+    #: source ids of related articles (QnA follow-up prompts)
+    related_ids: list[str] = field(default_factory=list)
     #: the file it was read from, for messages
     origin: str = ""
     #: folder relative image and attachment paths are resolved from

@@ -87,6 +87,8 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
                                                "not in this import: imported as an original", article.origin)
             else:
                 translation_of = slugs[original.key]
+        related = [by_key.get(f"{article.source}:{rid}") for rid in article.related_ids]
+        article.extra["related_slugs"] = [slugs[other.key] for other in related if other is not None]
         slug = slugs[article.key]
         rendered = render(article, slug, translation_of, report)
         if rendered is None:
