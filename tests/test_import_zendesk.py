@@ -77,6 +77,8 @@ def test_images_local_copied_remote_listed_and_problems_reported(tmp_path: Path)
     assert (out / "_media/zendesk/article_attachments/9001/router-lights.png").read_bytes() == \
         (DUMP / "article_attachments/9001/router-lights.png").read_bytes()
     assert (out / "_media/zendesk/article_attachments/9002/router-manual.pdf").is_file()
+    luces = next(a for a in load_knowledge_base(out).articles if a.title == "Las luces del router")
+    assert "(/media/zendesk/article_attachments/9001/router-lights.png)" in luces.body  # a translation
     assert ("360011", "https://cdn.northwind.example/img/router-back.png") in report.remote_images
     lines = "\n".join(report.lines())
     assert "id 360900: warning: broken HTML: unclosed <table>" in lines

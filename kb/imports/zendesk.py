@@ -132,7 +132,9 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
         if lang == parent.lang or (parent.source_id, lang) in translations:
             continue  # the original's own text, or already listed under its locale
         translated = SourceArticle(**{**parent.__dict__, "extra": dict(parent.extra)})
-        translated.title, translated.body = _text(record, "title"), _text(record, "body")
+        translated.title = _text(record, "title")
+        translated.body, translated.extra["attachments"] = _local_attachments(
+            dump, _text(record, "body"), attachments.get(parent.source_id, []), by_attachment_id)
         translated.lang, translated.translation_of = lang, parent.source_id
         translated.draft = bool(record.get("draft"))
         translated.updated = parse_timestamp(record.get("updated_at")) or parent.updated

@@ -33,7 +33,7 @@ def one_line(text: str, limit: int = MAX_DESCRIPTION) -> str:
 
 
 def _link_text(title: str) -> str:
-    return title.replace("[", "(").replace("]", ")")
+    return one_line(title, 1000).replace("[", "(").replace("]", ")")
 
 
 def llms_text(snapshot: Any) -> str:
@@ -84,7 +84,7 @@ def article_markdown(slug: str) -> Response:
     view = article_view(engine().snapshot(), slug, viewer())
     if view is None:
         abort(404)
-    parts = [f"# {view['title']}", ""]
+    parts = [f"# {one_line(view['title'], 1000)}", ""]
     if view["summary"]:
         parts += [f"> {one_line(view['summary'], 1000)}", ""]
     parts += [re.sub(r"\n{3,}", "\n\n", view["markdown"].strip()), ""]
