@@ -44,6 +44,7 @@ def test_freshdesk_solutions_become_articles(tmp_path: Path) -> None:
     assert (articles["Run a line test from the command line"].type,
             articles["Run a line test from the command line"].level) == ("technical", 2)  # nested folder
     assert articles["Refund not received yet"].type == "billing"  # Refunds inside "Paying us"
+    assert "[how refunds work](../billing/how-refunds-work.md)" in articles["No internet after a power cut"].body
     es = articles["Cómo funcionan los reembolsos"]
     assert es.lang == "es" and es.translation_of == articles["How refunds work"].slug
     lights = articles["Router lights explained"]
@@ -143,11 +144,15 @@ def test_html_pages_lose_their_chrome(tmp_path: Path) -> None:
     assert invoices.redirect_from == ["/billing/invoices.html"] and invoices.type == "billing"
     assert invoices.updated.isoformat() == "2026-01-15"
     assert articles["Horario"].lang == "es"
+    refunds = articles["How refunds work"].slug
+    assert f"[how refunds work](../../{refunds}.md)" in articles["Reembolsos"].body  # relative link
+    assert f"[how refunds work](../{refunds}.md)" in articles["No connection"].body  # absolute link
     assert articles["Run a line test"].level == 2  # the "advanced" folder
     assert "(/media/html/img/router-lights.png)" in articles["Router lights"].body
     lines = "\n".join(report.lines())
     assert "id support/broken-page.html: warning: broken HTML" in lines
     assert "id about/empty.html: skipped: empty body" in lines
+    assert "link 'old-status.html' matches no imported article" in lines
 
 
 def test_html_command_line_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -62,6 +62,9 @@ def test_fields_are_mapped_from_the_help_center_shapes(tmp_path: Path) -> None:
     assert "1. Sign in to [My Account](https://my.northwind.example/)." in steps.body
     assert "\n    - On the app: tap the gear icon." in steps.body  # nested list, 4 spaces
     assert articles[old_path(records["Use the mobile app"])].status == "draft"
+    refunds = articles[old_path(records["How refunds work"])]
+    assert f"[how refunds work](../{refunds.slug}.md#steps)" in \
+        articles[old_path(records["No internet after a power cut"])].body  # old URL -> article link
     assert articles[old_path(records["Goodwill credit limits"])].audience == "internal"
     spanish = [a for a in articles.values() if a.lang == "es"]
     assert spanish and all(a.translation_of == invoice.slug or a.translation_of for a in spanish)

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlparse
 import yaml
 
 from kb.imports.convert import to_markdown
+from kb.imports.links import rewrite
 from kb.imports.report import Report
 from kb.imports.source import SourceArticle, check_body
 
@@ -114,7 +115,8 @@ def front_matter(article: SourceArticle, translation_of: str, slug: str) -> dict
     return fields
 
 
-def render(article: SourceArticle, slug: str, translation_of: str, report: Report) -> Rendered | None:
+def render(article: SourceArticle, slug: str, translation_of: str, report: Report,
+           links: dict[str, str] | None = None) -> Rendered | None:
     """The file for ``article``, or None (reported) when it has nothing to say."""
     check_body(article)
     if article.is_html:
@@ -134,6 +136,10 @@ def render(article: SourceArticle, slug: str, translation_of: str, report: Repor
     local += [m.group(2) for m in ANY_LINK.finditer(body) if m.group(2).startswith(MEDIA_URL + "/")
               and m.group(2) not in images]
     body, media = _media(article, body, images + local, report)
+    body, unresolved = rewrite(body, article, slug, links or {})
+    for target in dict.fromkeys(unresolved):
+        report.warn(article.source_id, f"link {target!r} matches no imported article: kept as it is",
+                    article.origin)
     meta = yaml.safe_dump(front_matter(article, translation_of, slug), sort_keys=False,
                           allow_unicode=True, width=100)
     return Rendered(f"---\n{meta}---\n\n{body}\n", media)

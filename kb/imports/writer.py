@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kb.fields import build_article
 from kb.imports.files import MEDIA_DIR, Rendered, base_slug, render
+from kb.imports.links import link_table
 from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle
 from kb.parse import parse_text
@@ -78,6 +79,7 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
     result = Plan(out, manifest=read_manifest(out))
     slugs = _assign_slugs(articles, out, result.manifest)
     by_key = {a.key: a for a in articles}
+    links = link_table(articles, slugs)
     for article in articles:
         translation_of = ""
         if article.translation_of:
@@ -90,7 +92,7 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
         related = [by_key.get(f"{article.source}:{rid}") for rid in article.related_ids]
         article.extra["related_slugs"] = [slugs[other.key] for other in related if other is not None]
         slug = slugs[article.key]
-        rendered = render(article, slug, translation_of, report)
+        rendered = render(article, slug, translation_of, report, links)
         if rendered is None:
             continue
         result.files[slug] = (article.key, _action(out, slug, rendered.text,
