@@ -209,3 +209,10 @@ def test_the_command_line_reports_and_checks(tmp_path: Path, capsys: pytest.Capt
                  str(tmp_path / "other")]) == 1
     error = capsys.readouterr().err
     assert error.startswith("Error: ") and "articles-page-2.json" in error and "nothing was written" in error
+
+
+def test_a_folder_without_articles_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "dump").mkdir()
+    (tmp_path / "dump" / "sections.json").write_text('{"sections": []}')
+    with pytest.raises(BadInput, match="dump: no articles found"):
+        run_import("zendesk", tmp_path / "dump", tmp_path / "articles")

@@ -82,6 +82,8 @@ def read(path: Path, report: Report, encoding: str = "utf-8", default_type: str 
             report.skip(key, f"row {row['_row']}: no question", str(path))
             continue
         groups.setdefault(key, []).append(row)
+    if not groups:
+        raise BadInput(path, "no question rows below the header")
     articles = []
     for key, group in groups.items():
         first = group[0]

@@ -98,6 +98,9 @@ def _local_attachments(dump: Path, body: str, attachments: list[dict[str, Any]],
 def read(path: Path, report: Report) -> list[SourceArticle]:
     """Every article and translation of a Help Center dump."""
     records = _records(path)
+    if not records["articles"]:
+        raise BadInput(path, "no articles found: expected JSON files with an 'articles' list, as "
+                             "GET /api/v2/help_center/{locale}/articles returns")
     dump = path if path.is_dir() else path.parent
     categories = {str(c["id"]): c for c in records["categories"]}
     sections = {str(s["id"]): s for s in records["sections"]}
