@@ -100,8 +100,10 @@ class Mapping:
                 for (kind, name, key), (value, why) in sorted(self.guesses.items(), key=str)]
 
     def as_yaml(self) -> str:
-        """A mapping file a writer can start from: every guess written out as a rule."""
-        rules: dict[str, dict[str, dict[str, Any]]] = {"categories": {}, "sections": {}}
+        """A mapping file a writer can start from: its own rules plus every guess as a rule."""
+        rules: dict[str, dict[str, dict[str, Any]]] = {
+            "categories": {k: dict(v) for k, v in self.categories.items()},
+            "sections": {k: dict(v) for k, v in self.sections.items()}}
         for (kind, name, key), (value, _why) in sorted(self.guesses.items()):
             rules["categories" if kind == "category" else "sections"].setdefault(name, {})[key] = value
         data = {"default": {"type": self.default_type, "level": self.default_level},
