@@ -104,21 +104,19 @@ def _code_language(el: Tag) -> str:
     return ""
 
 
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in CHROME or str(tag.get("role") or "") in CHROME_ROLES:
+        return True
+    return bool(CHROME_CLASSES.search(" ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")))
+
+
 def _strip(tree: BeautifulSoup, page: bool) -> None:
-    for tag in tree.find_all(DROPPED):
-        tag.decompose()
-    if page:
-        for tag in tree.find_all(CHROME):
-            tag.decompose()
-        for tag in tree.find_all(True):
-            if tag.decomposed:
-                continue
-            role = str(tag.get("role") or "")
-            classes = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
-            if role in CHROME_ROLES or CHROME_CLASSES.search(classes):
-                tag.decompose()
+    """One pass: drop scripts and the like (and page chrome), event and style attributes."""
     for tag in tree.find_all(True):
         if tag.decomposed:
+            continue
+        if tag.name in DROPPED or (page and _is_chrome(tag)):
+            tag.decompose()
             continue
         for name in [a for a in tag.attrs if a.lower().startswith("on") or a == "style"]:
             del tag[name]

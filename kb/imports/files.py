@@ -15,6 +15,7 @@ from kb.imports.links import rewrite
 from kb.imports.report import Report
 from kb.imports.source import SourceArticle, check_body
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's when PyYAML has it
 #: Where copied images and attachments go, under the articles folder (the loader skips ``_`` names).
 MEDIA_DIR = "_media"
 #: The URL path they are linked at: serve ``articles/_media/`` there (docs/import-export.md).
@@ -140,6 +141,6 @@ def render(article: SourceArticle, slug: str, translation_of: str, report: Repor
     for target in dict.fromkeys(unresolved):
         report.warn(article.source_id, f"link {target!r} matches no imported article: kept as it is",
                     article.origin)
-    meta = yaml.safe_dump(front_matter(article, translation_of, slug), sort_keys=False,
-                          allow_unicode=True, width=100)
+    meta = yaml.dump(front_matter(article, translation_of, slug), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=100)
     return Rendered(f"---\n{meta}---\n\n{body}\n", media)
