@@ -152,3 +152,13 @@ def test_messages_from_origins_not_listed_are_ignored(page: Any, sites: dict[str
     page.goto(sites["kb"].url + "/embed/agent")
     page.evaluate("(ticket) => window.postMessage(ticket, '*')", ticket)
     page.wait_for_selector(".suggestion")
+
+
+def test_a_refused_token_falls_back_to_public_articles(page: Any, sites: dict[str, Any]) -> None:
+    sites["allowed"].token = "not-a-valid-token"
+    page.goto(sites["allowed"].url + "/ticket")
+    frame = sidebar(page, sites["kb"].url)
+    frame.wait_for_selector("#suggestions .suggestion")
+    assert frame.locator(".suggestion-title").first.inner_text() == "How do I get a refund?"
+    assert frame.locator("#who").inner_text() == "Public articles only"
+    assert frame.locator(".suggestion.is-internal").count() == 0

@@ -49,8 +49,12 @@
     if (token) { headers.Authorization = "Bearer " + token; }
     return fetch("/api/v1/search?" + params.toString(), { headers: headers, credentials: "omit" })
       .then(function (response) {
+        if (response.status === 401 && token) {  /* refused token: go on with public articles */
+          token = null;
+          showWho();
+          return suggest(text);
+        }
         return response.json().then(function (body) {
-          if (response.status === 401) { token = null; showWho(); }
           if (!response.ok) { throw new Error((body.error && body.error.message) || response.statusText); }
           return body.results;
         });
