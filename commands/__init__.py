@@ -5,6 +5,7 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     build_check  python build.py [--check] [--strict] [--full] ...   validate, build, publish
     report       python build.py report|propose ...                   analytics reports, content gaps
     tokens       python build.py token create|revoke|list             agent API tokens
+    impact       python build.py impact [--base REF] [--format ...]   search impact of a change
 
 A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
 from the library layers are turned into one ``Error: ...`` line and a ``Hint: ...`` line here, at
@@ -16,7 +17,8 @@ import importlib
 import sys
 
 #: Command groups by module; the first word of ``argv`` picks one, anything else is a build.
-GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens"}
+GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens",
+          "impact": "commands.impact"}
 DEFAULT = "commands.build_check"
 
 
