@@ -2,9 +2,11 @@
 
 The queries: the golden queries, each indexed article's title and alternate questions (from both
 sides, so a retitled article's old title is asked too) and, when given, the most frequent real
-searches. Both indexes are built incrementally where possible: the working tree's from the served
-index, the base's from the working tree's, so only the articles that differ are indexed (and
-embedded) again. :mod:`search.impact_report` compares the results.
+searches. Both Whoosh indexes are built in full, so the two sides are built alike (an incremental
+build can rank slightly differently from a full one, which would show up as changes nobody made);
+the costly part, the semantic embeddings, is incremental: the working tree reuses the served
+index's, the base the working tree's, so only the articles that differ are embedded again.
+:mod:`search.impact_report` compares the results.
 """
 from __future__ import annotations
 
@@ -39,16 +41,16 @@ def collect_probes(kbs: Iterable[KnowledgeBase], popular: Sequence[tuple[str, in
                    ) -> dict[Probe, ProbeInfo]:
     """Every query to run on both sides, with its sources (golden, title, question, search).
 
-    Titles and questions are asked in the article's language, as an agent for internal articles;
-    ``popular`` searches (text, times searched) as a customer in any language."""
+    Titles and questions are asked in every language (like a search without a ``lang`` filter), as
+    an agent for internal articles; ``popular`` searches (text, times searched) as a customer."""
     probes: dict[Probe, ProbeInfo] = {}
     for kb in kbs:
         for golden in kb.golden:
             _add(probes, golden.query, golden.agent, golden.lang, "golden")
         for article in kb.published:
-            _add(probes, article.title, article.is_internal, article.lang, "title")
+            _add(probes, article.title, article.is_internal, "", "title")
             for question in article.questions:
-                _add(probes, question, article.is_internal, article.lang, "question")
+                _add(probes, question, article.is_internal, "", "question")
     for text, count in popular:
         _add(probes, text, False, "", "search", int(count))
     return probes
@@ -72,7 +74,7 @@ def run_probes(engine: Engine, probes: Iterable[Probe], depth: int = DEPTH) -> d
 def _build(kb: KnowledgeBase, target: Path, seed: Path | None, semantic: Any) -> float:
     started = time.perf_counter()
     seed_scratch(target, seed)
-    build_index(kb, target, semantic=semantic)
+    build_index(kb, target, full=True, semantic=semantic)
     return time.perf_counter() - started
 
 
