@@ -56,18 +56,26 @@ def collect_probes(kbs: Iterable[KnowledgeBase], popular: Sequence[tuple[str, in
     return probes
 
 
-def run_probes(engine: Engine, probes: Iterable[Probe], depth: int = DEPTH) -> dict[Probe, list[str]]:
-    """Each query's top ``depth`` slugs; a query the engine refuses (too long) is left out."""
-    results: dict[Probe, list[str]] = {}
-    with engine.request():  # one pinned version and searcher for the whole run
-        for probe in probes:
-            request = SearchRequest(probe.text, limit=depth, viewer=AGENT if probe.agent else ANONYMOUS,
-                                    langs=[probe.lang] if probe.lang else [], facets=False,
-                                    snippets=False)
-            try:
-                results[probe] = [hit.slug for hit in engine.search(request).results]
-            except QueryError as exc:
-                log.info("impact: query %r skipped: %s", probe.text[:40], exc)
+def _top(engine: Engine, probe: Probe, depth: int) -> list[str]:
+    request = SearchRequest(probe.text, limit=depth, viewer=AGENT if probe.agent else ANONYMOUS,
+                            langs=[probe.lang] if probe.lang else [], facets=False, snippets=False)
+    return [hit.slug for hit in engine.search(request).results]
+
+
+def run_probes(engines: Sequence[Engine], probes: Iterable[Probe], depth: int = DEPTH
+               ) -> list[dict[Probe, list[str]]]:
+    """Each query's top ``depth`` slugs on each engine; a query the engine refuses (too long) is
+    left out. Each query runs on every engine in turn, so its semantic vector (when the layer is
+    on) is computed once and found in the encoder's cache the second time."""
+    results: list[dict[Probe, list[str]]] = [{} for _ in engines]
+    for probe in probes:
+        try:
+            tops = [_top(engine, probe, depth) for engine in engines]
+        except QueryError as exc:
+            log.info("impact: query %r skipped: %s", probe.text[:40], exc)
+            continue
+        for found, top in zip(results, tops):
+            found[probe] = top
     return results
 
 
@@ -95,12 +103,11 @@ def measure_impact(base: KnowledgeBase, head: KnowledgeBase, changes: ArticleCha
         seconds["build_head"] = _build(head, head_dir, served, semantic)
         seconds["build_base"] = _build(base, base_dir, head_dir, semantic)
         query_started = time.perf_counter()
-        runs = []
-        for folder in (base_dir, head_dir):
-            engine = Engine(folder, semantic)
-            try:
-                runs.append(run_probes(engine, probes, depth))
-            finally:
+        engines = [Engine(folder, semantic) for folder in (base_dir, head_dir)]
+        try:
+            runs = run_probes(engines, probes, depth)
+        finally:
+            for engine in engines:
                 engine.close()
         seconds["queries"] = time.perf_counter() - query_started
     titles = {a.slug: a.title for a in head.published}
