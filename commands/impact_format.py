@@ -10,9 +10,11 @@ from search.impact_report import GoldenOutcome, Impact, Move, QueryChange
 
 #: A comment that marks the pull-request comment, so CI updates it instead of adding another.
 MARKER = "<!-- supportkb-impact -->"
-#: Markdown lists longer than this are folded in <details>; rows past MAX_ROWS are counted only.
+#: Markdown lists longer than this are folded in <details>; rows past the row limit are counted
+#: only, the limit shrinking until the comment fits GitHub's 65,536 characters.
 FOLD_AFTER = 5
-MAX_ROWS = 100
+ROW_LIMITS = (100, 30, 10, 3)
+COMMENT_LIMIT = 60_000
 SIGNS = {"gained": "+", "lost": "-", "moved": "~"}
 T = TypeVar("T")
 
@@ -57,7 +59,7 @@ def format_text(impact: Impact) -> str:
     a = impact.articles
     rows = ([f"  added    {s}" for s in a.added] + [f"  removed  {s}" for s in a.removed]
             + [f"  renamed  {old} -> {new}" for old, new in a.renamed.items()]
-            + [f"  changed  {s}" for s in a.changed])
+            + [f"  changed  {s}" for s in a.changed] + [f"  changed  {s}" for s in a.side_files])
     lines += ["", "Articles:", *(rows or ["  (none)"])]
     golden = [g for g in impact.golden if g.status != "passing"]
     lines += ["", "Golden queries:", *([f"  {golden_text(g)}" for g in golden] or ["  (no change)"])]
@@ -83,14 +85,14 @@ def _cell(text: str) -> str:
 
 
 def _section(title: str, items: Sequence[T], header: str, row: Callable[[T], str],
-             open_always: bool = False) -> list[str]:
+             open_always: bool = False, max_rows: int = ROW_LIMITS[0]) -> list[str]:
     """A Markdown table under a title, folded in <details> when long."""
     if not items:
         return []
     table = [header, _rule(header)]
-    table += [row(item) for item in items[:MAX_ROWS]]
-    if len(items) > MAX_ROWS:
-        table.append(f"\n…and {len(items) - MAX_ROWS} more (`--format json` lists all)")
+    table += [row(item) for item in items[:max_rows]]
+    if len(items) > max_rows:
+        table.append(f"\n…and {len(items) - max_rows} more (`--format json` lists all)")
     if open_always or len(items) <= FOLD_AFTER:
         return [f"**{title} ({len(items)})**", "", *table, ""]
     return [f"<details><summary><b>{title} ({len(items)})</b></summary>", "", *table, "", "</details>", ""]
@@ -112,7 +114,15 @@ def _md_move(move: Move) -> str:
 
 
 def format_markdown(impact: Impact) -> str:
-    """The report as a compact pull-request comment."""
+    """The report as a compact pull-request comment (shortened until it fits in one comment)."""
+    for max_rows in ROW_LIMITS:
+        text = _markdown(impact, max_rows)
+        if len(text) <= COMMENT_LIMIT:
+            break
+    return text
+
+
+def _markdown(impact: Impact, max_rows: int) -> str:
     regressed = impact.golden_count("regressed")
     verdict = f"⚠️ {regressed} golden quer{'y' if regressed == 1 else 'ies'} regressed" if regressed \
         else "✅ no golden query regressed"
@@ -121,22 +131,25 @@ def format_markdown(impact: Impact) -> str:
     golden = [g for g in impact.golden if g.status != "passing"]
     lines += _section("Golden queries", golden, "| status | query | expects | rank before→after |",
                       lambda g: f"| {g.status} | {_cell(g.query)} | `{g.expect}` (top {g.k}) | "
-                                f"{rank(g.before)}→{rank(g.after)} |", open_always=bool(regressed))
+                                f"{rank(g.before)}→{rank(g.after)} |", open_always=bool(regressed), max_rows=max_rows)
     lines += _section("Queries whose top 3 changed", impact.top3, "| query | change |",
-                      lambda c: f"| {_md_query(c)} | {'<br>'.join(_md_move(m) for m in c.moves)} |")
+                      lambda c: f"| {_md_query(c)} | {'<br>'.join(_md_move(m) for m in c.moves)} |",
+                      max_rows=max_rows)
     lines += _section("Queries now returning nothing", impact.now_empty, "| query | returned before |",
                       lambda c: f"| {_md_query(c)} | {', '.join(f'`{s}`' for s in c.before)} |",
-                      open_always=True)
+                      open_always=True, max_rows=max_rows)
     lines += _section("Articles no query reaches", impact.unreached, "| article | title |",
                       lambda u: f"| `{u['slug']}`{' (new)' if u['new'] else ''} | {_cell(u['title'])} |",
-                      open_always=True)
+                      open_always=True, max_rows=max_rows)
     a = impact.articles
     changes = ([("added", s) for s in a.added] + [("removed", s) for s in a.removed]
                + [("renamed", f"{old} → {new}") for old, new in a.renamed.items()]
-               + [("changed", s) for s in a.changed])
-    lines += _section("Articles changed", changes, "| change | article |", lambda c: f"| {c[0]} | `{c[1]}` |")
+               + [("changed", s) for s in a.changed + a.side_files])
+    lines += _section("Articles changed", changes, "| change | article |", lambda c: f"| {c[0]} | `{c[1]}` |",
+                      max_rows=max_rows)
     if impact.now_answered:
         lines += _section("Queries now answered", impact.now_answered, "| query | top 3 |",
-                          lambda c: f"| {_md_query(c)} | {', '.join(f'`{s}`' for s in c.after)} |")
+                          lambda c: f"| {_md_query(c)} | {', '.join(f'`{s}`' for s in c.after)} |",
+                          max_rows=max_rows)
     lines.append(f"<sub>`python build.py impact` · {impact.seconds.get('total', 0):.1f}s</sub>")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb.loader import KnowledgeBase
 
@@ -19,16 +20,19 @@ ARTICLE_PREFIX = "/articles/"
 
 @dataclass
 class ArticleChanges:
-    """Slugs added, removed and changed, and renames as ``{old slug: new slug}``."""
+    """Slugs added, removed and changed, renames as ``{old slug: new slug}``, and the side files
+    (golden queries, routing, synonyms: names starting with ``_``) added, removed or changed."""
 
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
+    side_files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {"added": self.added, "removed": self.removed, "changed": self.changed,
-                "renamed": [{"from": old, "to": new} for old, new in self.renamed.items()]}
+                "renamed": [{"from": old, "to": new} for old, new in self.renamed.items()],
+                "side_files": self.side_files}
 
     def new_slug(self, slug: str) -> str:
         """A base slug under its name in the working tree (itself unless it was renamed)."""
@@ -76,6 +80,14 @@ def _similar_pairs(base: KnowledgeBase, head: KnowledgeBase, removed: list[str],
     return pairs
 
 
+def _side_files(root: Path) -> dict[str, bytes]:
+    found = {}
+    for path in sorted(root.glob("_*")) if root.is_dir() else []:
+        if path.is_file():
+            found[path.name] = path.read_bytes()
+    return found
+
+
 def compare(base: KnowledgeBase, head: KnowledgeBase) -> ArticleChanges:
     """Compare every article file (drafts included) of ``base`` with ``head``."""
     old = {a.slug: a for a in base.articles}
@@ -96,4 +108,7 @@ def compare(base: KnowledgeBase, head: KnowledgeBase) -> ArticleChanges:
                              renamed=dict(sorted(renamed.items())))
     pairs = [(slug, slug) for slug in set(old) & set(new)] + list(changes.renamed.items())
     changes.changed = sorted(after for before, after in pairs if _text(base, before) != _text(head, after))
+    old_files, new_files = _side_files(base.root), _side_files(head.root)
+    changes.side_files = sorted(name for name in set(old_files) | set(new_files)
+                                if old_files.get(name) != new_files.get(name))
     return changes

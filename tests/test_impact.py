@@ -19,12 +19,12 @@ import pytest
 
 import build
 from analytics import Recorder
-from commands.impact_format import MARKER
+from commands.impact_format import COMMENT_LIMIT, MARKER, format_markdown
 from kb import load_knowledge_base
 from kb.changes import ArticleChanges, compare
 from kb.gitrev import GitError, export_folder, resolve
 from kb.golden import GoldenQuery
-from search.impact_report import Move, Probe, ProbeInfo, compare_runs
+from search.impact_report import Impact, Move, Probe, ProbeInfo, QueryChange, compare_runs
 from tests.kb_support import article, write_articles
 
 OLD_TITLE = "Reset your router"
@@ -133,7 +133,8 @@ def test_article_changes_with_the_rename_detected(report: dict[str, Any]) -> Non
     assert report["articles"] == {
         "added": ["general/visit-a-shop"], "removed": ["billing/refund-policy"],
         "changed": ["technical/reset-router"],
-        "renamed": [{"from": "product/roaming", "to": "product/roaming-abroad"}]}
+        "renamed": [{"from": "product/roaming", "to": "product/roaming-abroad"}],
+        "side_files": ["_queries.yml"]}
 
 
 def test_retitled_article_loses_its_old_title_query(report: dict[str, Any]) -> None:
@@ -260,16 +261,33 @@ def test_rename_declared_by_redirect_from(tmp_path: Path) -> None:
 
 def test_unreached_articles_and_moves_from_known_runs() -> None:
     """The comparison alone: an article in no query's top 10 any more, and every kind of move."""
-    q1, q2 = Probe("router"), Probe("billing")
-    probes = {q1: ProbeInfo({"title"}), q2: ProbeInfo({"search"}, 7)}
-    before = {q1: ["a", "b", "c", "d"], q2: ["x", "old"]}
-    after = {q1: ["c", "a", "e"], q2: ["x", "new"]}
+    q1, q2, q3 = Probe("router"), Probe("billing"), Probe("wifi")
+    probes = {q1: ProbeInfo({"title"}), q2: ProbeInfo({"search"}, 7), q3: ProbeInfo({"golden"})}
+    before = {q1: ["a", "b", "c", "d"], q2: ["x", "old"], q3: ["x", "e"]}
+    after = {q1: ["c", "a", "e"], q2: ["x", "new"], q3: ["x", "e"]}
+    golden_before = [GoldenQuery("billing", "old", 2), GoldenQuery("wifi", "x", 1)]
+    golden_after = [GoldenQuery("router", "b", 2), GoldenQuery("billing", "new", 2),
+                    GoldenQuery("wifi", "e", 1), GoldenQuery("router", "c", 1)]
     impact = compare_runs(probes, before, after, ArticleChanges(renamed={"old": "new"}),
-                          ([], [GoldenQuery("router", "b", 2)]),
+                          (golden_before, golden_after),
                           {"a": "A", "b": "B", "c": "C", "d": "D", "e": "E", "x": "X", "new": "N"})
     assert [c.query for c in impact.top3] == ["router"]
     assert impact.top3[0].moves == [Move("a", "moved", 1, 2), Move("b", "lost", 2, None),
                                     Move("c", "moved", 3, 1), Move("e", "gained", None, 3)]
     assert impact.unreached == [{"slug": "b", "title": "B", "new": False},
                                 {"slug": "d", "title": "D", "new": False}]
-    assert [(g.status, g.before, g.after) for g in impact.golden] == [("regressed", 2, None)]
+    assert [(g.query, g.expect, g.status, g.before, g.after) for g in impact.golden] == [
+        ("router", "b", "regressed", 2, None), ("router", "c", "fixed", 3, 1),
+        ("wifi", "e", "failing", 2, 2), ("billing", "new", "passing", 2, 2),
+        ("wifi", "x", "dropped", 1, 1)]
+    assert [g.query for g in impact.regressions] == ["router"]
+
+
+def test_long_markdown_is_folded_and_fits_in_one_comment() -> None:
+    changes = [QueryChange(f"query {n} " + "x" * 600, ["search"], False, "", 2000 - n, ["a"], ["b"],
+                           [Move("a", "lost", 1, None), Move("b", "gained", None, 1)]) for n in range(2000)]
+    text = format_markdown(Impact("main", "the working tree", ArticleChanges(), 2000, changes, [], [], [], []))
+    assert len(text) <= COMMENT_LIMIT
+    assert "<details><summary><b>Queries whose top 3 changed (2000)</b></summary>" in text
+    assert "more (`--format json` lists all)" in text
+    assert text.count("| query 0 x") == 1
