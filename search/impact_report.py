@@ -15,8 +15,8 @@ from kb.golden import GoldenQuery
 
 TOP = 3
 DEPTH = 10
-#: Golden statuses: passed and now fails; failed and now passes; fails on both sides or is new and
-#: fails; passes on both; only in the base's golden file (the working tree dropped it).
+#: Golden statuses: passed and now fails; failed and now passes; fails now (and failed before, or is
+#: new in the golden file); passes now (and before, or is new); only in the base's golden file.
 GOLDEN_STATUSES = ("regressed", "fixed", "failing", "passing", "dropped")
 
 
@@ -146,11 +146,12 @@ def golden_outcomes(base: Iterable[GoldenQuery], head: Iterable[GoldenQuery],
         probe = Probe(" ".join(query.split()), agent, lang)
         before, after = rank_before(probe, expect), rank_after(probe, expect)
         passed, passes = before is not None and before <= k, after is not None and after <= k
+        in_base = (query, expect, k, lang, agent) in dropped
         if not in_head:
             status = "dropped"
-        elif passed and not passes:
+        elif in_base and passed and not passes:
             status = "regressed"
-        elif passes and not passed:
+        elif in_base and passes and not passed:
             status = "fixed"
         else:
             status = "passing" if passes else "failing"

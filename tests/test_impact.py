@@ -265,9 +265,11 @@ def test_unreached_articles_and_moves_from_known_runs() -> None:
     probes = {q1: ProbeInfo({"title"}), q2: ProbeInfo({"search"}, 7), q3: ProbeInfo({"golden"})}
     before = {q1: ["a", "b", "c", "d"], q2: ["x", "old"], q3: ["x", "e"]}
     after = {q1: ["c", "a", "e"], q2: ["x", "new"], q3: ["x", "e"]}
-    golden_before = [GoldenQuery("billing", "old", 2), GoldenQuery("wifi", "x", 1)]
+    golden_before = [GoldenQuery("billing", "old", 2), GoldenQuery("wifi", "x", 1),
+                     GoldenQuery("router", "b", 2), GoldenQuery("router", "c", 1)]
     golden_after = [GoldenQuery("router", "b", 2), GoldenQuery("billing", "new", 2),
-                    GoldenQuery("wifi", "e", 1), GoldenQuery("router", "c", 1)]
+                    GoldenQuery("wifi", "e", 1), GoldenQuery("router", "c", 1),
+                    GoldenQuery("router", "a", 1), GoldenQuery("router", "e", 3)]
     impact = compare_runs(probes, before, after, ArticleChanges(renamed={"old": "new"}),
                           (golden_before, golden_after),
                           {"a": "A", "b": "B", "c": "C", "d": "D", "e": "E", "x": "X", "new": "N"})
@@ -278,7 +280,9 @@ def test_unreached_articles_and_moves_from_known_runs() -> None:
                                 {"slug": "d", "title": "D", "new": False}]
     assert [(g.query, g.expect, g.status, g.before, g.after) for g in impact.golden] == [
         ("router", "b", "regressed", 2, None), ("router", "c", "fixed", 3, 1),
+        ("router", "a", "failing", 1, 2),  # new in the golden file: failing, not a regression
         ("wifi", "e", "failing", 2, 2), ("billing", "new", "passing", 2, 2),
+        ("router", "e", "passing", None, 3),  # new and passing: not "fixed"
         ("wifi", "x", "dropped", 1, 1)]
     assert [g.query for g in impact.regressions] == ["router"]
 
