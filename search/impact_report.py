@@ -22,11 +22,17 @@ GOLDEN_STATUSES = ("regressed", "fixed", "failing", "passing", "dropped")
 
 @dataclass(frozen=True)
 class Probe:
-    """One query as run on both sides: its text, audience (agent or customer) and language."""
+    """One query as run on both sides: its text, audience (agent or customer) and language.
 
-    text: str
+    Queries that differ only in case or spacing are one query (search ignores both)."""
+
+    text: str = field(compare=False)
     agent: bool = False
     lang: str = ""
+    folded: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", " ".join(self.text.split()).casefold())
 
 
 @dataclass
@@ -143,7 +149,7 @@ def golden_outcomes(base: Iterable[GoldenQuery], head: Iterable[GoldenQuery],
     outcomes = []
     for (query, expect, k, lang, agent), in_head in [*[(k, True) for k in current],
                                                       *[(k, False) for k in dropped if k not in current]]:
-        probe = Probe(" ".join(query.split()), agent, lang)
+        probe = Probe(query, agent, lang)
         before, after = rank_before(probe, expect), rank_after(probe, expect)
         passed, passes = before is not None and before <= k, after is not None and after <= k
         in_base = (query, expect, k, lang, agent) in dropped

@@ -24,6 +24,7 @@ from kb import load_knowledge_base
 from kb.changes import ArticleChanges, compare
 from kb.gitrev import GitError, export_folder, resolve
 from kb.golden import GoldenQuery
+from search.impact import collect_probes
 from search.impact_report import Impact, Move, Probe, ProbeInfo, QueryChange, compare_runs
 from tests.kb_support import article, write_articles
 
@@ -295,3 +296,13 @@ def test_long_markdown_is_folded_and_fits_in_one_comment() -> None:
     assert "<details><summary><b>Queries whose top 3 changed (2000)</b></summary>" in text
     assert "more (`--format json` lists all)" in text
     assert text.count("| query 0 x") == 1
+
+
+def test_queries_differing_in_case_or_spacing_run_once(tmp_path: Path) -> None:
+    root = write_articles(tmp_path / "kb", {"billing/refunds.md": article("Refunds", questions=["money  back"])},
+                          routing=False)
+    (root / "_queries.yml").write_text("- query: REFUNDS\n  expect: billing/refunds\n- query: Money back\n"
+                                       "  expect: billing/refunds\n", encoding="utf-8")
+    probes = collect_probes([load_knowledge_base(root)])
+    assert [(p.text, sorted(i.sources)) for p, i in probes.items()] == [
+        ("REFUNDS", ["golden", "title"]), ("Money back", ["golden", "question"])]
