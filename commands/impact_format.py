@@ -4,6 +4,7 @@ The JSON form is ``Impact.as_dict()`` (its shape is documented in docs/impact.md
 """
 from __future__ import annotations
 
+import html
 from typing import Callable, Sequence, TypeVar
 
 from search.impact_report import GoldenOutcome, Impact, Move, QueryChange
@@ -81,7 +82,8 @@ def format_text(impact: Impact) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text (queries come from customers) safe in a table cell: no HTML, no @mention, no pipe."""
+    return html.escape(" ".join(text.split()), quote=False).replace("|", "\\|").replace("@", "&#64;")
 
 
 def _section(title: str, items: Sequence[T], header: str, row: Callable[[T], str],
@@ -131,7 +133,8 @@ def _markdown(impact: Impact, max_rows: int) -> str:
     golden = [g for g in impact.golden if g.status != "passing"]
     lines += _section("Golden queries", golden, "| status | query | expects | rank before→after |",
                       lambda g: f"| {g.status} | {_cell(g.query)} | `{g.expect}` (top {g.k}) | "
-                                f"{rank(g.before)}→{rank(g.after)} |", open_always=bool(regressed), max_rows=max_rows)
+                                f"{rank(g.before)}→{rank(g.after)} |",
+                      open_always=bool(regressed), max_rows=max_rows)
     lines += _section("Queries whose top 3 changed", impact.top3, "| query | change |",
                       lambda c: f"| {_md_query(c)} | {'<br>'.join(_md_move(m) for m in c.moves)} |",
                       max_rows=max_rows)

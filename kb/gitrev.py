@@ -53,7 +53,10 @@ def resolve(repo: Path, ref: str) -> str:
     completed = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
                      check=False)
     if completed.returncode != 0:
-        raise GitError(f"unknown base ref {ref!r}: no such branch, tag or commit in {repo}")
+        shallow = _git(repo, "rev-parse", "--is-shallow-repository", check=False).stdout.strip() == "true"
+        raise GitError(f"unknown base ref {ref!r}: no such branch, tag or commit in {repo}"
+                       + ("; this clone is shallow: fetch the history (git fetch --unshallow, or "
+                          "fetch-depth: 0 in CI)" if shallow else ""))
     return completed.stdout.strip()
 
 
@@ -122,8 +125,13 @@ def export_folder(folder: Path, commit: str, dest: Path) -> bool:
     except FileNotFoundError as exc:
         raise GitError("git is not installed (or not on PATH)") from exc
     assert process.stdout is not None
-    with process.stdout, tarfile.open(fileobj=process.stdout, mode="r|") as archive:
-        archive.extractall(dest, filter="data")
+    try:
+        with process.stdout, tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+            archive.extractall(dest, filter="data")
+    except BaseException:
+        process.kill()  # interrupted or a bad archive: never leave git running
+        process.wait()
+        raise
     _, stderr = process.communicate()
     if process.returncode != 0:
         raise GitError(f"git archive {spec}: {stderr.decode(errors='replace').strip() or 'failed'}")

@@ -306,3 +306,22 @@ def test_queries_differing_in_case_or_spacing_run_once(tmp_path: Path) -> None:
     probes = collect_probes([load_knowledge_base(root)])
     assert [(p.text, sorted(i.sources)) for p, i in probes.items()] == [
         ("REFUNDS", ["golden", "title"]), ("Money back", ["golden", "question"])]
+
+
+def test_markdown_quotes_customer_text_safely() -> None:
+    query = "<img src=x> ask @support | now"
+    empty = [QueryChange(query, ["search"], False, "", 3, ["billing/refunds"], [])]
+    text = format_markdown(Impact("main", "the working tree", ArticleChanges(), 1, [], [], empty, [], []))
+    assert "| &lt;img src=x&gt; ask &#64;support \\| now <sub>search, 3 searches</sub> | `billing/refunds` |" \
+        in text.splitlines()
+    assert "<img" not in text and "@support" not in text
+
+
+def test_unknown_base_in_a_shallow_clone_says_to_fetch_history(capsys: pytest.CaptureFixture[str], repo: Path,
+                                                                tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "writer", f"file://{repo}", str(clone))
+    code, _out, err = impact(capsys, clone, "--base", "main")
+    assert code == 1
+    assert err.startswith("Error: unknown base ref 'main'")
+    assert "this clone is shallow: fetch the history (git fetch --unshallow, or fetch-depth: 0 in CI)" in err
