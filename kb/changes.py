@@ -1,7 +1,8 @@
 """What changed between two versions of a knowledge base: articles added, removed, changed, renamed.
 
 A renamed (moved) article is one whose new file lists the old slug in ``redirect_from``, or whose
-text is mostly the same as a removed file's (like git's rename detection, at 50% similarity).
+words (title, questions, body) are mostly those of a removed file (like git's rename detection, at
+50% similarity).
 """
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.loader import KnowledgeBase
+from kb.model import Article
 
 #: How alike a removed and an added file must be to count as one article renamed.
 RENAME_SIMILARITY = 0.5
 #: Above this many (removed x added) pairs, only ``redirect_from`` detects renames (cost bound).
-MAX_RENAME_PAIRS = 10_000
+MAX_RENAME_PAIRS = 2_500
 ARTICLE_PREFIX = "/articles/"
 
 
@@ -46,6 +48,12 @@ def _text(kb: KnowledgeBase, slug: str) -> str:
         return ""
 
 
+def _words(article: Article) -> list[str]:
+    """The words of an article's title, questions and body: its content without the front matter
+    lines every article shares (``type:``, ``level:``), which would make short articles alike."""
+    return " ".join([article.title, *article.questions, article.body]).split()
+
+
 def _slug_of(path: str) -> str:
     """``/articles/billing/refunds``, ``billing/refunds.md`` or ``billing/refunds`` as a slug."""
     path = path.strip()
@@ -55,19 +63,19 @@ def _slug_of(path: str) -> str:
     return path[:-3] if path.endswith(".md") else path
 
 
-def _similar_pairs(base: KnowledgeBase, head: KnowledgeBase, removed: list[str], added: list[str]
-                   ) -> dict[str, str]:
+def _similar_pairs(base: dict[str, Article], head: dict[str, Article], removed: list[str],
+                   added: list[str]) -> dict[str, str]:
     """Best-matching (removed, added) pairs at or above RENAME_SIMILARITY, each file used once."""
     if not removed or not added or len(removed) * len(added) > MAX_RENAME_PAIRS:
         return {}
-    old_texts = {slug: _text(base, slug) for slug in removed}
-    new_texts = {slug: _text(head, slug) for slug in added}
+    old_words = {slug: _words(base[slug]) for slug in removed}
+    new_words = {slug: _words(head[slug]) for slug in added}
     scored: list[tuple[float, str, str]] = []
-    for old, old_text in old_texts.items():
+    for old, words in old_words.items():
         matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(old_text)
-        for new, new_text in new_texts.items():
-            matcher.set_seq1(new_text)
+        matcher.set_seq2(words)
+        for new, candidate in new_words.items():
+            matcher.set_seq1(candidate)
             if matcher.real_quick_ratio() < RENAME_SIMILARITY or matcher.quick_ratio() < RENAME_SIMILARITY:
                 continue
             ratio = matcher.ratio()
@@ -101,7 +109,7 @@ def compare(base: KnowledgeBase, head: KnowledgeBase) -> ArticleChanges:
             if source in removed and source not in renamed:
                 renamed[source] = slug
                 break
-    renamed.update(_similar_pairs(base, head, [s for s in removed if s not in renamed],
+    renamed.update(_similar_pairs(old, new, [s for s in removed if s not in renamed],
                                   [s for s in added if s not in renamed.values()]))
     changes = ArticleChanges(added=[s for s in added if s not in renamed.values()],
                              removed=[s for s in removed if s not in renamed],

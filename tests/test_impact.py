@@ -325,3 +325,15 @@ def test_unknown_base_in_a_shallow_clone_says_to_fetch_history(capsys: pytest.Ca
     assert code == 1
     assert err.startswith("Error: unknown base ref 'main'")
     assert "this clone is shallow: fetch the history (git fetch --unshallow, or fetch-depth: 0 in CI)" in err
+
+
+def test_moved_and_edited_article_is_a_rename_unrelated_ones_are_not(tmp_path: Path) -> None:
+    base = write_articles(tmp_path / "base", {"a/roaming.md": article("Roaming", body=ROAMING),
+                                              "a/refunds.md": article("Refunds", body="Paid in five days.")},
+                          routing=False)
+    head = write_articles(tmp_path / "head", {
+        "b/roaming-abroad.md": article("Roaming abroad", body=ROAMING.replace("most", "all")),
+        "b/shops.md": article("Shops", body="Visit any of our shops.")}, routing=False)
+    changes = compare(load_knowledge_base(base), load_knowledge_base(head))
+    assert changes.renamed == {"a/roaming": "b/roaming-abroad"}
+    assert (changes.added, changes.removed, changes.changed) == (["b/shops"], ["a/refunds"], ["b/roaming-abroad"])
