@@ -11,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shlex
 import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import yaml
 
 import build
 from analytics import Recorder
@@ -28,6 +30,7 @@ from search.impact import collect_probes
 from search.impact_report import Impact, Move, Probe, ProbeInfo, QueryChange, compare_runs
 from tests.kb_support import article, write_articles
 
+ROOT = Path(__file__).resolve().parent.parent
 OLD_TITLE = "Reset your router"
 ROAMING = ("Roaming in Europe costs nothing extra on most plans. Outside Europe a daily charge "
            "applies from the first call, text or megabyte. Turn data roaming off in settings.")
@@ -337,3 +340,25 @@ def test_moved_and_edited_article_is_a_rename_unrelated_ones_are_not(tmp_path: P
     changes = compare(load_knowledge_base(base), load_knowledge_base(head))
     assert changes.renamed == {"a/roaming": "b/roaming-abroad"}
     assert (changes.added, changes.removed, changes.changed) == (["b/shops"], ["a/refunds"], ["b/roaming-abroad"])
+
+
+def test_documented_json_shape_matches(report: dict[str, Any]) -> None:
+    text = (ROOT / "docs" / "impact.md").read_text(encoding="utf-8")
+    documented = json.loads(text.split("## JSON shape\n\n```json\n", 1)[1].split("\n```", 1)[0])
+    assert documented.keys() == report.keys()
+    for key in ("summary", "articles"):
+        assert documented[key].keys() == report[key].keys()
+    assert documented["summary"]["golden"].keys() == report["summary"]["golden"].keys()
+    assert documented["top3"][0].keys() == report["top3"][0].keys()
+    assert documented["golden"][0].keys() == report["golden"][0].keys()
+
+
+@pytest.mark.parametrize("workflow", ["github-impact.yml", "gitlab-impact.yml"])
+def test_ci_workflows_run_impact_with_options_that_exist(workflow: str) -> None:
+    from commands.impact import _parser  # noqa: PLC0415
+    text = (ROOT / "docs" / "ci" / workflow).read_text(encoding="utf-8")
+    yaml.safe_load(text)
+    command = text.split("python build.py ", 1)[1].split("\\\n", 1)[0]
+    args = _parser().parse_args(shlex.split(command.replace("$", "")))
+    assert (args.format, args.strict, bool(args.base)) == ("markdown", True, True)
+    assert MARKER in text
