@@ -51,7 +51,8 @@ def headline(impact: Impact) -> str:
             f"{len(a.renamed)} renamed article(s); {impact.queries} queries: "
             f"{len(impact.top3)} change their top 3, {len(impact.now_empty)} now return nothing; "
             f"golden: {impact.golden_count('regressed')} regressed, {impact.golden_count('fixed')} fixed, "
-            f"{impact.golden_count('failing')} failing; {len(impact.unreached)} article(s) reached by no query")
+            f"{impact.golden_count('failing')} failing; "
+            f"{len(impact.unreached)} article(s) reached by no query")
 
 
 def format_text(impact: Impact) -> str:

@@ -127,7 +127,8 @@ def report(repo: Path) -> Iterator[dict[str, Any]]:
         patch.delenv("KB_ANALYTICS_URL", raising=False)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            code = build.main(["impact", "--base", "main", "--format", "json", "--articles", str(repo / "articles"),
+            code = build.main(["impact", "--base", "main", "--format", "json",
+                               "--articles", str(repo / "articles"),
                         "--index", str(repo / "no-index")])
         assert code == 0
         yield json.loads(out.getvalue())
@@ -192,8 +193,8 @@ def test_markdown_is_a_compact_pull_request_comment(capsys: pytest.CaptureFixtur
     assert lines[:2] == [MARKER, "### Search impact"]
     assert lines[3].startswith("⚠️ 1 golden query regressed · base: main (")
     assert "| regressed | where is my money | `billing/refund-policy` (top 1) | 1→- |" in lines
-    assert f"| {OLD_TITLE} <sub>title</sub> | - `technical/reset-router` 1→-<br>~ `technical/slow-broadband` 2→1 |" \
-        in lines
+    assert (f"| {OLD_TITLE} <sub>title</sub> | - `technical/reset-router` 1→-<br>"
+            "~ `technical/slow-broadband` 2→1 |") in lines
     assert "| renamed | `product/roaming → product/roaming-abroad` |" in lines
     assert out.count("<details>") == out.count("</details>")
 
@@ -294,7 +295,8 @@ def test_unreached_articles_and_moves_from_known_runs() -> None:
 def test_long_markdown_is_folded_and_fits_in_one_comment() -> None:
     changes = [QueryChange(f"query {n} " + "x" * 600, ["search"], False, "", 2000 - n, ["a"], ["b"],
                            [Move("a", "lost", 1, None), Move("b", "gained", None, 1)]) for n in range(2000)]
-    text = format_markdown(Impact("main", "the working tree", ArticleChanges(), 2000, changes, [], [], [], []))
+    impact = Impact("main", "the working tree", ArticleChanges(), 2000, changes, [], [], [], [])
+    text = format_markdown(impact)
     assert len(text) <= COMMENT_LIMIT
     assert "<details><summary><b>Queries whose top 3 changed (2000)</b></summary>" in text
     assert "more (`--format json` lists all)" in text
@@ -302,8 +304,8 @@ def test_long_markdown_is_folded_and_fits_in_one_comment() -> None:
 
 
 def test_queries_differing_in_case_or_spacing_run_once(tmp_path: Path) -> None:
-    root = write_articles(tmp_path / "kb", {"billing/refunds.md": article("Refunds", questions=["money  back"])},
-                          routing=False)
+    files = {"billing/refunds.md": article("Refunds", questions=["money  back"])}
+    root = write_articles(tmp_path / "kb", files, routing=False)
     (root / "_queries.yml").write_text("- query: REFUNDS\n  expect: billing/refunds\n- query: Money back\n"
                                        "  expect: billing/refunds\n", encoding="utf-8")
     probes = collect_probes([load_knowledge_base(root)])
@@ -315,8 +317,8 @@ def test_markdown_quotes_customer_text_safely() -> None:
     query = "<img src=x> ask @support | now"
     empty = [QueryChange(query, ["search"], False, "", 3, ["billing/refunds"], [])]
     text = format_markdown(Impact("main", "the working tree", ArticleChanges(), 1, [], [], empty, [], []))
-    assert "| &lt;img src=x&gt; ask &#64;support \\| now <sub>search, 3 searches</sub> | `billing/refunds` |" \
-        in text.splitlines()
+    assert ("| &lt;img src=x&gt; ask &#64;support \\| now <sub>search, 3 searches</sub> | "
+            "`billing/refunds` |") in text.splitlines()
     assert "<img" not in text and "@support" not in text
 
 
@@ -339,7 +341,8 @@ def test_moved_and_edited_article_is_a_rename_unrelated_ones_are_not(tmp_path: P
         "b/shops.md": article("Shops", body="Visit any of our shops.")}, routing=False)
     changes = compare(load_knowledge_base(base), load_knowledge_base(head))
     assert changes.renamed == {"a/roaming": "b/roaming-abroad"}
-    assert (changes.added, changes.removed, changes.changed) == (["b/shops"], ["a/refunds"], ["b/roaming-abroad"])
+    assert changes.added == ["b/shops"]
+    assert (changes.removed, changes.changed) == (["a/refunds"], ["b/roaming-abroad"])
 
 
 def test_documented_json_shape_matches(report: dict[str, Any]) -> None:
