@@ -14,9 +14,13 @@ pages while another thread edits one article and runs ``build.py`` again after e
 index versions. The response cache is off, so every search reaches a searcher.
 
 The server's processes (gunicorn: arbiter and workers together) are measured with psutil after a
-warm-up of two rebuilds and again at the end: open files (``num_fds``) and RSS. A server passes
-with no failed request (non-2xx or connection error, warm-up included), at most +50 open files and
-at most +30 MB of RSS. Exit status 1 when any server fails. ``--short`` runs the threaded Flask server only,
+warm-up of four rebuilds and again at the end. Open files (``num_fds``) are read once the clients
+have stopped. RSS is sampled twice a second under load: within one rebuild cycle it swings by
+about the size of one index version (the new version is loaded before the old one is retired), so a
+single reading lands anywhere in that swing. "Before" is the median of the samples of the last
+10 s of the warm-up and "after" the median of the last 10 s of the run, both spanning several
+cycles under the same load; the peak is printed too. A server passes with no failed request
+(non-2xx or connection error, warm-up included), at most +50 open files and at most +30 MB of RSS. Exit status 1 when any server fails. ``--short`` runs the threaded Flask server only,
 5 rebuilds and fewer requests (``tests/test_soak_servers.py`` runs it). Every server started is
 stopped, also on Ctrl-C or an error.
 
@@ -33,11 +37,12 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +56,10 @@ DEMO_KB = ROOT / "articles"
 MAX_FAILURES = 0
 MAX_OPEN_FILES_GROWTH = 50
 MAX_RSS_GROWTH = 30 * 1000 * 1000  # bytes (30 MB)
-WARMUP_REBUILDS = 2
+WARMUP_REBUILDS = 4
+#: seconds of RSS samples whose median is the before and after reading
+RSS_WINDOW = 10.0
+RSS_SAMPLE_EVERY = 0.5
 ERRORS_KEPT = 5
 BUILT_RE = re.compile(r"^Built (\S+):", re.MULTILINE)
 #: API searches: plain, misspelt, filtered, and some that find nothing.
@@ -185,6 +193,9 @@ class Result:
     before: Usage | None = None
     after: Usage | None = None
     error: str = ""
+    #: (seconds, RSS bytes) sampled under load during the warm-up and the measured run
+    warmup_trace: list[tuple[float, int]] = field(default_factory=list)
+    trace: list[tuple[float, int]] = field(default_factory=list)
 
     def problems(self) -> list[str]:
         found = [self.error] if self.error else []
@@ -206,6 +217,33 @@ def mb(size: int) -> str:
     return f"{size / 1e6:.1f}"
 
 
+@contextlib.contextmanager
+def sampling(server: Server, trace: list[tuple[float, int]]):
+    """Append (time, RSS of the server) to ``trace`` every ``RSS_SAMPLE_EVERY`` s while the block runs."""
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(RSS_SAMPLE_EVERY):
+            with contextlib.suppress(RuntimeError):
+                trace.append((time.monotonic(), server.usage().rss_bytes))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def steady_rss(trace: list[tuple[float, int]], window: float = RSS_WINDOW) -> int:
+    """Median RSS of the samples taken in the last ``window`` seconds of ``trace``."""
+    if not trace:
+        raise RuntimeError("no RSS sample was taken")
+    end = trace[-1][0]
+    return int(statistics.median(rss for at, rss in trace if at >= end - window))
+
+
 def soak_server(kind: str, workspace: Workspace, args: argparse.Namespace, paths: list[str]) -> Result:
     """Start ``kind`` on the workspace's index, warm it up, soak it, measure before and after."""
     result = Result(kind)
@@ -219,17 +257,19 @@ def soak_server(kind: str, workspace: Workspace, args: argparse.Namespace, paths
     result.command = server.command
     try:
         with server:
-            drive(server.port, workspace, paths, args.clients, WARMUP_REBUILDS, args.requests_per_rebuild,
-                  result.tally)
+            with sampling(server, result.warmup_trace):
+                drive(server.port, workspace, paths, args.clients, WARMUP_REBUILDS,
+                      args.requests_per_rebuild, result.tally)
             time.sleep(1)  # sockets of the last requests closed
-            result.before = server.usage()
+            result.before = replace(server.usage(), rss_bytes=steady_rss(result.warmup_trace))
             started = time.perf_counter()
-            drive(server.port, workspace, paths, args.clients, args.rebuilds, args.requests_per_rebuild,
-                  result.tally)
+            with sampling(server, result.trace):
+                drive(server.port, workspace, paths, args.clients, args.rebuilds,
+                      args.requests_per_rebuild, result.tally)
             result.seconds = time.perf_counter() - started
             result.rebuilds = args.rebuilds
             time.sleep(1)
-            result.after = server.usage()
+            result.after = replace(server.usage(), rss_bytes=steady_rss(result.trace))
             if server.process.poll() is not None:
                 result.error = f"{kind} exited during the run: {server.log()}"
     except RuntimeError as exc:
@@ -248,9 +288,14 @@ def report(result: Result) -> None:
         before, after = result.before, result.after
         print(f"  open files {before.open_files} -> {after.open_files} "
               f"({after.open_files - before.open_files:+d}, limit +{MAX_OPEN_FILES_GROWTH}); "
-              f"RSS {mb(before.rss_bytes)} -> {mb(after.rss_bytes)} MB "
+              f"RSS (median of the last {RSS_WINDOW:.0f} s) {mb(before.rss_bytes)} -> {mb(after.rss_bytes)} MB "
               f"({(after.rss_bytes - before.rss_bytes) / 1e6:+.1f}, limit +{mb(MAX_RSS_GROWTH)}); "
               f"processes {after.processes}")
+    if result.trace:
+        values = [rss for _, rss in result.trace]
+        marks = [values[len(values) * i // 4] for i in range(4)] + [values[-1]]
+        print(f"  RSS under load (MB, at 0, 1/4, 1/2, 3/4, end of the run): "
+              f"{' '.join(mb(value) for value in marks)}; peak {mb(max(values))}")
     problems = result.problems()
     print(f"  verdict: {'FAIL: ' + '; '.join(problems) if problems else 'PASS'}", flush=True)
 

@@ -5,6 +5,8 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     build_check  python build.py [--check] [--strict] [--full] ...   validate, build, publish
     report       python build.py report|propose ...                   analytics reports, content gaps
     tokens       python build.py token create|revoke|list             agent API tokens
+    review       python build.py review [--owner X] [--format json]   articles due for verification
+    translations python build.py translations [--mark-current FILE]   missing and stale translations
     impact       python build.py impact [--base REF] [--format ...]   search impact of a change
 
 A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
@@ -18,7 +20,8 @@ import sys
 
 #: Command groups by module; the first word of ``argv`` picks one, anything else is a build.
 GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens",
-          "impact": "commands.impact"}
+          "translations": "commands.translations", "impact": "commands.impact"}
+GROUPS["review"] = "commands.review"
 DEFAULT = "commands.build_check"
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from kb.loader import KnowledgeBase
 from kb.model import Article
+from kb.states import redirect_slug
 
 #: How alike a removed and an added file must be to count as one article renamed.
 RENAME_SIMILARITY = 0.5
 #: Above this many (removed x added) pairs, only ``redirect_from`` detects renames (cost bound).
 MAX_RENAME_PAIRS = 2_500
-ARTICLE_PREFIX = "/articles/"
 
 
 @dataclass
@@ -52,15 +52,6 @@ def _words(article: Article) -> list[str]:
     """The words of an article's title, questions and body: its content without the front matter
     lines every article shares (``type:``, ``level:``), which would make short articles alike."""
     return " ".join([article.title, *article.questions, article.body]).split()
-
-
-def _slug_of(path: str) -> str:
-    """``/articles/billing/refunds``, ``billing/refunds.md`` or ``billing/refunds`` as a slug."""
-    path = path.strip()
-    if path.startswith(ARTICLE_PREFIX):
-        path = path[len(ARTICLE_PREFIX):]
-    path = path.strip("/")
-    return path[:-3] if path.endswith(".md") else path
 
 
 def _similar_pairs(base: dict[str, Article], head: dict[str, Article], removed: list[str],
@@ -105,8 +96,8 @@ def compare(base: KnowledgeBase, head: KnowledgeBase) -> ArticleChanges:
     renamed: dict[str, str] = {}
     for slug in added:
         for path in new[slug].redirect_from:
-            source = _slug_of(path)
-            if source in removed and source not in renamed:
+            source = redirect_slug(path)
+            if source is not None and source in removed and source not in renamed:
                 renamed[source] = slug
                 break
     renamed.update(_similar_pairs(old, new, [s for s in removed if s not in renamed],

@@ -11,10 +11,12 @@ from kb.fields import build_article
 from kb.gitdates import last_commit_dates
 from kb.golden import GoldenQuery, load_golden
 from kb.model import Article
+from kb.owners import Owners, load_owners
 from kb.parse import parse_file
 from kb.problems import Problem
 from kb.routing import Routing, load_routing
 from kb.synonyms import load_synonyms
+from kb.verification import ReviewConfig, load_review_config
 
 
 @dataclass
@@ -26,6 +28,8 @@ class KnowledgeBase:
     routing: Routing = field(default_factory=Routing)
     synonyms: list[list[str]] = field(default_factory=list)
     golden: list[GoldenQuery] = field(default_factory=list)
+    owners: Owners = field(default_factory=Owners)
+    review: ReviewConfig = field(default_factory=ReviewConfig)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -82,6 +86,10 @@ def load_knowledge_base(root: Path | str) -> KnowledgeBase:
     kb.synonyms, problems = load_synonyms(root)
     kb.problems += _display(shown, problems)
     kb.golden, problems = load_golden(root)
+    kb.problems += _display(shown, problems)
+    kb.owners, problems = load_owners(root)
+    kb.problems += _display(shown, problems)
+    kb.review, problems = load_review_config(root)
     kb.problems += _display(shown, problems)
     return kb
 

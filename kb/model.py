@@ -76,6 +76,11 @@ class Article:
         return self.audience == "internal"
 
     @property
+    def is_agent_only(self) -> bool:
+        """Internal, or in review (not yet validated): only agents may find or read it."""
+        return self.is_internal or self.status == "review"
+
+    @property
     def is_draft(self) -> bool:
         """Drafts are validated but never indexed."""
         return self.status == "draft"

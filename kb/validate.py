@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -10,8 +12,12 @@ from kb.golden import golden_path
 from kb.loader import KnowledgeBase
 from kb.markup import article_link, find_links, site_article_slug, split_internal
 from kb.model import Article
+from kb.owners import OWNERS_FILE, check_owners
 from kb.problems import Problem
+from kb.states import check_states
 from kb.titles import NearTitles
+from kb.translations import translation_problems
+from kb.verification import check_verified
 
 
 
@@ -55,6 +61,16 @@ def check_links(article: Article, slugs: dict[str, Article]) -> list[Problem]:
                                      f"public article links to internal article {slug!r}",
                                      "customers cannot open it; move the link into a '::: internal' block",
                                      "warning"))
+        elif target.status == "review" and not article.is_agent_only and not in_internal_block:
+            problems.append(_problem(article, line, "link",
+                                     f"public article links to {slug!r}, still in review",
+                                     "customers cannot open it until it is published", "warning"))
+        elif target.status in ("archived", "draft") and article.is_indexed:
+            replacement = f"link to {target.replaced_by!r} instead" if target.replaced_by else \
+                "remove the link or point it to a published article"
+            problems.append(_problem(article, line, "link",
+                                     f"links to {target.status} article {slug!r}", replacement,
+                                     "warning"))
     return problems
 
 
@@ -68,6 +84,10 @@ def check_references(article: Article, slugs: dict[str, Article]) -> list[Proble
         elif slug == article.slug:
             problems.append(_problem(article, article.line_of("related"), "related",
                                      "an article cannot be related to itself"))
+        elif not slugs[slug].is_indexed and article.is_indexed:
+            problems.append(_problem(article, article.line_of("related"), "related",
+                                     f"{slug!r} is {slugs[slug].status}, never shown",
+                                     "remove it or name a published article", "warning"))
     if article.translation_of:
         original = slugs.get(article.translation_of)
         line = article.line_of("translation_of")
@@ -146,6 +166,12 @@ def check_golden_targets(kb: KnowledgeBase, slugs: dict[str, Article]) -> list[P
                     _suggest(g.expect, list(slugs))) for g in kb.golden if g.expect not in slugs]
 
 
+def _side_file(root: Path, name: str) -> str:
+    """How problems name a side file: under the articles folder as the writer sees it."""
+    shown = os.path.relpath(root)
+    return f"{root if shown.startswith('..') else shown}/{name}"
+
+
 def validate(kb: KnowledgeBase, today: dt.date | None = None,
              titles: NearTitles | None = None) -> list[Problem]:
     """Every problem in the knowledge base: the loader's and the cross-article checks, sorted.
@@ -159,6 +185,10 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
         problems += check_links(article, slugs)
         problems += check_references(article, slugs)
         problems += check_body(article, today)
+        problems += check_verified(article, today)
     problems += check_duplicates(kb.articles, titles)
+    problems += check_states(kb.articles)
+    problems += check_owners(kb.owners, kb.articles, _side_file(kb.root, OWNERS_FILE))
     problems += check_golden_targets(kb, slugs)
+    problems += translation_problems(kb.articles)
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))

@@ -9,8 +9,9 @@ from search.analysis import field_language
 from search.catalog import Catalog
 from search.query import filter_query
 from search.snapshot import Snapshot
+from search.states import verification
 from search.viewer import Viewer
-from search.visibility import may_see, route, served_article, text_kinds
+from search.visibility import agent_only, may_see, route, served_article, text_kinds
 
 SUMMARY_KEYS = ("slug", "title", "summary", "answer", "type", "level", "product", "lang", "tags",
                 "audience", "updated", "review_by", "translation_of", "channels")
@@ -21,6 +22,7 @@ def summary(data: dict[str, Any], snapshot: Snapshot) -> dict[str, Any]:
     item = {key: data[key] for key in SUMMARY_KEYS}
     item["url"] = f"/articles/{data['slug']}"
     item["stale"] = snapshot.is_stale(data["slug"])
+    item["stale_translation"] = snapshot.is_stale_translation(data["slug"])
     return item
 
 
@@ -48,6 +50,9 @@ def article_view(snapshot: Snapshot, slug: str, viewer: Viewer) -> dict[str, Any
         "translations": translations(snapshot, data, viewer),
     })
     view["route"] = route(viewer, snapshot.routing.route(data["type"], data["level"]))
+    checked = verification(snapshot, slug, viewer)
+    if checked is not None:
+        view["verification"] = checked
     view["channels"] = data["channels"] or snapshot.routing.channels.get(data["type"], [])
     return view
 
@@ -104,7 +109,7 @@ def _more_like_this(snapshot: Snapshot, data: dict[str, Any], viewer: Viewer,
     lang = field_language(data["lang"])
     searcher = snapshot.searcher()
     text = " ".join([data["title"], *data["questions"], " ".join(data["tags"]), data["text_public"]])
-    field = f"all_{lang}" if data["audience"] == "public" else f"internal_{lang}"
+    field = f"internal_{lang}" if agent_only(data) else f"all_{lang}"
     key_terms = searcher.key_terms_from_text(field, text, numterms=12)
     if not key_terms:
         return []

@@ -21,7 +21,7 @@ def stored_data(article: Article) -> dict[str, Any]:
         "related": list(article.related), "channels": list(article.channels),
         "updated": article.updated.isoformat() if article.updated else "",
         "review_by": article.review_by.isoformat() if article.review_by else "",
-        "owner": article.owner, "content_hash": article.content_hash,
+        "owner": article.owner, "content_hash": article.content_hash, "status": article.status,
         "has_internal": bool(parts.internal),
         "source_public": parts.public, "source": article.body,
         "html_public": html_public,
@@ -38,14 +38,15 @@ def to_document(article: Article) -> dict[str, Any]:
     return {
         "slug": article.slug, "type": article.type, "level": str(article.level),
         "product": article.product or "-", "lang": article.lang, "audience": article.audience,
+        "status": article.status,
         "tags": ",".join(article.tags), "data": data,
         "family": article.translation_of or article.slug,
-        # Internal articles are searchable only through the agents' field.
-        text_field("all", lang): "" if article.is_internal else searchable_words(data, internal=False),
+        # Internal and in-review articles are searchable only through the agents' field.
+        text_field("all", lang): "" if article.is_agent_only else searchable_words(data, internal=False),
         text_field("title", lang): article.title,
         text_field("questions", lang): "\n".join(article.questions),
         text_field("internal", lang): (searchable_words(data, internal=False) + "\n" + data["text_internal"]
-                                       if article.is_internal else data["text_internal"]),
+                                       if article.is_agent_only else data["text_internal"]),
     }
 
 

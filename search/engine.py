@@ -8,10 +8,9 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from search import ranking
+from search import ranking, states, visibility
 from search.analysis import field_language, normalize_phrase, terms
 from search.expansion import ExpandedQuery, expand
-from search import visibility
 from search.query import MAX_PREFIX_TERMS, build_plan, filter_query
 from search.rerank import Candidate, rerank
 from search.retrieve import retrieve
@@ -203,7 +202,10 @@ class Engine:
                    type=data["type"], level=data["level"], product=data["product"], lang=data["lang"],
                    tags=data["tags"], audience=data["audience"], score=round(parts.final, 4),
                    updated=data["updated"], stale=snapshot.is_stale(data["slug"]),
-                   exact=parts.exact_bonus > 0, explain=explain)
+                   exact=parts.exact_bonus > 0, explain=explain,
+                   status=data.get("status", "published"),
+                   verification=states.verification(snapshot, data["slug"], request.viewer),
+                   stale_translation=snapshot.is_stale_translation(data["slug"]))
 
     def suggest(self, text: str, viewer: Viewer, langs: list[str], limit: int = 8) -> list[dict[str, str]]:
         """Type-ahead: titles of the best prefix matches."""

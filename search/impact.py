@@ -42,15 +42,16 @@ def collect_probes(kbs: Iterable[KnowledgeBase], popular: Sequence[tuple[str, in
     """Every query to run on both sides, with its sources (golden, title, question, search).
 
     Titles and questions are asked in every language (like a search without a ``lang`` filter), as
-    an agent for internal articles; ``popular`` searches (text, times searched) as a customer."""
+    an agent for articles only agents may find (internal or in review); ``popular`` searches (text,
+    times searched) as a customer."""
     probes: dict[Probe, ProbeInfo] = {}
     for kb in kbs:
         for golden in kb.golden:
             _add(probes, golden.query, golden.agent, golden.lang, "golden")
         for article in kb.published:
-            _add(probes, article.title, article.is_internal, "", "title")
+            _add(probes, article.title, article.is_agent_only, "", "title")
             for question in article.questions:
-                _add(probes, question, article.is_internal, "", "question")
+                _add(probes, question, article.is_agent_only, "", "question")
     for text, count in popular:
         _add(probes, text, False, "", "search", int(count))
     return probes

@@ -16,12 +16,16 @@ from whoosh import index as whoosh_index
 
 from kb.loader import KnowledgeBase
 from kb.model import Article
+from kb.review import verification_manifest
+from kb.states import states_manifest
+from kb.translations import stale_slugs
 from search.analysis import field_language, normalize_phrase, terms, words
 from search.documents import searchable_words, to_document
 from search.schema import SCHEMA_VERSION, build_schema
 from search.semantic.build import embed_version
 from search.store import (VERSIONS, build_lock, current_version, new_version_name, publish,
                           read_json, version_dir, write_json)
+from search.visibility import agent_only
 
 log = logging.getLogger(__name__)
 PARALLEL_THRESHOLD = 500
@@ -60,8 +64,9 @@ def _documents(articles: list[Article]) -> Iterator[dict[str, Any]]:
 def _word_counts(data: dict[str, Any], internal: bool) -> Counter[str]:
     """Document frequencies of the public words, or of the agent-only words, of one article.
 
-    Every word of an internal article is agent-only, so typo correction never reveals it."""
-    if data["audience"] == "internal":
+    Every word of an internal or in-review article is agent-only, so typo correction never
+    reveals it."""
+    if agent_only(data):
         text = "" if not internal else searchable_words(data, False) + "\n" + data["text_internal"]
     else:
         text = searchable_words(data, internal)
@@ -82,14 +87,19 @@ def exact_phrases(articles: list[Article]) -> dict[str, list[str]]:
 def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[str, Any]:
     """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases."""
     languages = Counter(a.lang for a in articles)
+    indexed = {a.slug for a in articles}
     return {
         "schema": SCHEMA_VERSION, "version": name,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "articles": {a.slug: a.content_hash for a in articles},
-        "count": len(articles), "public_count": sum(not a.is_internal for a in articles),
+        "count": len(articles), "public_count": sum(not a.is_agent_only for a in articles),
         "languages": dict(languages), "routing": kb.routing.to_json(), "synonyms": kb.synonyms,
         "exact": exact_phrases(articles),
         "review_by": {a.slug: a.review_by.isoformat() for a in articles if a.review_by},
+        # archived articles and old URLs (kb/states.py), verification (kb/review.py)
+        "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
+        # every build, incremental ones too: a source's change makes its (unchanged) translations stale
+        "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
         "phrases": {a.slug: [sorted(set(terms(text, field_language(a.lang))))
                              for text in [a.title, *a.questions]] for a in articles},
     }

@@ -13,7 +13,7 @@ from search.analysis import FIELD_LANGUAGES, analyzer_for
 from search.filters import FILTER_NAMES
 
 #: Bump when the schema or the indexed document changes: forces a full rebuild.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 TEXT_KINDS = ("all", "title", "questions", "internal")
 FACET_FIELDS = FILTER_NAMES  # every filter is counted as a facet (search/filters.py)
@@ -33,6 +33,7 @@ def build_schema() -> Schema:
         product=ID(stored=True, sortable=True),
         lang=ID(stored=True, sortable=True),
         audience=ID(stored=True, sortable=True),
+        status=ID(stored=True),
         family=ID,
         tags=KEYWORD(stored=True, commas=True, lowercase=True),
         data=STORED,

@@ -83,6 +83,7 @@ class Snapshot:
         self.routing = Routing.from_json(self.meta["routing"])
         self.exact: dict[str, list[str]] = self.meta["exact"]
         self.review_by = {slug: dt.date.fromisoformat(d) for slug, d in self.meta["review_by"].items()}
+        self.stale_translations = frozenset(self.meta.get("stale_translations", ()))
         self._local = threading.local()  # searchers of callers outside a request (scripts)
         self._unscoped: list[Any] = []
         self._synonyms = BoundedCache(SYNONYM_CACHE_ENTRIES, SYNONYM_CACHE_BYTES)
@@ -190,6 +191,10 @@ class Snapshot:
     def is_stale(self, slug: str, today: dt.date | None = None) -> bool:
         review_by = self.review_by.get(slug)
         return review_by is not None and review_by < (today or dt.date.today())
+
+    def is_stale_translation(self, slug: str) -> bool:
+        """A translation whose source changed after it was translated (kb/translations.py)."""
+        return slug in self.stale_translations
 
     def close(self) -> None:
         """Close everything opened on this version and let go of its folder."""

@@ -59,13 +59,20 @@ class Hit:
     updated: str
     stale: bool
     exact: bool = False
+    #: a translation whose source changed since it was translated
+    stale_translation: bool = False
     explain: dict[str, Any] | None = None
+    #: KCS state: ``published``, or ``review`` (not yet validated; agents only)
+    status: str = "published"
+    #: owners, last check, due date and state: agents and admins only (absent otherwise)
+    verification: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (a shallow copy: ``asdict`` deep-copies and is slow per hit)."""
         data = dict(self.__dict__, tags=list(self.tags))
-        if data["explain"] is None:
-            del data["explain"]
+        for optional in ("explain", "verification"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
 

@@ -1,6 +1,7 @@
 """The one place that decides what a viewer may see of agent-only content.
 
-Internal content is an article with ``audience: internal`` (every field of it) and the
+Internal content is an article with ``audience: internal`` (every field of it), an article in
+``status: review`` (not yet validated: agents see it, marked so; customers never), and the
 ``::: internal`` paragraphs of public articles (indexed in the ``internal_<lang>`` fields, stored
 as ``text_internal`` / ``source`` / ``html_agent``). Search, suggest, snippets, explanations,
 facets, typo correction, related articles, translations, lists (browse, sitemap) and served
@@ -9,7 +10,9 @@ article data all ask this module, so an access test has one place to prove:
 * :func:`search_filter`: the Whoosh filter of the documents a viewer may find;
 * :func:`text_kinds` / :func:`field_visible`: the text fields a viewer may match on;
 * :func:`may_see`: the per-document check on stored data;
-* :func:`served_article`: the stored fields of one article a viewer is served.
+* :func:`served_article`: the stored fields of one article a viewer is served;
+* :func:`review_data`: verification data (owners, verified, due): agents and admins only;
+* :func:`redirect_target` / :func:`archived_answer`: old and withdrawn URLs.
 
 Which words are internal is settled when indexing (``documents.py`` fills ``all_`` with public text
 only, ``indexer.py`` splits the typo vocabulary, ``semantic/embeddings.py`` marks agent-only rows);
@@ -32,16 +35,32 @@ PUBLIC_KINDS = ("all",)
 AGENT_KINDS = ("all", "internal")
 #: Stored fields about who wrote an article and where its file is: for agents and admins only.
 STAFF_FIELDS = ("owner", "path")
+#: Every key of a served article that only agents and admins get: those fields, and the
+#: verification data (owners, last check, due date; ``search/states.py``).
+STAFF_KEYS = (*STAFF_FIELDS, "verification")
+
+
+#: Article states customers may see (``review`` is for agents; drafts and archived are not indexed).
+CUSTOMER_STATUSES = ("published",)
 
 
 def search_filter(viewer: Viewer) -> q.Query | None:
-    """Documents the viewer may find: public articles for customers; None (all) for agents."""
-    return None if viewer.sees_internal else q.Term("audience", "public")
+    """Documents the viewer may find: public, published articles for customers; None (all) for
+    agents."""
+    if viewer.sees_internal:
+        return None
+    return q.And([q.Term("audience", "public"), q.Term("status", CUSTOMER_STATUSES[0])])
+
+
+def agent_only(data: dict[str, Any]) -> bool:
+    """An internal article, or one not yet validated (``review``): agents only, every field of it.
+    Stored data without a status (built before article states) counts as published."""
+    return data["audience"] != "public" or data.get("status", "published") not in CUSTOMER_STATUSES
 
 
 def may_see(viewer: Viewer, data: dict[str, Any]) -> bool:
     """Whether the viewer may see this stored article at all."""
-    return viewer.sees_internal or data["audience"] == "public"
+    return viewer.sees_internal or not agent_only(data)
 
 
 def text_kinds(viewer: Viewer) -> tuple[str, ...]:
@@ -94,10 +113,32 @@ def served_article(viewer: Viewer, data: dict[str, Any]) -> dict[str, Any]:
     agent = viewer.sees_internal
     served = {"html": data["html_agent"] if agent else data["html_public"],
               "markdown": data["source"] if agent else data["source_public"],
-              "has_internal": bool(data["has_internal"]) and agent}
+              "has_internal": bool(data["has_internal"]) and agent,
+              "status": data.get("status", "published")}
     if agent:
         served.update({name: data[name] for name in STAFF_FIELDS})
     return served
+
+
+def review_data(viewer: Viewer, found: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Verification data (owners, last check, due date, state) as served: agents and admins only."""
+    return found if viewer.sees_internal else None
+
+
+def redirect_target(viewer: Viewer, target: dict[str, Any] | None) -> str | None:
+    """The slug an old URL leads this viewer to, when the viewer may see the article there
+    (otherwise the old URL is unknown to them, like any hidden article)."""
+    if target is None or not may_see(viewer, target):
+        return None
+    return str(target["slug"])
+
+
+def archived_answer(viewer: Viewer, archived: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a viewer is told about a withdrawn article: None (unknown: an internal one asked for by
+    a customer) or its title and language, for a 410 Gone page."""
+    if archived is None or (archived["audience"] != "public" and not viewer.sees_internal):
+        return None
+    return {"title": archived["title"], "lang": archived["lang"]}
 
 
 def route(viewer: Viewer, found: Any) -> dict[str, Any] | None:

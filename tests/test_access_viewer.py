@@ -20,7 +20,7 @@ from search import Engine, SearchRequest
 from search.browse import related
 from search.indexer import build_index
 from search.viewer import AGENT, ANONYMOUS, Viewer
-from search.visibility import STAFF_FIELDS
+from search.visibility import STAFF_KEYS
 from tests.conftest import AGENT_TOKEN, FIXTURE_KB, make_app
 from tests.kb_support import article, write_articles
 from tests.test_access_sweep import without_echo
@@ -190,9 +190,9 @@ def test_owner_and_path_only_for_agents(app: Any) -> None:
     client = app.test_client()
     anonymous = client.get(f"/api/v1/articles/{PUBLIC_SLUG}").get_json()
     agent = client.get(f"/api/v1/articles/{PUBLIC_SLUG}", headers=AGENT_HEADERS).get_json()
-    assert [name for name in STAFF_FIELDS if name in anonymous] == []
+    assert [name for name in STAFF_KEYS if name in anonymous] == []
     assert agent["owner"] == "qvownermark" and agent["path"].endswith("billing/marker-card.md")
-    assert set(agent) - set(anonymous) == set(STAFF_FIELDS)
+    assert set(agent) - set(anonymous) == set(STAFF_KEYS)
     assert anonymous["answer"] == agent["answer"] == "Open Billing and choose Replace card."  # public
     page = client.get(f"/articles/{PUBLIC_SLUG}").get_data(as_text=True)
     assert "qvownermark" not in page and "marker-card.md" not in page

@@ -20,4 +20,4 @@ def test_a_search_answer_has_the_documented_fields(client: Any) -> None:
     for hit in body["results"]:
         assert set(hit) <= set(schemas.Hit.model_fields)
         missing = set(schemas.Hit.model_fields) - set(hit)
-        assert missing <= {"explain"}, missing  # only with explain=true
+        assert missing <= {"explain", "verification"}, missing  # explain=true; agents only

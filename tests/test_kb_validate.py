@@ -117,7 +117,12 @@ def test_duplicate_translations(workdir: Path) -> None:
         "es/billing/reembolsos.md": article("Devoluciones de dinero", lang="es",
                                             translation_of="billing/refunds"),
     })
+    unmarked = ("warning: source_hash: translation does not record which version of its source it "
+                "translates (hint: when it matches 'billing/refunds', run 'python build.py translations "
+                "--mark-current articles/es/billing/{}.md')")
     assert problem_lines(root) == [
+        "articles/es/billing/reembolsos.md:6: " + unmarked.format("reembolsos"),
+        "articles/es/billing/refunds.md:6: " + unmarked.format("refunds"),
         "articles/es/billing/refunds.md:6: error: translation_of: articles/es/billing/reembolsos.md already "
         "translates 'billing/refunds' into 'es'"]
 

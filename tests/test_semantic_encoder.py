@@ -82,3 +82,36 @@ def test_without_the_quantizer_the_shipped_model_runs_as_is(monkeypatch: pytest.
     assert any("runs unquantized" in r.getMessage() for r in caplog.records)
 
 
+
+
+def test_model_runs_at_once_are_bounded_whatever_the_thread_count() -> None:
+    """Eight request threads, at most ``concurrency`` model runs at a time (onnxruntime's arena
+    grows with every concurrent run and never shrinks)."""
+    require_extra()
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    encoder = Encoder(build_encoder().model, threads=1, concurrency=2)
+    real_run, running, most = encoder.session.run, [0], [0]
+    lock = threading.Lock()
+
+    class CountingSession:
+        def run(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            time.sleep(0.01)
+            try:
+                return real_run(*args, **kwargs)
+            finally:
+                with lock:
+                    running[0] -= 1
+
+    encoder.session = CountingSession()
+    threads = [threading.Thread(target=encoder._run, args=([f"query {n} {i}" for i in range(5)],))
+               for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 2

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.servers import Usage
-from bench.soak import MAX_OPEN_FILES_GROWTH, MAX_RSS_GROWTH, Result, Tally
+from bench.soak import MAX_OPEN_FILES_GROWTH, MAX_RSS_GROWTH, Result, Tally, steady_rss
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES_RE = re.compile(r"requests (\d+), failures (\d+), (\d+) rebuilds in [\d.]+ s, (\d+) versions served")
@@ -33,7 +33,7 @@ def test_short_soak_passes_on_the_threaded_server() -> None:
     assert failures == 0 and rebuilds >= 5
     assert requests >= 8 * 40  # every rebuild waited for its requests
     assert versions >= rebuilds + 1  # the server really moved through the new versions
-    assert re.search(r"open files \d+ -> \d+ .*RSS [\d.]+ -> [\d.]+ MB", output), output
+    assert re.search(r"open files \d+ -> \d+ .*RSS \(median of the last 10 s\) [\d.]+ -> [\d.]+ MB", output), output
     assert "flask: flask --app web run --with-threads" in output
     assert "verdict: PASS" in output and "1 of 1 servers passed" in output
 
@@ -62,3 +62,12 @@ def test_failures_are_counted_with_their_bodies() -> None:
     assert (tally.requests, tally.failures, tally.versions) == (4, 2, {"v1"})
     assert tally.errors == ['/api/v1/search?q=refund: 500 {"error": {"code": "internal_error"}}',
                             "/articles/a: no answer ConnectionResetError: [Errno 104] reset"]
+
+
+def test_steady_rss_is_the_median_of_the_last_window_only() -> None:
+    early = [(float(t), 900) for t in range(10)]  # before the window: ignored
+    cycle = [(10.0 + t, rss) for t, rss in enumerate([100, 130, 100, 130, 100, 105])]
+    assert steady_rss(early + cycle, window=5) == 102  # median of 100 130 100 130 100 105
+    assert steady_rss(early + cycle, window=2) == 105  # 130 100 105
+    with pytest.raises(RuntimeError):
+        steady_rss([])

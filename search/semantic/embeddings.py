@@ -62,7 +62,7 @@ def article_texts(article: Article) -> list[tuple[int, str]]:
     """(kind, text) rows of one article, parts de-duplicated, public rows first."""
     body = split_internal(article.body)
     public_body, internal_body = plain_text(body.public), plain_text(body.internal)
-    internal_article = article.is_internal
+    internal_article = article.is_agent_only
     whole = "\n".join(t for t in [article.title, article.summary, article.answer, public_body] if t)
     rows: list[tuple[int, str]] = [(WHOLE_AGENT if internal_article else WHOLE_PUBLIC, whole)]
     if internal_body and not internal_article:

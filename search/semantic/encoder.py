@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from search.caches import BoundedCache
 from search.semantic.model import (INSTALL_HINT, MODEL_PACKAGE, TOKENIZER_PACKAGE, Model,
-                                   Unavailable, load_stored, locate, prepare)
+                                   Unavailable, check_stored, load_stored, locate, prepare)
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,14 @@ class Encoder:
     each other for the GIL) and onnxruntime's ``run_async`` (0.3 ms faster at p50, but its pool
     thread does not survive a fork, which gunicorn --preload does)."""
 
-    def __init__(self, model: Model, threads: int = 1) -> None:
+    def __init__(self, model: Model, threads: int = 1, concurrency: int = 1) -> None:
         np, onnxruntime, Tokenizer = _runtime()
         self.model = model
+        # At most ``concurrency`` model runs at once, whatever the server's thread count: each
+        # concurrent run grows onnxruntime's memory arena, which never shrinks, and runs beyond
+        # the core count only wait on each other (8 threads on 2 cores: ~25 MB more RSS and a
+        # slower total than 2 at a time; measured with the soak, docs/operations.md).
+        self._gate = threading.BoundedSemaphore(max(1, concurrency))
         self.model_id = model.model_id
         self._np = np
         self.queries = BoundedCache(QUERY_CACHE, QUERY_CACHE_BYTES)
@@ -107,7 +112,8 @@ class Encoder:
         for i, text in enumerate(texts):
             ids = np.array([self.tokenizer.encode(text or " ").ids], dtype=np.int64)
             feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-            hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+            with self._gate:
+                hidden = self.session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
             pooled = hidden[0].mean(axis=0)
             out[i] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
         return out
@@ -151,11 +157,18 @@ def build_encoder(model_dir: str = "", reuse: Callable[[], Model | None] | None 
 
 def query_encoder(folder: Path, meta: dict[str, Any]) -> Encoder:
     """The encoder for queries against the index version whose semantic folder is ``folder``
-    (``meta``: its index.json): the model stored there, read and checked on every call (a
-    damaged file is reported), run by one session per process and model checksum."""
+    (``meta``: its index.json): the model stored there, checked on every call (a damaged file is
+    reported), run by one session per process and model checksum. When that session exists the
+    file is only streamed through the checksum: reading the whole model for every new index
+    version left ~23 MB allocations that glibc then kept in the heap."""
     _runtime()
+    with _encoders_lock:
+        loaded = _query_encoders.get(meta.get("model_sha256", ""))
+    if isinstance(loaded, Encoder) and check_stored(folder, meta) == loaded.model.sha256:
+        return loaded
     model = load_stored(folder, meta)
-    return _remembered(_query_encoders, model.sha256, lambda: Encoder(model, 1))
+    return _remembered(_query_encoders, model.sha256,
+                       lambda: Encoder(model, threads=1, concurrency=os.cpu_count() or 1))
 
 
 def runtime_installed() -> bool:

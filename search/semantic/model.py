@@ -145,6 +145,28 @@ def stored_files(folder: Path, meta: dict[str, Any]) -> ModelFiles:
     return ModelFiles(folder / MODEL_FILE, folder / TOKENIZER_FILE, meta.get("model_sha256"))
 
 
+def check_stored(folder: Path, meta: dict[str, Any]) -> str:
+    """The checksum of the model stored in an index version, verified by streaming the file (it is
+    never held in memory whole); Unavailable when missing, damaged or absent from ``meta``."""
+    if "model_sha256" not in meta:
+        raise Unavailable("this index's embeddings carry no model (built by an older version): "
+                          "rebuild the index")
+    files = stored_files(folder, meta)
+    for path in (files.model, files.tokenizer):
+        if not path.is_file():
+            raise Unavailable(f"model file missing: {path}")
+    digest = hashlib.sha256()
+    try:
+        with open(files.model, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        raise Unavailable(f"cannot read the model files: {type(exc).__name__}: {exc}") from exc
+    if digest.hexdigest() != files.sha256:
+        raise Unavailable(f"model file damaged (checksum mismatch): {files.model}")
+    return digest.hexdigest()
+
+
 def load_stored(folder: Path, meta: dict[str, Any]) -> Model:
     """The model an index version was embedded with; Unavailable when missing or damaged."""
     if "model_sha256" not in meta:

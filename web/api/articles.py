@@ -1,7 +1,9 @@
 """``/articles/<slug>``, ``/related``, ``/feedback`` and ``/click``.
 
-An internal article asked for anonymously answers exactly like an unknown slug (404
-``article_not_found``), so the API never reveals which internal slugs exist.
+An internal article (or one in review) asked for anonymously answers exactly like an unknown
+slug (404 ``article_not_found``), so the API never reveals which internal slugs exist. An old slug
+(``redirect_from``) answers 301 ``article_moved`` with a ``Location`` header, a withdrawn article 410
+``article_gone`` (or 301 to its ``replaced_by``).
 """
 from __future__ import annotations
 
@@ -9,15 +11,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, request
+from flask import Response, request, url_for
 
 from search.browse import article_view, get_data, related
+from search.states import moved
 from web.api import params as api_params
 from web.api.blueprint import bp, engine, source
 from web.api.schemas import SLUG_RE, ClickRequest, FeedbackRequest
 from web.api.search import dumps, is_preflight, json_response
 from web.shared.auth import viewer
-from web.shared.errors import ApiError
+from web.shared.errors import ApiError, json_error
 from web.shared.extensions import feedback_limit, limiter, search_limit
 from web.shared.tracking import track_click, track_feedback, track_used_on_call
 
@@ -29,8 +32,8 @@ def not_found(slug: str) -> ApiError:
 
 
 def public_url(view: Mapping[str, Any]) -> str | None:
-    """The link an agent may send a customer; internal articles have none."""
-    if view["audience"] == "internal":
+    """The link an agent may send a customer; internal articles and those in review have none."""
+    if view["audience"] == "internal" or view["status"] != "published":
         return None
     return request.host_url.rstrip("/") + view["url"]
 
@@ -39,9 +42,17 @@ def public_url(view: Mapping[str, Any]) -> str | None:
 @limiter.limit(search_limit, exempt_when=is_preflight)
 def article(slug: str) -> Response:
     """One article for the caller's audience: metadata, Markdown, sanitized HTML, related."""
-    view = article_view(engine().snapshot(), slug, viewer()) if SLUG_RE.match(slug) else None
+    snapshot = engine().snapshot()
+    view = article_view(snapshot, slug, viewer()) if SLUG_RE.match(slug) else None
     if view is None:
-        raise not_found(slug)
+        found = moved(snapshot, slug, viewer()) if SLUG_RE.match(slug) else None
+        if found is None:
+            raise not_found(slug)
+        if found.kind == "gone":
+            raise ApiError(410, "article_gone", f"article {slug!r} was withdrawn")
+        response = json_error(301, "article_moved", f"article {slug!r} is now {found.slug!r}")
+        response.headers["Location"] = url_for("api.article", slug=found.slug)
+        return response
     return json_response(dumps(view | {"public_url": public_url(view)}))
 
 

@@ -57,7 +57,12 @@ def operations(search_query: type[schemas.Query] = schemas.SearchQuery) -> dict[
         "/triage": Operation("get", "Likely type and level, top answers and the escalation route",
                              schemas.TriageResponse, query=schemas.TriageQuery),
         "/articles/{slug}": Operation("get", "One article for the caller's audience", schemas.Article,
-                                      errors={"404": "Unknown, or internal and anonymous (`article_not_found`)."}),
+                                      errors={"301": "An old URL of a renamed article, or a withdrawn "
+                                                     "one with a replacement (`article_moved`; "
+                                                     "`Location` names the article).",
+                                              "404": "Unknown, or internal (or in review) and "
+                                                     "anonymous (`article_not_found`).",
+                                              "410": "Withdrawn, no replacement (`article_gone`)."}),
         "/articles/{slug}/related": Operation("get", "Related articles", schemas.RelatedResponse,
                                               errors={"404": "Unknown article (`article_not_found`)."}),
         "/feedback": Operation("post", "Helpful / not helpful, or used on a call", schemas.Recorded,

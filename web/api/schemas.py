@@ -248,6 +248,22 @@ class Error(BaseModel):
 
 ANSWER = "Short answer in plain words; public (served to every caller)."
 AGENTS_ONLY = "Agents only; absent for anonymous callers."
+STALE_TRANSLATION = ("A translation whose original changed after it was translated (it may be out of "
+                     "date); false for originals.")
+
+
+STATUS = ("KCS state: `published`, or `review` (not yet validated: only agents ever get such "
+          "an article).")
+
+
+class Verification(BaseModel):
+    owners: list[str]
+    verified: str | None = Field(description="Date of the last check (YYYY-MM-DD), null if never.")
+    verified_by: str | None
+    interval_days: int = Field(description="Days between checks for this article (`_review.yml`).")
+    due: str | None = Field(description="Date the next check is due, null if never verified.")
+    days_left: int | None = Field(description="Days until due; negative once overdue.")
+    state: Literal["ok", "due", "overdue", "never"]
 
 
 class Hit(BaseModel):
@@ -267,7 +283,10 @@ class Hit(BaseModel):
     updated: str
     stale: bool
     exact: bool
+    stale_translation: bool = Field(description=STALE_TRANSLATION)
     explain: dict[str, Any] = Field(None, description="Only with explain=true.")  # type: ignore[assignment]
+    status: str = Field(description=STATUS)
+    verification: Verification = Field(None, description=f"Owners and last check. {AGENTS_ONLY}")  # type: ignore[assignment]
 
 
 class SearchResponse(BaseModel):
@@ -338,6 +357,7 @@ class ArticleSummary(BaseModel):
     channels: list[str]
     url: str
     stale: bool
+    stale_translation: bool = Field(description=STALE_TRANSLATION)
 
 
 class Translation(BaseModel):
@@ -354,6 +374,8 @@ class Article(ArticleSummary):
     html: str
     markdown: str
     has_internal: bool
+    status: str = Field(description=STATUS)
+    verification: Verification = Field(None, description=f"Owners and last check. {AGENTS_ONLY}")  # type: ignore[assignment]
     related: list[ArticleSummary]
     translations: list[Translation]
     route: Route | None = Field(description="Agents only; null otherwise.")

@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import ngettext
 
 from kb.model import SUPPORT_TYPES
 from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
+from search.states import moved
 from web.customer import feedback as site_feedback
 from web.customer import pagination
 from web.customer import search as site_search
 from web.customer import sitemap as site_sitemap
-from web.customer.common import article_langs, canonical, clean_filter, engine, localize
+from web.customer.common import article_langs, canonical, clean_filter, engine, language_notes, localize
 from web.customer.contact import all_contact_boxes, contact_box
 from web.shared import i18n
 from web.shared.auth import viewer
@@ -95,19 +96,33 @@ def browse(support_type: str) -> str:
 
 
 @bp.route("/articles/<path:slug>")
-def article(slug: str) -> str:
+def article(slug: str) -> Any:
     snapshot = engine().snapshot()
     view = article_view(snapshot, slug, viewer())
     if view is None:
-        abort(404)
+        return _moved_or_gone(snapshot, slug)
     _track_result_click(slug)
     view["related"] = localize(snapshot, view["related"], i18n.choose_lang(),
                                view["translation_of"] or view["slug"])
     return render_template("article.html", article=view,
+                           notes=language_notes(view, i18n.choose_lang()),
                            contact=contact_box(snapshot.routing, view["type"], view["channels"]),
                            feedback=request.args.get("feedback", ""),
                            comment_max=site_feedback.MAX_COMMENT,
                            canonical=canonical("site.article", slug=slug))
+
+
+def _moved_or_gone(snapshot: Any, slug: str) -> Any:
+    """An old URL (301 to the article), a withdrawn article (410 Gone, or 301 to its
+    replacement), or 404."""
+    found = moved(snapshot, slug, viewer())
+    if found is None:
+        abort(404)
+    if found.kind == "redirect":
+        query = request.query_string.decode("utf-8", "replace")
+        target = url_for("site.article", slug=found.slug) + (f"?{query}" if query else "")
+        return redirect(target, 301)
+    return render_template("gone.html", title=found.title, status=410), 410
 
 
 def _track_result_click(slug: str) -> None:
@@ -151,7 +166,7 @@ def site_context() -> dict[str, Any]:
                      "languages": switch},
             "label": i18n.label, "type_description": i18n.type_description,
             "error_heading": i18n.error_heading, "format_date": i18n.format_date,
-            "language_name": i18n.language_name}
+            "language_name": i18n.language_name, "language_in_text": i18n.language_in_text}
 
 
 def _with_args(**changes: str) -> str:

@@ -35,6 +35,25 @@ def clean_filter(name: str) -> str:
     return value if len(value) <= MAX_FILTER_CHARS and value.isprintable() else ""
 
 
+def language_notes(view: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What an article page tells a reader in ``lang`` about its language.
+
+    ``stale``: a translation whose original changed since (``original``: the original, when the
+    reader may see it); ``untranslated``: the article is in another language and has no version
+    in ``lang``; ``yours``: the version in ``lang``, when the reader landed on another one.
+    Only ``view["translations"]`` is consulted: the versions this reader may see."""
+    versions = {item["lang"]: item for item in view["translations"]}
+    original = next((item for item in view["translations"] if item["slug"] == view["translation_of"]),
+                    None)
+    other_language = view["lang"] != lang
+    stale = bool(view.get("stale_translation"))
+    yours = versions.get(lang) if other_language else None
+    if stale and yours is not None and yours is original:
+        yours = None  # the stale note links it already
+    return {"stale": stale, "original": original, "untranslated": other_language and lang not in versions,
+            "yours": yours}
+
+
 def localize(snapshot: Any, items: list[dict[str, Any]], lang: str,
              skip_family: str = "") -> list[dict[str, Any]]:
     """Swap each article for its ``lang`` translation when one exists; one per family, in order."""

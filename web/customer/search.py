@@ -4,13 +4,16 @@ viewer, which is always anonymous on the customer site.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import escape
 
-from search import QueryError, SearchRequest, SearchResponse
+from search import Hit, QueryError, SearchRequest, SearchResponse
+from search.browse import catalog
 from search.filters import BY_NAME, site_filters
 from search.triage import triage
 from search.types import MAX_RESULT_WINDOW
@@ -101,8 +104,10 @@ def search_page() -> str:
                                                  offset=request_.offset, viewer=viewer()))
         fell_back = response.total > 0
     track_search(response, "site", filters)
-    context.update(response=response, fell_back=fell_back,
-                   results=_results(response, text, request_.offset),
+    # after the fallback to every language the words were another language's: keep its articles
+    results = _results(response, text, request_.offset, snapshot, "" if fell_back else ui_lang)
+    context.update(response=response, fell_back=fell_back, results=results,
+                   untranslated=sorted({r["hit"].lang for r in results} - {ui_lang}),
                    facets=_facets(response, text, shown, filters.get("lang", [])),
                    pages=_pages(response.total, page, text, shown),
                    contact=contact_box(snapshot.routing, _likely_type(response, shown, snapshot)),
@@ -111,9 +116,36 @@ def search_page() -> str:
     return render_template("search.html", **context)
 
 
-def _results(response: SearchResponse, text: str, offset: int) -> list[dict[str, Any]]:
+def in_reader_language(hits: list[Hit], snapshot: Any, lang: str) -> list[tuple[int, Hit]]:
+    """Hits with their positions (from 1); a hit in another language whose translation into
+    ``lang`` exists is shown as that translation, or dropped when the translation is among the
+    hits already (no change when ``lang`` is empty). Translations come from the public catalog,
+    like every customer page, so an agent-only translation is never offered."""
+    if not lang or all(hit.lang == lang for hit in hits):
+        return list(enumerate(hits, start=1))  # the common case reads no catalog
+    articles = catalog(snapshot)
+    shown = {hit.slug for hit in hits}
+    kept = []
+    for position, hit in enumerate(hits, start=1):
+        item = articles.by_slug.get(hit.slug)
+        yours = (articles.families.get(item["translation_of"] or item["slug"], {}).get(lang)
+                 if item is not None and lang and hit.lang != lang else None)
+        if yours is not None and yours["slug"] in shown:
+            continue
+        if yours is not None:
+            hit = dataclasses.replace(hit, slug=yours["slug"], title=yours["title"], lang=lang,
+                                      summary=yours["summary"], answer=yours["answer"],
+                                      snippet=str(escape(yours["summary"] or yours["answer"])),
+                                      url=yours["url"], stale_translation=yours["stale_translation"])
+            shown.add(hit.slug)
+        kept.append((position, hit))
+    return kept
+
+
+def _results(response: SearchResponse, text: str, offset: int, snapshot: Any,
+             lang: str) -> list[dict[str, Any]]:
     return [{"hit": hit, "href": url_for("site.article", slug=hit.slug, q=text, pos=offset + n)}
-            for n, hit in enumerate(response.results, start=1)]
+            for n, hit in in_reader_language(response.results, snapshot, lang)]
 
 
 def _facets(response: SearchResponse, text: str, shown: dict[str, str],
@@ -184,11 +216,13 @@ def instant() -> Response:
                                                      facets=False, snippets=False))
         track_search(response, "instant", filters)
         body["total"] = response.total
+        reader = i18n.choose_lang() if filters else ""  # no swap after falling back to every language
         body["results"] = [
             {"title": hit.title, "summary": hit.summary, "type": hit.type,
              "type_label": i18n.label("type", hit.type), "lang": hit.lang,
+             "lang_label": i18n.language_name(hit.lang) if hit.lang != i18n.choose_lang() else "",
              "url": url_for("site.article", slug=hit.slug, q=text, pos=n, src="instant")}
-            for n, hit in enumerate(response.results, start=1)]
+            for n, hit in in_reader_language(response.results, snapshot, reader)]
     reply = jsonify(body)
     reply.headers["Cache-Control"] = "no-store"
     return reply

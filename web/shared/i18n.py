@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as babel_format_date
 from flask import current_app, g, request
 from flask_babel import gettext, lazy_gettext
@@ -96,6 +97,16 @@ def format_date(value: str, lang: str | None = None) -> str:
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code.upper())
+
+
+def language_in_text(code: str, lang: str | None = None) -> str:
+    """A language named in the reader's language, for sentences: ``inglés`` in Spanish text."""
+    try:
+        name = Locale.parse(code, sep="-").get_language_name(DATE_LOCALES.get(lang or choose_lang(),
+                                                                               lang or choose_lang()))
+    except (ValueError, TypeError, UnknownLocaleError):
+        name = None
+    return name or language_name(code)
 
 
 def label(kind: str, value: str) -> str:

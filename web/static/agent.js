@@ -79,13 +79,17 @@
       item.setAttribute("role", "option");
       item.setAttribute("aria-selected", index === selected ? "true" : "false");
       item.className = "hit" + (index === selected ? " is-selected" : "") +
-        (hit.audience === "internal" ? " is-internal" : "");
+        (hit.audience === "internal" ? " is-internal" : "") +
+        (hit.status === "review" ? " is-review" : "") + (overdue(hit) ? " is-overdue" : "");
       var title = document.createElement("span");
       title.className = "hit-title";
       title.textContent = hit.title;
       var meta = document.createElement("span");
       meta.className = "hit-meta";
-      meta.textContent = label(hit) + (hit.audience === "internal" ? " - internal" : "");
+      meta.textContent = label(hit) + (hit.audience === "internal" ? " - internal" : "") +
+        (hit.status === "review" ? " - in review, not yet validated" : "") +
+        (overdue(hit) ? " - verification overdue" : "") +
+        (hit.stale_translation ? " - translation may be out of date" : "");
       var snippet = document.createElement("span");
       snippet.className = "hit-snippet";
       snippet.textContent = hit.answer || hit.summary;
@@ -99,6 +103,21 @@
 
   function label(hit) {
     return hit.type.charAt(0).toUpperCase() + hit.type.slice(1) + ", Level " + hit.level;
+  }
+
+  function overdue(hit) {
+    return Boolean(hit.verification && hit.verification.state === "overdue");
+  }
+
+  /* "Verified 2026-09-01 by sam, due 2026-11-30 - owners: billing-team" (agents-only data). */
+  function verifiedText(check) {
+    if (!check) { return ""; }
+    var owners = check.owners.length ? " - owners: " + check.owners.join(", ") : " - no owner";
+    if (!check.verified) { return "Never verified" + owners; }
+    var left = check.days_left < 0 ? ", " + (-check.days_left) + " days overdue"
+      : check.state === "due" ? ", in " + check.days_left + " days" : "";
+    return "Verified " + check.verified + (check.verified_by ? " by " + check.verified_by : "") +
+      ", due " + check.due + left + owners;
   }
 
   function select(index) {
@@ -129,9 +148,13 @@
     el("selected-title").textContent = hit.title;
     el("selected-meta").textContent = label(hit);
     el("selected-stale").hidden = !hit.stale;
+    el("selected-translation-stale").hidden = !hit.stale_translation;
     el("internal-badge").hidden = hit.audience !== "internal";
+    el("review-badge").hidden = hit.status !== "review";
+    el("selected-verification").textContent = verifiedText(hit.verification);
+    el("selected-overdue").hidden = !overdue(hit);
     el("say-this").textContent = hit.answer || hit.summary;
-    el("copy-link").disabled = hit.audience === "internal";
+    el("copy-link").disabled = hit.audience === "internal" || hit.status === "review";
     if (!withBody) { el("article-body").textContent = ""; }
   }
 
@@ -184,6 +207,7 @@
     var hit = hits[selected];
     if (!hit) { return; }
     if (hit.audience === "internal") { say("Internal article: there is no customer link."); return; }
+    if (hit.status === "review") { say("In review: customers cannot open it yet."); return; }
     copy(new URL(hit.url, window.location.origin).href, "Copied the customer link for: " + hit.title);
   }
 

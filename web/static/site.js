@@ -74,7 +74,7 @@
       items[active].scrollIntoView({block: "nearest"});
     }
 
-    function option(id, href, title, detail, extraClass) {
+    function option(id, href, title, detail, extraClass, lang) {
       var li = document.createElement("li");
       li.id = id;
       li.setAttribute("role", "option");
@@ -84,9 +84,11 @@
       a.href = href;
       a.tabIndex = -1;
       a.textContent = title;
+      if (lang) { a.lang = lang; }  /* a result in another language than the page */
       if (detail) {
         var small = document.createElement("span");
         small.className = "instant__type";
+        if (lang) { small.lang = document.documentElement.lang; }
         small.textContent = detail;
         a.appendChild(small);
       }
@@ -99,7 +101,9 @@
       active = -1;
       var results = data.results || [];
       results.forEach(function (item, n) {
-        list.appendChild(option(listId + "-" + n, item.url, item.title, item.type_label, ""));
+        var detail = item.type_label + (item.lang_label ? " \u00b7 " + item.lang_label : "");
+        list.appendChild(option(listId + "-" + n, item.url, item.title, detail, "",
+                                item.lang_label ? item.lang : ""));
       });
       if (results.length) {
         var more = form.getAttribute("data-all-label") || "";

@@ -1,0 +1,80 @@
+"""Article states as the served version knows them: old URLs, withdrawn articles and each
+article's verification standing, read from the version's metadata (written by the build from
+``kb/states.py`` and ``kb/review.py``), never from the working tree. What a viewer is told is
+decided in ``search/visibility.py``."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from kb.verification import DEFAULT_DUE_SOON, assess
+from search.snapshot import Snapshot
+from search.viewer import Viewer
+from search.visibility import archived_answer, may_see, redirect_target, review_data
+
+#: Redirect chains (an old URL of an archived article replaced by a renamed one) end after this.
+MAX_HOPS = 5
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Where an unknown slug went: ``kind`` is ``redirect`` (301 to ``slug``) or ``gone`` (410)."""
+
+    kind: str
+    slug: str = ""
+    title: str = ""
+    lang: str = ""
+
+
+def _data(snapshot: Snapshot, slug: str) -> dict[str, Any] | None:
+    stored = snapshot.searcher().document(slug=slug)
+    return stored["data"] if stored else None
+
+
+def moved(snapshot: Snapshot, slug: str, viewer: Viewer) -> Moved | None:
+    """For a slug the viewer cannot open: the article an old URL leads to, the replacement of an
+    archived article, or "gone"; None when the slug means nothing to this viewer (a 404)."""
+    states = snapshot.meta.get("states") or {}
+    redirects: dict[str, str] = states.get("redirects", {})
+    archived: dict[str, dict[str, Any]] = states.get("archived", {})
+    current = slug
+    for _hop in range(MAX_HOPS):
+        if current in redirects:
+            target = redirect_target(viewer, _data(snapshot, redirects[current]))
+            return Moved("redirect", target) if target else None
+        answer = archived_answer(viewer, archived.get(current))
+        if answer is None:
+            return None
+        replacement = archived[current]["replaced_by"]
+        if replacement:
+            data = _data(snapshot, replacement)
+            if data is not None:
+                return Moved("redirect", replacement) if may_see(viewer, data) else \
+                    Moved("gone", title=answer["title"], lang=answer["lang"])
+            current = replacement  # replaced by an article archived or moved since
+            continue
+        return Moved("gone", title=answer["title"], lang=answer["lang"])
+    return None
+
+
+def verification(snapshot: Snapshot, slug: str, viewer: Viewer,
+                 today: dt.date | None = None) -> dict[str, Any] | None:
+    """Owners, last check and due date of one served article (agents and admins only)::
+
+        {"owners": [...], "verified": "2026-09-01" | None, "verified_by": str | None,
+         "interval_days": 90, "due": "2026-11-30" | None, "days_left": int | None,
+         "state": "ok" | "due" | "overdue" | "never"}
+    """
+    manifest = snapshot.meta.get("verification") or {}
+    record = manifest.get("articles", {}).get(slug)
+    if record is None or not viewer.sees_internal:
+        return review_data(viewer, None)
+    verified = dt.date.fromisoformat(record["verified"]) if record["verified"] else None
+    found = assess(verified, record["interval"], today or dt.date.today(),
+                   manifest.get("due_soon", DEFAULT_DUE_SOON))
+    return review_data(viewer, {
+        "owners": list(record["owners"]), "verified": record["verified"] or None,
+        "verified_by": record["verified_by"] or None, "interval_days": record["interval"],
+        "due": found.due.isoformat() if found.due else None, "days_left": found.days_left,
+        "state": found.state})
