@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -104,6 +105,9 @@ def run(argv: list[str]) -> int:
     popular = popular_searches(settings, args.analytics_days, args.analytics_limit)
     from search.impact import measure_impact  # noqa: PLC0415  (loads Whoosh only when needed)
     from search.semantic.dense import Settings  # noqa: PLC0415
+    if sys.stderr.isatty():
+        print(f"Comparing with {base_name}: building both sides and running the queries...",
+              file=sys.stderr)
     try:
         with tempfile.TemporaryDirectory(prefix="supportkb-base-") as scratch:
             base_dir = Path(scratch) / "articles"
@@ -118,11 +122,14 @@ def run(argv: list[str]) -> int:
     except Exception as exc:  # noqa: BLE001  (a writer sees one line, not a traceback)
         log.debug("impact failed", exc_info=True)
         return fail("impact failed", exc)
-    if args.format == "json":
-        print(json.dumps(impact.as_dict(), indent=2, ensure_ascii=False))
-    else:
-        from commands.impact_format import format_markdown, format_text  # noqa: PLC0415
-        print(format_markdown(impact) if args.format == "markdown" else format_text(impact))
+    try:
+        if args.format == "json":
+            print(json.dumps(impact.as_dict(), indent=2, ensure_ascii=False))
+        else:
+            from commands.impact_format import format_markdown, format_text  # noqa: PLC0415
+            print(format_markdown(impact) if args.format == "markdown" else format_text(impact))
+    except BrokenPipeError:  # `... | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if args.strict and impact.regressions:
         print(f"Error: {len(impact.regressions)} golden query(ies) passed on the base and fail now",
               file=sys.stderr)
