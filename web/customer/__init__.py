@@ -18,7 +18,7 @@ from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
 from search.states import moved
 from web.customer import feedback as site_feedback
-from web.customer import pagination
+from web.customer import llms, pagination
 from web.customer import search as site_search
 from web.customer import sitemap as site_sitemap
 from web.customer.common import article_langs, canonical, clean_filter, engine, language_notes, localize
@@ -140,7 +140,8 @@ def _track_result_click(slug: str) -> None:
 def robots() -> Response:
     lines = ["User-agent: *", "Disallow: /search", "Disallow: /search.json", "Disallow: /api/",
              "Disallow: /agent", "Disallow: /admin", "Allow: /", "",
-             f"Sitemap: {canonical('site.sitemap')}", ""]
+             f"Sitemap: {canonical('site.sitemap')}",
+             f"# For AI assistants: {canonical('site.llms_txt')} lists the public articles as Markdown", ""]
     return Response("\n".join(lines), mimetype="text/plain")
 
 
@@ -184,6 +185,8 @@ bp.add_url_rule("/search", view_func=site_search.search_page)
 bp.add_url_rule("/sitemap.xml", "sitemap", view_func=site_sitemap.sitemap_index)
 bp.add_url_rule("/sitemap-<int:number>.xml", view_func=site_sitemap.sitemap_child)
 bp.add_url_rule("/search.json", view_func=site_search.instant)
+bp.add_url_rule("/llms.txt", "llms_txt", view_func=llms.llms_txt)
+bp.add_url_rule("/articles/<path:slug>.md", "article_markdown", view_func=llms.article_markdown)
 bp.add_url_rule("/articles/<path:slug>/feedback", view_func=site_feedback.feedback, methods=["POST"])
 
 

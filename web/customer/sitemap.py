@@ -2,7 +2,8 @@
 ``/sitemap-1.xml``, ``/sitemap-2.xml``, ... of at most SITEMAP_MAX_URLS URLs each.
 
 The URLs, in order: the home page, one browse page per support type, then every public article in
-slug order (from the version's catalog: internal articles are never in it). Only the index's count
+slug order (from the version's catalog: internal articles are never in it), each with its
+Markdown mirror (``/articles/<slug>.md``) as an ``xhtml:link`` alternate. Only the index's count
 and one child's slice are turned into URLs per request.
 """
 from __future__ import annotations
@@ -49,8 +50,11 @@ def article_urls(items: list[dict[str, Any]]) -> list[dict[str, str]]:
     marker = "sitemap-slug"
     prefix = canonical("site.article", slug=marker).removesuffix(marker)
     converter = current_app.url_map.converters["path"](current_app.url_map)
-    return [{"loc": prefix + converter.to_url(item["slug"]), "lastmod": item["updated"] or ""}
-            for item in items]
+    found = [{"loc": prefix + converter.to_url(item["slug"]), "lastmod": item["updated"] or ""}
+             for item in items]
+    for url in found:  # the article as Markdown (web/customer/llms.py), for AI assistants
+        url["markdown"] = url["loc"] + ".md"
+    return found
 
 
 def sitemap_child(number: int) -> Response:

@@ -1,0 +1,168 @@
+"""HTML to clean Markdown (markdownify over BeautifulSoup): scripts, styles, forms and page chrome
+dropped, images collected, agent-only notes (``<div class="internal-note">``, as supportkb's own
+agent view and Zendesk export write them) turned back into ``::: internal`` blocks."""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
+from markdownify import MarkdownConverter
+
+#: Elements whose content never belongs in an article body.
+DROPPED = ("script", "style", "noscript", "iframe", "object", "embed", "form", "button", "input",
+           "select", "textarea", "template", "svg", "canvas", "link", "meta")
+#: Page chrome, dropped from whole HTML pages (not from article bodies).
+CHROME = ("nav", "header", "footer", "aside")
+CHROME_ROLES = ("navigation", "banner", "contentinfo", "search", "complementary")
+CHROME_CLASSES = re.compile(r"(^|[-_ ])(nav|navbar|menu|breadcrumbs?|footer|header|sidebar|"
+                            r"cookie|skip-link)([-_ ]|$)", re.I)
+#: Tags that must be closed; an unclosed one means the HTML is broken (reported, still converted).
+MUST_CLOSE = {"a", "b", "blockquote", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6", "i",
+              "ol", "pre", "span", "strong", "table", "ul"}
+INTERNAL_CLASS = "internal-note"
+EMPTY_ROW = re.compile(r"^\|(\s*\|)+\s*$")  # a table row of empty cells only
+EMPTY_CELL = re.compile(r"\|\s{2,}(?=\|)")
+
+
+@dataclass
+class Converted:
+    """A body as Markdown, the images it shows, and what looked wrong in its HTML."""
+
+    markdown: str
+    images: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+class _Balance(HTMLParser):
+    """Counts tags left open or closed without opening (the parser itself never fails)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.stray: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in MUST_CLOSE:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in MUST_CLOSE:
+            return
+        if tag in self.stack:
+            while self.stack and self.stack.pop() != tag:
+                pass
+        else:
+            self.stray.append(tag)
+
+
+def soup(html: str) -> BeautifulSoup:
+    """Parsed HTML; a body that merely looks like a file name or URL is still HTML, not a warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(html, "html.parser")
+
+
+def html_problems(html: str) -> list[str]:
+    """What is broken in ``html``: unclosed or unopened tags (empty when it is well formed)."""
+    checker = _Balance()
+    checker.feed(html)
+    checker.close()
+    found = [f"unclosed <{tag}>" for tag in dict.fromkeys(checker.stack)]
+    return found + [f"</{tag}> without <{tag}>" for tag in dict.fromkeys(checker.stray)]
+
+
+class _Converter(MarkdownConverter):
+    """markdownify with internal notes as ``::: internal`` blocks and fenced code languages."""
+
+    def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if INTERNAL_CLASS in (el.get("class") or []):
+            return f"\n\n::: internal\n{text.strip()}\n:::\n\n"
+        return f"\n\n{text.strip()}\n\n" if text.strip() else ""
+
+
+    def convert_li(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """Continuation lines indented by four spaces, which Python-Markdown needs for nesting
+        (markdownify indents by the bullet's width)."""
+        rendered = super().convert_li(el, text, parent_tags)
+        first, _, rest = rendered.partition("\n")
+        width = len(first.split(" ", 1)[0]) + 1
+        lines = [line[width:] if line.startswith(" " * width) else line.lstrip()
+                 for line in rest.split("\n")]
+        item = "\n".join([first, *(("    " + line) if line.strip() else "" for line in lines)])
+        return item + "\n" if "\n\n" in item.strip() else item  # a loose item ends with a blank line
+
+
+def _code_language(el: Tag) -> str:
+    for node in (el, el.find("code")):
+        for name in (node.get("class") or []) if isinstance(node, Tag) else []:
+            if name.startswith(("language-", "lang-")):
+                return name.split("-", 1)[1]
+    return ""
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in CHROME or str(tag.get("role") or "") in CHROME_ROLES:
+        return True
+    return bool(CHROME_CLASSES.search(" ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")))
+
+
+def _strip(tree: BeautifulSoup, page: bool) -> None:
+    """One pass: drop scripts and the like (and page chrome), event and style attributes."""
+    for tag in tree.find_all(True):
+        if tag.decomposed:
+            continue
+        if tag.name in DROPPED or (page and _is_chrome(tag)):
+            tag.decompose()
+            continue
+        for name in [a for a in tag.attrs if a.lower().startswith("on") or a == "style"]:
+            del tag[name]
+        if tag.name == "a" and str(tag.get("href", "")).strip().lower().startswith(
+                ("javascript:", "vbscript:", "data:")):
+            del tag["href"]
+
+
+def _tidy(markdown: str) -> str:
+    lines = [line.rstrip() for line in markdown.replace("\r\n", "\n").splitlines()
+             if not EMPTY_ROW.match(line)]
+    lines = [EMPTY_CELL.sub("| ", line) if line.startswith("|") else line for line in lines]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def to_markdown(html: str, page: bool = False) -> Converted:
+    """Clean Markdown of an article body (``page=True`` also drops navigation, headers, footers)."""
+    problems = html_problems(html)
+    tree = soup(html)
+    _strip(tree, page)
+    images = [str(img.get("src")) for img in tree.find_all("img") if img.get("src")]
+    converter = _Converter(heading_style="ATX", bullets="-", code_language_callback=_code_language,
+                           strip=["span", "font"], escape_underscores=False, escape_misc=False,
+                           table_infer_header=True)
+    return Converted(_tidy(converter.convert_soup(tree)), images, problems)
+
+
+def page_title(html: str) -> str:
+    """The title of a whole HTML page: its first ``<h1>``, else its ``<title>``."""
+    tree = soup(html)
+    for found in (tree.find("h1"), tree.find("title")):
+        if found is not None and found.get_text(strip=True):
+            return found.get_text(" ", strip=True)
+    return ""
+
+
+def page_main(html: str) -> tuple[str, str]:
+    """``(lang, body html)`` of a page: ``<main>`` or ``<article>`` when there is one, else
+    ``<body>``, without its first ``<h1>`` (the title)."""
+    tree = soup(html)
+    root = tree.find("html")
+    lang = str(root.get("lang") or "") if isinstance(root, Tag) else ""
+    main = tree.find("main") or tree.find("article") or tree.find("body") or tree
+    heading = main.find("h1") if isinstance(main, Tag) else None
+    if heading is not None:
+        heading.decompose()
+    return lang, main.decode_contents() if isinstance(main, Tag) else str(main)

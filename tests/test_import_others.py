@@ -1,0 +1,173 @@
+"""Importing Freshdesk Solutions dumps, QnA Maker sheets and HTML sites (kb/imports/)."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from commands import main
+from kb import load_knowledge_base, validate
+from kb.imports.pipeline import run_import
+from kb.imports.source import BadInput
+from kb.problems import errors
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+FRESHDESK, QNA, HTML = FIXTURES / "freshdesk", FIXTURES / "qna", FIXTURES / "html"
+
+
+def imported(out: Path) -> dict[str, object]:
+    kb = load_knowledge_base(out)
+    assert errors(validate(kb)) == []
+    return {a.title: a for a in kb.articles}
+
+
+# Freshdesk ------------------------------------------------------------------------------------
+
+def test_freshdesk_solutions_become_articles(tmp_path: Path) -> None:
+    report, _, _ = run_import("freshdesk", FRESHDESK, tmp_path / "a")
+    records = json.loads((FRESHDESK / "articles.json").read_text(encoding="utf-8"))
+    folders = {f["id"]: f for f in json.loads((FRESHDESK / "folders.json").read_text(encoding="utf-8"))}
+    articles = imported(tmp_path / "a")
+    spanish = json.loads((FRESHDESK / "es" / "articles.json").read_text(encoding="utf-8"))
+    assert len(articles) == len(records) - 1 + len(spanish)  # the blank one is skipped
+    for record in records:
+        if record["title"] in articles:
+            article = articles[record["title"]]
+            assert article.status == ("draft" if record["status"] == 1 else "published")
+            assert article.audience == ("internal" if folders[record["folder_id"]]["visibility"] == 3
+                                        else "public")
+            assert article.redirect_from == [f"/support/solutions/articles/{record['id']}"]
+            assert article.summary == record["seo_data"]["meta_description"]
+    assert (articles["Run a line test from the command line"].type,
+            articles["Run a line test from the command line"].level) == ("technical", 2)  # nested folder
+    assert articles["Refund not received yet"].type == "billing"  # Refunds inside "Paying us"
+    assert "[how refunds work](../billing/how-refunds-work.md)" in articles["No internet after a power cut"].body
+    es = articles["Cómo funcionan los reembolsos"]
+    assert es.lang == "es" and es.translation_of == articles["How refunds work"].slug
+    lights = articles["Router lights explained"]
+    assert "(/media/freshdesk/attachments/5501/router-lights.png)" in lights.body
+    assert "[router-lights-guide.pdf](/media/freshdesk/attachments/5502/router-lights-guide.pdf)" in lights.body
+    assert (tmp_path / "a/_media/freshdesk/attachments/5502/router-lights-guide.pdf").is_file()
+    lines = "\n".join(report.lines())
+    assert "id 80900: warning: broken HTML: unclosed <table>" in lines
+    assert "id 80901: skipped: empty body" in lines
+    assert "document.cookie" not in articles["Broken: engineer visit notes"].body
+
+
+def test_freshdesk_bad_input_names_the_file(tmp_path: Path) -> None:
+    dump = tmp_path / "dump"
+    shutil.copytree(FRESHDESK, dump)
+    (dump / "folders.json").write_text('{"folders": {"id": 1}}')
+    with pytest.raises(BadInput, match="folders.json: expected a JSON array of folders"):
+        run_import("freshdesk", dump, tmp_path / "a")
+    assert not (tmp_path / "a").exists()
+
+
+# QnA sheets -----------------------------------------------------------------------------------
+
+def tsv_pairs() -> dict[str, list[dict[str, str]]]:
+    with open(QNA / "faq.tsv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    pairs: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        pairs.setdefault(row["QnaId"], []).append(row)
+    return pairs
+
+
+def test_qna_pairs_group_alternate_questions(tmp_path: Path) -> None:
+    report, _, _ = run_import("qna", QNA / "faq.tsv", tmp_path / "a")
+    articles = imported(tmp_path / "a")
+    pairs = tsv_pairs()
+    answered = {k: rows for k, rows in pairs.items() if rows[0]["Answer"].strip()}
+    assert len(articles) == len(answered)
+    for rows in answered.values():
+        article = articles[rows[0]["Question"]]
+        assert article.questions == [row["Question"] for row in rows[1:]]
+        expected = rows[0]["Answer"].replace("\\n", "\n").replace("](img/", "](/media/qna/img/")
+        assert article.body.strip() == expected.strip()
+    password = articles["How do I reset my password?"]
+    assert password.type == "general" and password.tags == ["account", "password"]
+    assert "1. Go to **Sign in**.\n2. Choose" in password.body
+    assert (articles["How do I run a line test?"].type, articles["How do I run a line test?"].level) == \
+        ("technical", 2)
+    assert articles["What is the goodwill limit?"].audience == "internal"
+    assert articles["¿Cuál es el horario?"].lang == "es"
+    assert articles["Why is my broadband slow?"].type == "technical"  # guessed from the category
+    assert articles["Why is my broadband slow?"].related == [  # follow-up prompts
+        articles["What do the router lights mean?"].slug, articles["How do I run a line test?"].slug]
+    assert "(/media/qna/img/static-ip.png)" in articles["What is a static IP?"].body
+    assert any(n.message == "empty answer" for n in report.notes)
+
+
+def test_qna_xlsx_and_csv_give_the_same_articles(tmp_path: Path) -> None:
+    run_import("qna", QNA / "faq.tsv", tmp_path / "tsv")
+    run_import("qna", QNA / "faq.xlsx", tmp_path / "xlsx")
+    rows = [line.split("\t") for line in (QNA / "faq.tsv").read_text(encoding="utf-8").splitlines()]
+    with open(tmp_path / "faq.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    shutil.copytree(QNA / "img", tmp_path / "img")
+    run_import("qna", tmp_path / "faq.csv", tmp_path / "csv")
+    for other in ("xlsx", "csv"):
+        for path in (tmp_path / "tsv").rglob("*.md"):
+            assert path.read_text() == (tmp_path / other / path.relative_to(tmp_path / "tsv")).read_text()
+
+
+def test_qna_sheet_problems_are_clear(tmp_path: Path) -> None:
+    (tmp_path / "no-header.tsv").write_text("What?\tThat.\n")
+    with pytest.raises(BadInput, match=r"no-header.tsv: header row lacks Question, Answer"):
+        run_import("qna", tmp_path / "no-header.tsv", tmp_path / "a")
+    (tmp_path / "latin.tsv").write_bytes("Question\tAnswer\n¿Qué?\tSí.\n".encode("latin-1"))
+    with pytest.raises(BadInput, match="latin.tsv: not valid utf-8"):
+        run_import("qna", tmp_path / "latin.tsv", tmp_path / "a")
+    run_import("qna", tmp_path / "latin.tsv", tmp_path / "a", encoding="latin-1")
+    assert "¿Qué?" in imported(tmp_path / "a")
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(BadInput, match="bad.xlsx: not a readable XLSX"):
+        run_import("qna", tmp_path / "bad.xlsx", tmp_path / "b")
+
+
+# HTML pages -----------------------------------------------------------------------------------
+
+def test_html_pages_lose_their_chrome(tmp_path: Path) -> None:
+    report, _, _ = run_import("html", HTML, tmp_path / "a")
+    articles = imported(tmp_path / "a")
+    pages = [p for p in HTML.rglob("*.html")]
+    assert len(articles) == len(pages) - 1  # the page with navigation only is skipped
+    for article in articles.values():
+        for chrome in ("Northwind Help", "Privacy", "Popular", "Home", "analytics.js", "font-family"):
+            assert chrome not in article.body, (article.slug, chrome)
+    invoices = articles["Reading your invoice"]
+    assert invoices.summary == "Reading your invoice explained." and invoices.tags == ["help", "reading"]
+    assert invoices.redirect_from == ["/billing/invoices.html"] and invoices.type == "billing"
+    assert invoices.updated.isoformat() == "2026-01-15"
+    assert articles["Horario"].lang == "es"
+    refunds = articles["How refunds work"].slug
+    assert f"[how refunds work](../../{refunds}.md)" in articles["Reembolsos"].body  # relative link
+    assert f"[how refunds work](../{refunds}.md)" in articles["No connection"].body  # absolute link
+    assert articles["Run a line test"].level == 2  # the "advanced" folder
+    assert "(/media/html/img/router-lights.png)" in articles["Router lights"].body
+    lines = "\n".join(report.lines())
+    assert "id support/broken-page.html: warning: broken HTML" in lines
+    assert "id about/empty.html: skipped: empty body" in lines
+    assert "link 'old-status.html' matches no imported article" in lines
+
+
+def test_html_command_line_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "html", str(HTML), "--out", str(tmp_path / "a"), "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "create    billing/reading-your-invoice.md (html billing/invoices.html)" in printed
+    assert printed.rstrip().splitlines()[-1].startswith("Dry run: html:")
+    assert not (tmp_path / "a").exists()
+
+
+def test_files_outside_the_source_folder_are_never_copied(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("not for the help centre")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "page.html").write_text(
+        '<html><body><h1>Page</h1><p>Text <img src="../secret.txt"></p></body></html>')
+    report, _, _ = run_import("html", tmp_path / "site", tmp_path / "a")
+    assert not (tmp_path / "a" / "_media").exists()
+    assert any("is outside" in note.message for note in report.notes)
