@@ -7,6 +7,7 @@
     python build.py propose --out DIR                          draft articles for content gaps
     python build.py review [--owner X] [--format text|json]    articles due for verification
     python build.py translations [--lang es] [--mark-current FILE ...]   stale and missing translations
+    python build.py impact [--base REF] [--format text|markdown|json] [--strict]   search impact
     python build.py mcp [--http | --url URL]                   MCP server for assistants
 
 The commands live in ``commands/`` (one module per group); this file is the one entry point.

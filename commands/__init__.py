@@ -9,6 +9,7 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     translations python build.py translations [--mark-current FILE]   missing and stale translations
     imports      python build.py import zendesk|freshdesk|qna|html ... articles from elsewhere
     exports      python build.py export zendesk|json ...              articles out again
+    impact       python build.py impact [--base REF] [--format ...]   search impact of a change
     mcp          python build.py mcp [--http | --url URL]             MCP server (stdio or HTTP)
 
 A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
@@ -23,7 +24,8 @@ import sys
 #: Command groups by module; the first word of ``argv`` picks one, anything else is a build.
 GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens",
           "translations": "commands.translations", "review": "commands.review",
-          "import": "commands.imports", "export": "commands.exports", "mcp": "commands.mcp"}
+          "import": "commands.imports", "export": "commands.exports", "impact": "commands.impact",
+          "mcp": "commands.mcp"}
 DEFAULT = "commands.build_check"
 
 

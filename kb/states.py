@@ -16,7 +16,12 @@ from kb.problems import Problem
 
 ARTICLE_PREFIX = "/articles/"
 SLUG_PART = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-HINT_PATH = "write old URLs as '/articles/old-folder/old-name' (or the old slug)"
+HINT_PATH = ("write old URLs as '/articles/old-folder/old-name' (or the old slug), or as the "
+             "path of a page of the help centre you moved from, e.g. '/hc/en-us/articles/123-title'")
+#: Paths this site serves itself: an old URL there would never be reached.
+RESERVED_PREFIXES = ("/api/", "/static/", "/agent", "/admin", "/embed", "/health", "/metrics",
+                     "/search", "/sitemap", "/robots.txt", "/llms.txt", "/feedback", "/contact")
+PATH_PART = re.compile(r"^[^\s/?#\\<>\"]+$")
 
 
 def redirect_slug(value: str) -> str | None:
@@ -34,6 +39,22 @@ def redirect_slug(value: str) -> str | None:
     return text
 
 
+def legacy_path(value: str) -> str | None:
+    """An old URL path of another help centre this site replaces (``/hc/en-us/articles/123-title``,
+    ``/support/solutions/articles/42``): answered with a redirect when nothing else answers it.
+    None for article URLs (see :func:`redirect_slug`), full URLs, queries, '..' and paths this site
+    serves itself."""
+    text = value.strip()
+    if not text.startswith("/") or text.startswith(ARTICLE_PREFIX) or text == "/":
+        return None
+    if any(text == prefix.rstrip("/") or text.startswith(prefix) for prefix in RESERVED_PREFIXES):
+        return None
+    parts = text.strip("/").split("/")
+    if any(part in ("", ".", "..") or not PATH_PART.match(part) for part in parts):
+        return None
+    return "/" + "/".join(parts)
+
+
 def _problem(article: Article, name: str, message: str, hint: str = "",
              severity: str = "error") -> Problem:
     return Problem(article.path, article.line_of(name), name, message, hint,
@@ -46,7 +67,14 @@ def _check_redirects(articles: list[Article], slugs: dict[str, Article]) -> list
     for article in sorted(articles, key=lambda a: a.path):
         for value in article.redirect_from:
             old = redirect_slug(value)
-            if old is None:
+            if old is None and legacy_path(value):
+                old = legacy_path(value)
+                if old in claimed and claimed[old] is not article:
+                    problems.append(_problem(article, "redirect_from",
+                                             f"{value!r} already redirects to {claimed[old].path}",
+                                             "an old URL can lead to one article only"))
+                claimed[old] = claimed.get(old, article)
+            elif old is None:
                 problems.append(_problem(article, "redirect_from",
                                          f"{value!r} is not an article URL of this site", HINT_PATH))
             elif old == article.slug:
@@ -103,7 +131,7 @@ def states_manifest(articles: list[Article]) -> dict[str, Any]:
     """What the served site needs to answer withdrawn and old URLs::
 
         {"archived": {slug: {"title", "audience", "lang", "replaced_by"}},
-         "redirects": {old_slug: new_slug}}
+         "redirects": {old_slug: new_slug}, "paths": {old_path: new_slug}}
 
     Only indexed articles receive redirects; the first claim of an old URL wins (validation
     reports the others), and no redirect shadows an existing article."""
@@ -112,11 +140,14 @@ def states_manifest(articles: list[Article]) -> dict[str, Any]:
                          "replaced_by": a.replaced_by}
                 for a in articles if a.status == "archived"}
     redirects: dict[str, str] = {}
+    paths: dict[str, str] = {}
     for article in sorted(articles, key=lambda a: a.path):
         if not article.is_indexed:
             continue
         for value in article.redirect_from:
-            old = redirect_slug(value)
+            old, path = redirect_slug(value), legacy_path(value)
             if old and old not in slugs and old not in redirects:
                 redirects[old] = article.slug
-    return {"archived": archived, "redirects": redirects}
+            elif path and path not in paths:
+                paths[path] = article.slug
+    return {"archived": archived, "redirects": redirects, "paths": paths}

@@ -15,7 +15,7 @@ from search.types import SearchRequest
 from search.viewer import AGENT, ANONYMOUS
 
 
-def _seed(scratch: Path, served: Path | None) -> None:
+def seed_scratch(scratch: Path, served: Path | None) -> None:
     """Start the scratch index from a copy of the served version, so the build only redoes the
     articles that changed (and re-embeds only those); the served index is never touched."""
     name = current_version(served) if served and served.is_dir() else None
@@ -35,7 +35,7 @@ def check_golden(kb: KnowledgeBase, served: Path | None = None) -> list[Problem]
     ``served``: the index folder the site serves, reused as the starting point when present."""
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="supportkb-golden-") as scratch:
-        _seed(Path(scratch), served)
+        seed_scratch(Path(scratch), served)
         build_index(kb, Path(scratch))
         engine = Engine(scratch)
         try:

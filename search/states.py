@@ -58,6 +58,14 @@ def moved(snapshot: Snapshot, slug: str, viewer: Viewer) -> Moved | None:
     return None
 
 
+def moved_path(snapshot: Snapshot, path: str, viewer: Viewer) -> str | None:
+    """The slug an old URL path of a replaced help centre (``redirect_from``) leads this viewer
+    to; None when it names nothing the viewer may see."""
+    paths: dict[str, str] = (snapshot.meta.get("states") or {}).get("paths", {})
+    slug = paths.get("/" + path.strip("/"))
+    return redirect_target(viewer, _data(snapshot, slug)) if slug else None
+
+
 def verification(snapshot: Snapshot, slug: str, viewer: Viewer,
                  today: dt.date | None = None) -> dict[str, Any] | None:
     """Owners, last check and due date of one served article (agents and admins only)::

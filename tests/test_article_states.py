@@ -28,7 +28,7 @@ answer: Qwvanswer a red light means no signal.
 questions: [qwvquestion what does the red light mean]
 tags: [qwvtag, router]
 product: broadband
-redirect_from: [/articles/technical/qwvold-lights]
+redirect_from: [/articles/technical/qwvold-lights, /hc/en-us/articles/77-Router-lights]
 ---
 
 Qwvbody the router has four lights. A red light means no broadband signal; restart the router.
@@ -78,7 +78,8 @@ def write_kb(base: Path) -> Path:
     text = policy.read_text(encoding="utf-8")
     text = text.replace("related: [billing/invoice-explained]",
                         f"related: [billing/invoice-explained, {REVIEW_SLUG}]\n"
-                        "redirect_from:\n  - /articles/billing/refunds-old\n  - billing/money-back")
+                        "redirect_from:\n  - /articles/billing/refunds-old\n  - billing/money-back\n"
+                        "  - /hc/es/articles/360006-Cómo-funcionan-los-reembolsos")
     policy.write_text(text, encoding="utf-8")
     return articles
 
@@ -190,6 +191,15 @@ def test_old_urls_redirect_to_the_article(client: Any, old: str) -> None:
     assert followed.status_code == 200 and "How do I get a refund?" in followed.get_data(as_text=True)
 
 
+def test_old_urls_of_the_replaced_help_centre_redirect(client: Any) -> None:
+    """A Zendesk (or Freshdesk, or old HTML) path kept by an import answers 301 to its article."""
+    page = client.get("/hc/es/articles/360006-C%C3%B3mo-funcionan-los-reembolsos?x=1")
+    assert page.status_code == 301
+    assert page.headers["Location"].endswith("/articles/billing/refund-policy")
+    assert client.get("/hc/es/articles/360006-other").status_code == 404
+    assert client.get("/hc/en-us/articles/77-Router-lights").status_code == 404  # a review article
+
+
 def test_an_old_url_of_a_review_article_redirects_agents_only(client: Any) -> None:
     assert client.get("/articles/technical/qwvold-lights").status_code == 404
     assert client.get("/api/v1/articles/technical/qwvold-lights").status_code == 404
@@ -251,9 +261,12 @@ def test_redirect_from_must_be_an_article_url(tmp_path: Path) -> None:
     articles = write_kb(tmp_path)
     reset = articles / "technical" / "reset-password.md"
     reset.write_text(reset.read_text(encoding="utf-8").replace(
-        "---\n", "---\nredirect_from: [/help/old-page]\n", 1), encoding="utf-8")
-    assert any("reset-password.md:2: error: redirect_from: '/help/old-page' is not an article URL" in p
-               for p in _problems(articles))
+        "---\n", "---\nredirect_from: [/api/v1/old-page, 'https://example.com/x']\n", 1),
+        encoding="utf-8")
+    found = _problems(articles)
+    for value in ("/api/v1/old-page", "https://example.com/x"):
+        assert any(f"reset-password.md:2: error: redirect_from: '{value}' is not an article URL" in p
+                   for p in found), found
     assert redirect_slug("/articles/a/b") == redirect_slug("a/b.md") == "a/b"
     assert redirect_slug("https://example.com/articles/a") is None
 

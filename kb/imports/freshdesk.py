@@ -124,5 +124,7 @@ def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str,
         draft=record.get("status") == DRAFT,
         internal=any(f.get("visibility") == AGENTS_ONLY for f in chain),
         updated=parse_timestamp(record.get("updated_at")),
-        url_path=f"/support/solutions/articles/{source_id}", origin=record["_file"], base_dir=dump,
+        # a translation's portal URL carries its language: /es/support/solutions/articles/42
+        url_path=(f"/{lang}" if lang else "") + f"/support/solutions/articles/{source_id}",
+        origin=record["_file"], base_dir=dump,
         extra={"attachments": local})

@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from kb.model import SUPPORT_TYPES
 from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
-from search.states import moved
+from search.states import moved, moved_path
 from web.customer import feedback as site_feedback
 from web.customer import llms, pagination
 from web.customer import search as site_search
@@ -25,6 +25,7 @@ from web.customer.common import article_langs, canonical, clean_filter, engine, 
 from web.customer.contact import all_contact_boxes, contact_box
 from web.shared import i18n
 from web.shared.auth import viewer
+from web.shared.errors import NOT_FOUND_RESOLVERS
 from web.shared.tracking import track_click
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,13 @@ def _moved_or_gone(snapshot: Any, slug: str) -> Any:
     return render_template("gone.html", title=found.title, status=410), 410
 
 
+def legacy_redirect() -> Any:
+    """301 from an old URL of the help centre this site replaced (``redirect_from``: a Zendesk,
+    Freshdesk or old HTML path) to its article; None when the path names nothing."""
+    slug = moved_path(engine().snapshot(), request.path, viewer())
+    return redirect(url_for("site.article", slug=slug), 301) if slug else None
+
+
 def _track_result_click(slug: str) -> None:
     """A result link carries ``?q=...&pos=N`` (and ``src=instant`` from instant search)."""
     query, position = request.args.get("q", ""), request.args.get("pos", "")
@@ -192,3 +200,4 @@ bp.add_url_rule("/articles/<path:slug>/feedback", view_func=site_feedback.feedba
 
 def init_app(app: Flask) -> None:
     app.context_processor(site_context)
+    app.extensions.setdefault(NOT_FOUND_RESOLVERS, []).append(legacy_redirect)

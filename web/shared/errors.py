@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search import IndexUnavailable, QueryError
@@ -22,6 +22,10 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+#: ``app.extensions`` key: callables tried, in order, before a 404 page; one may return a response.
+NOT_FOUND_RESOLVERS = "supportkb.not_found_resolvers"
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -75,6 +79,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
+        if status == 404 and request.method in ("GET", "HEAD"):
+            for resolve in current_app.extensions.get(NOT_FOUND_RESOLVERS, []):
+                answer = resolve()  # e.g. an old URL of the help centre this site replaced
+                if answer is not None:
+                    return answer
         if wants_json():
             response = json_error(status, CODES.get(status, "http_error"), exc.description or "")
             if status == 405 and exc.get_response().headers.get("Allow"):
