@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, redirect, rend
 from flask_babel import ngettext
 
 from kb.model import SUPPORT_TYPES
+from search import IndexUnavailable
 from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
 from search.states import moved, moved_path
@@ -129,7 +130,10 @@ def _moved_or_gone(snapshot: Any, slug: str) -> Any:
 def legacy_redirect() -> Any:
     """301 from an old URL of the help centre this site replaced (``redirect_from``: a Zendesk,
     Freshdesk or old HTML path) to its article; None when the path names nothing."""
-    slug = moved_path(engine().snapshot(), request.path, viewer())
+    try:
+        slug = moved_path(engine().snapshot(), request.path, viewer())
+    except IndexUnavailable:  # no index yet: the 404 stays a 404
+        return None
     return redirect(url_for("site.article", slug=slug), 301) if slug else None
 
 
