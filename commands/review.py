@@ -4,7 +4,8 @@
 
 Lists the served articles (published or in review) that are overdue, due within the
 ``due_soon`` window of ``_review.yml`` (14 days by default) or never verified, under each owner
-(``owner`` field, else ``_owners``), then every unowned article. Exit code: 0 when nothing listed
+(``owner`` field, else ``_owners``), then every unowned article, then the translations whose
+source changed since they were made (stale) or that never recorded it (not marked). Exit code: 0 when nothing listed
 is overdue, 1 when at least one is (so a scheduled CI job can fail), 2 on bad arguments or an
 invalid ``_owners`` / ``_review.yml`` (each problem printed as ``path:line: error: field: ...``).
 """
@@ -21,6 +22,7 @@ from kb import load_knowledge_base, load_settings
 from kb.owners import OWNERS_FILE
 from kb.problems import errors
 from kb.review import UNOWNED, ReviewEntry, ReviewGroup, counts, group_by_owner, review_entries
+from kb.translations import TranslationStatus, translation_statuses
 from kb.verification import REVIEW_FILE
 
 SIDE_FILES = (OWNERS_FILE, REVIEW_FILE)
@@ -55,8 +57,14 @@ def _when(entry: ReviewEntry) -> str:
     return f"{checked}, due {entry.due} (in {left} days)"
 
 
+def _translation_line(status: TranslationStatus) -> str:
+    state = "stale" if status.state == "stale" else "unmarked"
+    return (f"  {state:<8} {status.translation.slug}  translates {status.source.slug} "
+            f"({status.translation.path}:{status.line})")
+
+
 def format_text(groups: list[ReviewGroup], totals: dict[str, int], today: dt.date,
-                due_soon: int) -> str:
+                due_soon: int, translations: list[TranslationStatus] | None = None) -> str:
     """The list as a writer reads it: one block per owner, then a count line."""
     lines = [f"Verification review on {today} (due: within {due_soon} days)", ""]
     for group in groups:
@@ -69,17 +77,22 @@ def format_text(groups: list[ReviewGroup], totals: dict[str, int], today: dt.dat
         lines.append("")
     if not groups:
         lines += ["Nothing to review.", ""]
+    if translations:
+        lines.append(f"Translations out of date ({len(translations)})")
+        lines += [_translation_line(status) for status in translations] + [""]
     lines.append(f"{totals['overdue']} overdue, {totals['due']} due, {totals['never']} never verified, "
                  f"{totals['unowned']} unowned, {totals['ok']} up to date ({totals['articles']} articles)")
     return "\n".join(lines)
 
 
 def format_json(groups: list[ReviewGroup], totals: dict[str, int], today: dt.date,
-                due_soon: int) -> str:
+                due_soon: int, translations: list[TranslationStatus] | None = None) -> str:
     data: dict[str, Any] = {
         "today": today.isoformat(), "due_soon_days": due_soon, "counts": totals,
         "groups": [{"owner": g.owner or None, "articles": [e.as_dict() for e in g.entries]}
-                   for g in groups]}
+                   for g in groups],
+        "translations": [{"slug": t.translation.slug, "source": t.source.slug, "state": t.state,
+                          "path": t.translation.path, "line": t.line} for t in translations or []]}
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
@@ -102,9 +115,12 @@ def run(argv: list[str]) -> int:
     groups = group_by_owner(entries, args.owner)
     shown = [e for g in groups for e in g.entries]
     totals = counts([e for e in entries if args.owner in e.owners] if args.owner else entries)
+    owners = {e.slug: e.owners for e in entries}
+    translations = [t for t in translation_statuses(kb.articles) if t.state != "current"
+                    and (not args.owner or args.owner in owners.get(t.translation.slug, ()))]
     render = format_json if args.format == "json" else format_text
     try:
-        print(render(groups, totals, today, kb.review.due_soon))
+        print(render(groups, totals, today, kb.review.due_soon, translations))
     except BrokenPipeError:  # `... | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if any(e.state == "overdue" for e in shown) else 0

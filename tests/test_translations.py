@@ -143,3 +143,18 @@ def test_set_field_keeps_every_other_byte() -> None:
         "---\ntitle: A\nsource_hash: x\n---\n"
     with pytest.raises(FrontMatterError):
         set_field("title: A\n", "source_hash", "x")
+
+
+def test_review_lists_a_translation_whose_source_changed(repo: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "review", "--articles", "articles", "--format", "json")
+    assert json.loads("\n".join(out))["translations"] == []
+    replace_in(repo / SOURCE, "within 5 working days", "within 10 working days")
+    commit(repo, "Refunds now take 10 days")
+    line = line_of(repo / TRANSLATION, "source_hash:")
+    _, out, _ = run(capsys, "review", "--articles", "articles", "--format", "json")
+    assert json.loads("\n".join(out))["translations"] == [
+        {"slug": "es/billing/refunds", "source": "billing/refunds", "state": "stale",
+         "path": TRANSLATION, "line": line}]
+    _, out, _ = run(capsys, "review", "--articles", "articles")
+    assert f"  stale    es/billing/refunds  translates billing/refunds ({TRANSLATION}:{line})" in out
