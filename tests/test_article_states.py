@@ -117,7 +117,8 @@ def without_tokens(text: str) -> str:
 def _get_paths(app: Any) -> list[str]:
     """Every GET route with its URL arguments filled in (slugs: the review one, public ones, old)."""
     values = {"slug": [REVIEW_SLUG, "billing/refund-policy", "technical/qwvold-lights"],
-              "support_type": ["technical", "billing"], "number": ["1"]}
+              "support_type": ["technical", "billing"], "number": ["1"],
+              "filename": [f"{REVIEW_SLUG}.png"]}
     paths = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith("/static"):
