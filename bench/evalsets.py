@@ -4,13 +4,16 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+#: The shared sets; ``SUPPORTKB_EVAL_DIR`` points elsewhere (e.g. from a second checkout).
+SHARED = Path(os.environ.get("SUPPORTKB_EVAL_DIR")
+              or Path(__file__).resolve().parent.parent.parent / "shared" / "eval")
 SETS = ("banking77", "clinc150")
 SCALE_CORPUS = SHARED / "scale" / "corpus_20k.jsonl.gz"
 SCALE_QUERIES = SHARED / "scale" / "queries.txt"
@@ -39,17 +42,23 @@ def front_matter(fields: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
-def write_faq_articles(docs: list[dict[str, Any]], folder: Path) -> dict[str, str]:
+def write_faq_articles(docs: list[dict[str, Any]], folder: Path, questions: bool = True,
+                       extra: dict[str, list[str]] | None = None) -> dict[str, str]:
     """One article per FAQ entry: title, its utterances as alternate questions and as the body.
 
-    Returns the map of article slug to document id."""
+    ``questions=False`` leaves the ``questions`` field out (the utterances stay in the body);
+    ``extra`` maps a document id to more alternate questions. Returns the map of article slug
+    to document id."""
     folder.mkdir(parents=True, exist_ok=True)
     slugs: dict[str, str] = {}
     for doc in docs:
         slug = slugify(doc["id"])
         lines = [line.strip() for line in doc["body"].splitlines() if line.strip()]
-        fields = {"title": doc["title"], "type": "general", "level": 0, "questions": lines,
+        asked = lines + (extra or {}).get(doc["id"], [])
+        fields = {"title": doc["title"], "type": "general", "level": 0, "questions": asked,
                   "tags": [slugify(t) for t in doc.get("tags", [])]}
+        if not questions:
+            del fields["questions"]
         body = "Customers ask this as:\n\n" + "\n".join(f"- {line}" for line in lines) + "\n"
         (folder / f"{slug}.md").write_text(front_matter(fields) + body, encoding="utf-8")
         slugs[slug] = doc["id"]
