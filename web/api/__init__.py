@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
-from web.api import articles, search  # noqa: F401  (their views register on ``bp``)
+from web.api import articles, recommend, search  # noqa: F401  (their views register on ``bp``)
 from web.api.blueprint import bp
 from web.api.cache import DEFAULT_BYTES, DEFAULT_SIZE, ResponseCache
 from web.api.openapi import openapi_document
