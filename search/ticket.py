@@ -140,7 +140,7 @@ def split(text: str) -> list[str]:
         current = pieces[0]
         for piece in pieces[1:]:
             last = current.rsplit(None, 1)[-1].lower() if current.strip() else ""
-            if last in BEFORE_I_WORDS:
+            if last in BEFORE_I_WORDS or len(current.split()) < 2:
                 current += " " + piece
             else:
                 parts.append(current)
@@ -154,6 +154,6 @@ def sentences(text: str) -> list[Sentence]:
     found = []
     for part in split(clean(text)):
         part = " ".join(part.split())[:MAX_SENTENCE_CHARS]
-        if sum(ch.isalpha() for ch in part) >= 3:
+        if sum(ch.isalpha() for ch in part) >= 3 and not SIGN_OFF.match(part):
             found.append(Sentence(part, len(found), cue(part)))
     return found

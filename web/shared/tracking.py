@@ -122,7 +122,7 @@ def track_used(slug: str, query: str, search_id: str, ticket: str, agent: str, s
     if recorder is None:
         return
     try:
-        recorder.used(slug, query=query, search_id=search_id, ticket=keyed_hash(ticket),
+        recorder.used(slug=slug, query=query, search_id=search_id, ticket=keyed_hash(ticket),
                       agent=keyed_hash(agent), source=source)
     except Exception:  # noqa: BLE001
         log.warning("analytics: used event dropped", exc_info=True)
