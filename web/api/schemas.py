@@ -28,10 +28,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from search.engine import MAX_QUERY_CHARS
 from kb.model import CHANNELS
+from search.engine import MAX_QUERY_CHARS
 from search.filters import FILTERS, LANG_PATTERN, Filter
-from search.recommend import MAX_LIMIT as MAX_RECOMMEND, MAX_SUBJECT_CHARS, MAX_TICKET_CHARS
+from search.recommend import MAX_LIMIT as MAX_RECOMMEND
+from search.recommend import MAX_SUBJECT_CHARS, MAX_TICKET_CHARS
 from search.types import MAX_RESULT_WINDOW
 
 MAX_LIMIT = 100
