@@ -80,6 +80,18 @@ def test_candidates_are_bounded_and_start_with_the_subject(engine: Engine) -> No
     assert len(chosen) == CANDIDATES < 400
 
 
+def test_a_long_ticket_costs_a_bounded_number_of_searches(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    queries: list[str] = []
+    search = engine.search
+    monkeypatch.setattr(engine, "search", lambda request: queries.append(request.query) or search(request))
+    text = " ".join(f"Day {n}: the router light was orange again and the wifi dropped." for n in range(300))
+    assert len(text) <= MAX_TICKET_CHARS
+    found = recommend(engine, RecommendRequest(text[:MAX_TICKET_CHARS], subject="Wi-Fi"))
+    assert len(queries) == CANDIDATES
+    assert all(len(q) <= 500 for q in queries)
+    assert found.response.results[0].slug == "technical/wifi-dropping"
+
+
 # --- the engine --------------------------------------------------------------------------------
 
 def test_noise_around_the_question_does_not_decide(engine: Engine) -> None:
