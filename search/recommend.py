@@ -59,7 +59,6 @@ class RecommendRequest:
     text: str
     subject: str = ""
     langs: list[str] = field(default_factory=list)
-    channel: str = ""
     limit: int = 5
     viewer: Viewer = ANONYMOUS
     filters: dict[str, list[str]] = field(default_factory=dict)

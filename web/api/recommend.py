@@ -35,7 +35,7 @@ def recommend_view() -> Response:
     search_engine = engine()
     usage, _stamp = usage_prior()
     found = recommend(search_engine, RecommendRequest(
-        sent.text, sent.subject, channel=sent.channel or "", limit=sent.limit, viewer=who,
+        sent.text, sent.subject, limit=sent.limit, viewer=who,
         filters=filters, usage=usage))
     routing = search_engine.snapshot().routing
     results = []
