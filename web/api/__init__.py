@@ -1,6 +1,6 @@
-"""The JSON API under ``/api/v1``: search, suggest, triage, articles, feedback and its OpenAPI document.
+"""The JSON API under ``/api/v1``: search, suggest, triage, recommend, articles, feedback, OpenAPI.
 
-Views live in ``search`` and ``articles`` (on the blueprint of ``blueprint``); this module holds the wiring
+Views live in ``search``, ``recommend`` and ``articles`` (on the blueprint of ``blueprint``); this module holds the wiring
 (the viewer of each request, CSRF exemption, CORS, token commands, response cache). The viewer is
 resolved before any view runs, so a wrong token is a 401 on every endpoint.
 """
