@@ -177,9 +177,11 @@ def candidate(slug: str, relevance: float, exact: bool = False) -> Scored:
 
 def test_prior_cannot_outvote_a_clearly_better_match() -> None:
     for uses in (1, 50, 10**6, 10**12, float("inf")):
-        ranked = prior.lift([candidate("better", 0.9), candidate("used", 0.9 / (1 + prior.MAX_LIFT) * 0.999)],
-                            {"used": uses})
-        assert [c.slug for c in ranked] == ["better", "used"]
+        # a match 10% better always stays first; one just beyond the bound too
+        for ratio in (1.10, (1 + prior.MAX_LIFT) * 1.001):
+            ranked = prior.lift([candidate("better", 0.9), candidate("used", 0.9 / ratio)], {"used": uses})
+            assert [c.slug for c in ranked] == ["better", "used"]
+    assert prior.MAX_LIFT <= 0.05
     exact = prior.lift([candidate("exact", 0.1, exact=True), candidate("used", 1.0)], {"used": 10**9})
     assert [c.slug for c in exact] == ["exact", "used"]
 
