@@ -36,7 +36,9 @@ def usage_prior() -> tuple[dict[str, float] | None, int]:
                                                               {"at": -1e18, "counts": {}, "stamp": 0})
     if time.monotonic() - state["at"] >= REFRESH_SECONDS and _lock.acquire(blocking=False):
         try:
-            state["counts"], state["stamp"] = _load(), state["stamp"] + 1
+            counts = _load()
+            if counts != state["counts"]:  # cached search answers follow the counts
+                state["counts"], state["stamp"] = counts, state["stamp"] + 1
         finally:
             state["at"] = time.monotonic()
             _lock.release()
