@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from analytics_support import Clock
+from analytics_support import Clock, postgres_schema_url
 
 from analytics import Recorder, open_store
 from analytics import usage as u
@@ -91,9 +91,17 @@ ARTICLES = [{"slug": "billing/refund-policy", "title": "Refunds", "type": "billi
             {"slug": "billing/draft", "title": "Draft", "type": "billing", "level": 0, "status": "draft"}]
 
 
-@pytest.fixture()
-def history(tmp_path: Path) -> Iterator[Any]:
-    url = f"sqlite:///{tmp_path}/a.sqlite3"
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def history(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A known event set, the same on SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        yield from _history(f"sqlite:///{tmp_path}/a.sqlite3")
+    else:
+        for url in postgres_schema_url():
+            yield from _history(url)
+
+
+def _history(url: str) -> Iterator[Any]:
     clock = Clock(NOW - 600)
     rec = Recorder(url, retention_days=0, clock=clock)
     rec.search("refund", {}, 3, "agent")                      # linked by query
@@ -128,7 +136,12 @@ def test_reuse_never_used_and_per_type_and_level(history: Any) -> None:
         ["billing", 0, 2, 1, 0.5, 3], ["technical", 1, 1, 1, 1.0, 1]]
 
 
-def test_reports_reach_the_command_and_the_admin_page(history: Any, tmp_path: Path, index_dir: Path,
+@pytest.fixture()
+def sqlite_history(tmp_path: Path) -> Iterator[Any]:
+    yield from _history(f"sqlite:///{tmp_path}/a.sqlite3")
+
+
+def test_reports_reach_the_command_and_the_admin_page(sqlite_history: Any, tmp_path: Path, index_dir: Path,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
     import commands  # noqa: PLC0415
