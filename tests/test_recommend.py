@@ -4,6 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search import AGENT, ANONYMOUS, Engine
 from search.recommend import CANDIDATES, MAX_TICKET_CHARS, RecommendRequest, candidates, recommend
@@ -211,3 +213,24 @@ def test_openapi_documents_recommend(client: Any) -> None:
     schema = doc["components"]["schemas"]["RecommendRequest"]
     assert schema["properties"]["text"]["maxLength"] == MAX_TICKET_CHARS
     assert "why" in doc["components"]["schemas"]["Recommendation"]["properties"]
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                           | st.text(max_size=60), lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=10)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(body=st.one_of(st.fixed_dictionaries({}, optional={
+    "text": st.one_of(json_values, st.text(min_size=200, max_size=3000)), "subject": json_values,
+    "lang": json_values, "channel": st.one_of(json_values, st.sampled_from(["chat", "email", "phone"])),
+    "limit": json_values, "ticket": json_values, "query": json_values, "search_id": json_values}), json_values),
+    path=st.sampled_from(["/api/v1/recommend", "/api/v1/articles/billing/refund-policy/used"]),
+    agent=st.booleans())
+def test_any_json_body_is_an_answer_or_a_clear_error(app: Any, body: Any, path: str, agent: bool) -> None:
+    headers = {"Authorization": "Bearer test-agent-token-0123456789"} if agent else {}
+    response = app.test_client().post(path, json=body, headers=headers)
+    assert response.status_code < 500, response.data[:300]
+    data = response.get_json()
+    if response.status_code >= 400:
+        assert set(data) == {"error"} and set(data["error"]) == {"code", "message"}
