@@ -99,7 +99,8 @@ def ticket(query: str, rng: random.Random) -> str:
     before = rng.sample(BEFORE, 3)
     after = rng.sample(AFTER, 3)
     body = [*before[:rng.randint(1, 3)], rng.choice(LEAD_INS) + query, *after[:rng.randint(1, 3)]]
-    spare = [s for s in before + after if s not in body]
+    # the sampled sentences first (pop() takes from the end), then any other template if needed
+    spare = [s for s in BEFORE + AFTER if s not in before + after] + [s for s in before + after if s not in body]
     parts = lambda: [rng.choice(GREETINGS), " ".join(body).format(**fill), rng.choice(SIGN_OFFS),  # noqa: E731
                      rng.choice(SIGNATURES).format(**fill), rng.choice(DISCLAIMERS),
                      rng.choice(QUOTED).format(**fill)]
