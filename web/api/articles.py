@@ -14,7 +14,8 @@ from flask import Response, request
 from search.browse import article_view, get_data, related
 from web.api import params as api_params
 from web.api.blueprint import bp, engine, source
-from web.api.schemas import SLUG_RE, ClickRequest, FeedbackRequest, UsedRequest
+from web.api.recommend_schemas import UsedRequest
+from web.api.schemas import SLUG_RE, ClickRequest, FeedbackRequest
 from web.api.search import dumps, is_preflight, json_response
 from web.shared.auth import viewer
 from web.shared.errors import ApiError

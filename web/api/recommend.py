@@ -15,7 +15,7 @@ from search.visibility import route
 from web.api import params as api_params
 from web.api.articles import json_body
 from web.api.blueprint import bp, engine
-from web.api.schemas import RecommendRequest as RecommendBody
+from web.api.recommend_schemas import RecommendRequest as RecommendBody
 from web.api.search import dumps, is_preflight, json_response
 from web.shared.auth import viewer
 from web.shared.extensions import limiter, search_limit
