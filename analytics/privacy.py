@@ -16,6 +16,8 @@ DIGIT_RUN = re.compile(r"(?<![\w])\+?\d[\d\s().\-/]{6,}\d(?![\w])")
 IPV4 = re.compile(r"(?<![\w.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\w.])")
 SESSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
 SOURCE = re.compile(r"[a-z][a-z0-9_-]{0,19}")
+#: Search ids and the keyed hashes of ticket references and agents: short opaque tokens.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
@@ -71,6 +73,11 @@ def normalize_session(session: str | None) -> str | None:
     if session and SESSION.fullmatch(session):
         return session
     return None
+
+
+def normalize_token(value: str | None) -> str:
+    """A search id or keyed hash as given when it looks like one, else empty."""
+    return value if value and TOKEN.fullmatch(value) else ""
 
 
 def normalize_filters(filters: Any) -> str:

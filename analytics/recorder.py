@@ -57,13 +57,15 @@ class Recorder:
 
     # -- events --------------------------------------------------------------------------------
     def search(self, query: str, filters: Any, results: int, source: str, corrected: str | None = None,
-               took_ms: float = 0.0, *, session: str | None = None, shown: Iterable[str] = ()) -> None:
-        """One search; ``shown`` are the slugs on the result page (for "never found")."""
+               took_ms: float = 0.0, *, session: str | None = None, shown: Iterable[str] = (),
+               search_id: str | None = None) -> None:
+        """One search; ``shown`` are the slugs on the result page (for "never found"); ``search_id``
+        links it to the article an agent then used (``used``)."""
         now = self.clock()
         row = {"query": privacy.normalize_query(query), "filters": privacy.normalize_filters(filters),
                "results": max(int(results or 0), 0), "source": privacy.normalize_source(source),
                "corrected": privacy.normalize_query(corrected or ""), "took_ms": round(float(took_ms or 0), 2),
-               "session": privacy.normalize_session(session)}
+               "session": privacy.normalize_session(session), "search_id": privacy.normalize_token(search_id)}
         self._put(Event("searches", _stamp(row, now)))
         slugs = {privacy.normalize_slug(slug) for slug in shown if slug}
         if slugs:
@@ -95,6 +97,14 @@ class Recorder:
             return
         row = {"session": session, "source": privacy.normalize_source(source)}
         self._put(Event("contacts", _stamp(row, self.clock())))
+
+    def used(self, slug: str, *, query: str = "", search_id: str | None = None, ticket: str | None = None,
+             agent: str | None = None, source: str = "agent") -> None:
+        """An agent used the article for a customer; ``ticket`` and ``agent`` are keyed hashes."""
+        row = {"slug": privacy.normalize_slug(slug), "query": privacy.normalize_query(query or ""),
+               "search_id": privacy.normalize_token(search_id), "ticket": privacy.normalize_token(ticket),
+               "agent": privacy.normalize_token(agent), "source": privacy.normalize_source(source)}
+        self._put(Event("uses", _stamp(row, self.clock())))
 
     # -- queue and writer ----------------------------------------------------------------------
     def _put(self, item: Any) -> None:

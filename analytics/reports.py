@@ -40,6 +40,7 @@ class ArticleRef:
     slug: str
     title: str
     type: str = ""
+    level: int | None = None
     review_by: dt.date | None = None
     owner: str = ""
     draft: bool = False
@@ -51,7 +52,9 @@ class ArticleRef:
         review_by = get("review_by", None)
         if isinstance(review_by, str):
             review_by = dt.date.fromisoformat(review_by) if review_by else None
+        level = get("level", None)
         return cls(slug=str(get("slug", "")), title=str(get("title", "")), type=str(get("type", "") or ""),
+                   level=int(level) if isinstance(level, (int, str)) and str(level).isdigit() else None,
                    review_by=review_by, owner=str(get("owner", "") or ""),
                    draft=get("status", "published") == "draft")
 

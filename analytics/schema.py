@@ -11,7 +11,8 @@ TYPES = {
 }
 
 #: Event tables: ``ts`` is seconds since the epoch (UTC), ``day`` the UTC date as ``YYYY-MM-DD``.
-#: No table has a column for an IP address, a user agent or a visitor.
+#: No table has a column for an IP address, a user agent or a visitor. ``uses.ticket`` and
+#: ``uses.agent`` are keyed hashes (web/shared/tracking.py): counted, never readable.
 MIGRATIONS: list[list[str]] = [
     [  # 1: the events
         """CREATE TABLE searches (id {id}, ts {float} NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
@@ -40,11 +41,19 @@ MIGRATIONS: list[list[str]] = [
            session TEXT NOT NULL)""",
         "CREATE INDEX contacts_ts ON contacts (ts)",
     ],
+    [  # 4: articles agents used for a customer, and the search (or recommendation) they came from
+        "ALTER TABLE searches ADD COLUMN search_id TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE uses (id {id}, ts {float} NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
+           slug TEXT NOT NULL, query TEXT NOT NULL DEFAULT '', search_id TEXT NOT NULL DEFAULT '',
+           ticket TEXT NOT NULL DEFAULT '', agent TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX uses_ts ON uses (ts)",
+        "CREATE INDEX uses_slug ON uses (slug)",
+    ],
 ]
 
 #: Tables holding events, with their time column, for retention and for the privacy tests.
-EVENT_TABLES = {"searches": "ts", "clicks": "ts", "feedback": "ts", "calls": "ts", "impressions": "day",
-                "contacts": "ts"}
+EVENT_TABLES = {"searches": "ts", "clicks": "ts", "feedback": "ts", "calls": "ts", "uses": "ts",
+                "impressions": "day", "contacts": "ts"}
 VERSION_TABLE = "supportkb_analytics_version"
 LATEST = len(MIGRATIONS)
 

@@ -23,12 +23,16 @@ from analytics import schema
 log = logging.getLogger(__name__)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "searches": ("ts", "day", "source", "query", "filters", "results", "corrected", "took_ms", "session"),
+    "searches": ("ts", "day", "source", "query", "filters", "results", "corrected", "took_ms", "session",
+                 "search_id"),
     "clicks": ("ts", "day", "source", "query", "slug", "position", "session"),
     "feedback": ("ts", "day", "source", "slug", "helpful", "comment"),
     "calls": ("ts", "day", "source", "slug", "query"),
     "contacts": ("ts", "day", "source", "session"),
+    "uses": ("ts", "day", "source", "slug", "query", "search_id", "ticket", "agent"),
 }
+#: Values of columns added by later migrations when an event leaves them out.
+COLUMN_DEFAULTS = {"search_id": "", "ticket": "", "agent": ""}
 UPSERT_IMPRESSIONS = ("INSERT INTO impressions (day, slug, shown) VALUES (?, ?, ?) ON CONFLICT (day, slug) "
                       "DO UPDATE SET shown = impressions.shown + excluded.shown")
 SQLITE_RETRIES = 8
@@ -152,7 +156,8 @@ class Store:
                     for slug, count in slugs.items():
                         impressions[(day, slug)] += count
             else:
-                grouped.setdefault(event.table, []).append(tuple(event.row.get(c) for c in COLUMNS[event.table]))
+                grouped.setdefault(event.table, []).append(
+                    tuple(event.row.get(c, COLUMN_DEFAULTS.get(c)) for c in COLUMNS[event.table]))
 
         def insert(cur: Any) -> int:
             written = 0

@@ -20,9 +20,10 @@ from typing import Any
 
 from analytics import open_store, resolve_url
 from analytics.proposals import draft_articles, synonym_pairs, write_synonyms
-from analytics.reports import Report, all_reports, parse_since
+from analytics.reports import Report, parse_since
 from analytics.retention import purge
 from analytics.store import StoreError, redact
+from analytics.usage import insight_reports
 from commands.errors import fail
 from kb.settings import load_settings
 
@@ -86,7 +87,7 @@ def _articles(settings: dict[str, Any]) -> list[Any] | None:
 
 def _report(args: argparse.Namespace, settings: dict[str, Any], store: Any, since: float) -> int:
     purge(store, int(settings["ANALYTICS_RETENTION_DAYS"]))
-    reports = all_reports(store, since, _articles(settings), limit=args.limit)
+    reports = insight_reports(store, since, _articles(settings), limit=args.limit)
     if args.format == "json":
         json.dump({"since": args.since, "reports": [r.as_dict() for r in reports]}, sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,
     "SEMANTIC": "auto",
     "SEMANTIC_MODEL_DIR": "",
+    "USAGE_PRIOR": False,
     "SECRET_KEY": "",
     "DEFAULT_LANG": "en",
     "MAX_QUERY_LENGTH": 500,

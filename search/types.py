@@ -37,6 +37,8 @@ class SearchRequest:
     prefix: bool = False
     facets: bool = True
     snippets: bool = True
+    #: Use counts per slug (search/usage.py): a bounded lift among near-tied results. None: off.
+    usage: dict[str, float] | None = None
 
 
 @dataclass

@@ -30,6 +30,13 @@ HEADERS = {
     "never_found": ["slug", "title", "type"],
     "daily_volume": ["day", "searches", "zero_results", "zero_result_rate"],
 }
+#: What ``build.py report`` and /admin/insights show: the usage reports (analytics/usage.py) too.
+USAGE_HEADERS = {"link_rate": ["source", "searches", "linked", "link_rate"],
+                 "reuse": ["slug", "uses", "tickets", "agents"],
+                 "use_by_type_level": ["type", "level", "articles", "used", "used_share", "uses"],
+                 "never_used": ["slug", "title", "type", "level"]}
+CLI_HEADERS = {**{k: v for k, v in HEADERS.items() if k != "daily_volume"}, **USAGE_HEADERS,
+               "daily_volume": HEADERS["daily_volume"]}
 
 
 def record_sample(url: str) -> None:
@@ -125,7 +132,7 @@ def test_report_json(command_env: str, capsys: pytest.CaptureFixture[str]) -> No
     assert commands.dispatch(["report", "--since", "7d", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["since"] == "7d"
-    assert [(t["name"], t["columns"]) for t in data["reports"]] == list(HEADERS.items())
+    assert [(t["name"], t["columns"]) for t in data["reports"]] == list(CLI_HEADERS.items())
     top = data["reports"][0]["rows"][0]
     assert top == {"query": "money back", "searches": 4, "avg_results": 0.0, "clicks": 0}
 
@@ -134,7 +141,7 @@ def test_report_csv(command_env: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert commands.dispatch(["report", "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     headers = [row[1:] for row in rows if row[0] == "report"]
-    assert headers == list(HEADERS.values())
+    assert headers == list(CLI_HEADERS.values())
     assert ["top_searches", "money back", "4", "0.0", "0"] in rows
     assert ["not_helpful", "billing/invoice-explained", "2", "1", "Too long"] in rows
 

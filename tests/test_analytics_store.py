@@ -82,6 +82,7 @@ def test_retention_deletes_old_events_only(url: str) -> None:
     recorder.search("old query", {}, 0, "site", shown=["a/old"])
     recorder.feedback("a/old", False, "old comment", "site")
     recorder.contact("oldvisit01")
+    recorder.used("a/old", query="old query", agent="agent-hash")
     assert recorder.flush()
     clock.now = now
     recorder.search("new query", {}, 1, "site", shown=["a/new"])
@@ -90,13 +91,13 @@ def test_retention_deletes_old_events_only(url: str) -> None:
     recorder.close()
     store = open_store(url)
     try:
-        assert counts(store) == {"searches": 2, "clicks": 1, "feedback": 1, "calls": 0, "impressions": 2,
-                                 "contacts": 1}
+        assert counts(store) == {"searches": 2, "clicks": 1, "feedback": 1, "calls": 0, "uses": 1,
+                                 "impressions": 2, "contacts": 1}
         assert purge(store, 0, now) == 0  # 0 keeps everything
         assert purge(store, 90, now) == 4
         assert store.fetchall("SELECT query FROM searches") == [("new query",)]
         assert store.fetchall("SELECT slug FROM impressions") == [("a/new",)]
-        assert counts(store)["feedback"] == 0 and counts(store)["contacts"] == 0
+        assert counts(store)["feedback"] == 0 and counts(store)["contacts"] == 0 and counts(store)["uses"] == 0
     finally:
         store.close()
 

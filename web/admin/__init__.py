@@ -25,6 +25,7 @@ from flask import (
 )
 
 from analytics import charts, open_store, reports, resolve_url
+from analytics.usage import insight_reports
 from search.viewer import ANONYMOUS, Viewer
 from web.shared.auth import register_viewer, viewer
 from web.shared.extensions import limiter
@@ -131,7 +132,7 @@ def insights() -> Any:
         log.warning("admin: analytics store unavailable", exc_info=True)
         return _page("admin/error.html", 503, message="The analytics store is unavailable; see the logs.")
     try:
-        tables = reports.all_reports(store, now - seconds, _articles(), limit=limit, until=now)
+        tables = insight_reports(store, now - seconds, _articles(), limit=limit, until=now)
     finally:
         store.close()
     daily = next(r for r in tables if r.name == "daily_volume")

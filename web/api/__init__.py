@@ -1,6 +1,6 @@
-"""The JSON API under ``/api/v1``: search, suggest, triage, articles, feedback and its OpenAPI document.
+"""The JSON API under ``/api/v1``: search, suggest, triage, recommend, articles, feedback, OpenAPI.
 
-Views live in ``search`` and ``articles`` (on the blueprint of ``blueprint``); this module holds the wiring
+Views live in ``search``, ``recommend`` and ``articles`` (on the blueprint of ``blueprint``); this module holds the wiring
 (the viewer of each request, CSRF exemption, CORS, token commands, response cache). The viewer is
 resolved before any view runs, so a wrong token is a 401 on every endpoint.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
-from web.api import articles, search  # noqa: F401  (their views register on ``bp``)
+from web.api import articles, recommend, search  # noqa: F401  (their views register on ``bp``)
 from web.api.blueprint import bp
 from web.api.cache import DEFAULT_BYTES, DEFAULT_SIZE, ResponseCache
 from web.api.openapi import openapi_document

@@ -1,4 +1,4 @@
-"""``/articles/<slug>``, ``/related``, ``/feedback`` and ``/click``.
+"""``/articles/<slug>``, ``/related``, ``/used``, ``/feedback`` and ``/click``.
 
 An internal article (or one in review) asked for anonymously answers exactly like an unknown
 slug (404 ``article_not_found``), so the API never reveals which internal slugs exist. An old slug
@@ -17,12 +17,13 @@ from search.browse import article_view, get_data, related
 from search.states import moved
 from web.api import params as api_params
 from web.api.blueprint import bp, engine, source
+from web.api.recommend_schemas import UsedRequest
 from web.api.schemas import SLUG_RE, ClickRequest, FeedbackRequest
 from web.api.search import dumps, is_preflight, json_response
 from web.shared.auth import viewer
 from web.shared.errors import ApiError, json_error
 from web.shared.extensions import feedback_limit, limiter, search_limit
-from web.shared.tracking import track_click, track_feedback, track_used_on_call
+from web.shared.tracking import track_click, track_feedback, track_used, track_used_on_call
 
 MAX_BODY_BYTES = 8 * 1024
 
@@ -65,15 +66,15 @@ def article_related(slug: str) -> Response:
     return json_response(dumps({"slug": slug, "related": related(snapshot, slug, viewer())}))
 
 
-def json_body() -> Any:
-    """The request's JSON object, at most ``MAX_BODY_BYTES`` (413 beyond)."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", f"the body is limited to {MAX_BODY_BYTES} bytes")
+def json_body(max_bytes: int = MAX_BODY_BYTES) -> Any:
+    """The request's JSON object, at most ``max_bytes`` (413 beyond)."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise ApiError(413, "payload_too_large", f"the body is limited to {max_bytes} bytes")
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send Content-Type: application/json")
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", f"the body is limited to {MAX_BODY_BYTES} bytes")
+    raw = request.stream.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ApiError(413, "payload_too_large", f"the body is limited to {max_bytes} bytes")
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -108,3 +109,22 @@ def click() -> Response:
     slug = visible_slug(sent.slug)
     track_click(sent.query, slug, sent.position, source())
     return json_response(dumps({"recorded": "click", "slug": slug}))
+
+
+@bp.post("/articles/<path:slug>/used")
+@limiter.limit(feedback_limit, exempt_when=is_preflight)
+def used(slug: str) -> Response:
+    """An agent used this article for a customer: optional ticket reference, query, search id.
+
+    Agents only (401 otherwise); limited per client like feedback, and the ranking prior counts
+    each agent a few times per article at most (``analytics.usage.PER_AGENT_CAP``)."""
+    who = viewer()
+    if not who.sees_internal:
+        raise ApiError(401, "agent_required", "agents only: send Authorization: Bearer <agent token>")
+    empty = not request.content_length and not request.is_json
+    sent = UsedRequest() if empty else api_params.body(UsedRequest, json_body())
+    if not SLUG_RE.match(slug) or ".." in slug:
+        raise not_found(slug)
+    visible_slug(slug)
+    track_used(slug, sent.query, sent.search_id or "", sent.ticket, who.name or "", source())
+    return json_response(dumps({"recorded": "used", "slug": slug}))

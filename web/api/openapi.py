@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from web.api import schemas
+from web.api import recommend_schemas, schemas
 from web.api.schemas import SLUG_PATTERN
 
 REF = "#/components/schemas/{model}"
@@ -30,6 +30,7 @@ class Operation(NamedTuple):
     query: type[schemas.Query] | None = None
     body: type[BaseModel] | None = None
     errors: Mapping[str, str] = MappingProxyType({})
+    body_required: bool = True
 
 
 def error(description: str) -> dict[str, Any]:
@@ -67,6 +68,16 @@ def operations(search_query: type[schemas.Query] = schemas.SearchQuery) -> dict[
                                               errors={"404": "Unknown article (`article_not_found`)."}),
         "/feedback": Operation("post", "Helpful / not helpful, or used on a call", schemas.Recorded,
                                body=schemas.FeedbackRequest, errors=BODY_ERRORS),
+        "/recommend": Operation("post", "The best articles for a ticket, chat or call notes, with why each "
+                                "matched", recommend_schemas.RecommendResponse,
+                                body=recommend_schemas.RecommendRequest,
+                                errors={"400": "Invalid body (`invalid_json`, `invalid_parameter`, "
+                                        "`missing_parameter`, `text_too_long`: text over 20,000 characters).",
+                                        "413": "Body over 160 KiB.", "415": "Not JSON."}),
+        "/articles/{slug}/used": Operation("post", "An agent used this article for a customer (agents only)",
+                                           schemas.Recorded, body=recommend_schemas.UsedRequest,
+                                           errors={**BODY_ERRORS, "401": "No agent token (`agent_required`) "
+                                                   "or a wrong one (`invalid_token`)."}, body_required=False),
         "/click": Operation("post", "A result opened from a search", schemas.Recorded,
                             body=schemas.ClickRequest, errors=BODY_ERRORS),
     }
@@ -93,7 +104,8 @@ def operation(path: str, op: Operation) -> dict[str, Any]:
     if op.query is not None:
         spec["parameters"] += query_parameters(op.query)
     if op.body is not None:
-        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+        spec["requestBody"] = {"required": op.body_required,
+                               "content": {"application/json": {"schema": ref(op.body)}}}
     return {op.method: spec}
 
 

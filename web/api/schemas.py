@@ -45,7 +45,7 @@ TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 WINDOW_NOTE = (f" (offset + limit must be at most {MAX_RESULT_WINDOW}: deeper results are not "
                "served, refine the search instead)")
 #: Error codes a validator may raise besides ``invalid_parameter``.
-CODES = ("missing_parameter", "query_too_long")
+CODES = ("missing_parameter", "query_too_long", "text_too_long")
 
 
 def fail(message: str, code: str = "invalid_parameter") -> PydanticCustomError:
@@ -390,3 +390,4 @@ class RelatedResponse(BaseModel):
 class Recorded(BaseModel):
     recorded: str
     slug: str
+

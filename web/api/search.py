@@ -17,6 +17,7 @@ from web.api.schemas import SearchQuery, SuggestQuery, TriageQuery
 from web.shared.auth import viewer
 from web.shared.extensions import limiter, search_limit
 from web.shared.tracking import track_search
+from web.shared.usage import usage_prior
 
 
 def is_preflight() -> bool:
@@ -41,14 +42,15 @@ def search() -> Response:
     api_params.agents_only(filters, who.sees_internal)
     search_engine = engine()
     cache = response_cache()
-    key = (clean_query(params.q), api_params.search_key(params), dt.date.today().toordinal())
+    usage, stamp = usage_prior()
+    key = (clean_query(params.q), api_params.search_key(params), dt.date.today().toordinal(), stamp)
     cached = cache.get(search_engine.snapshot().name, cache_audience(who), key)
     if cached is not None:
         response, body = cached
     else:
         response = search_engine.search(SearchRequest(
             params.q, filters=filters, limit=params.limit, offset=params.offset,
-            viewer=who, explain=params.explain))
+            viewer=who, explain=params.explain, usage=usage))
         data = response.as_dict() | {"version": response.version, "limit": params.limit,
                                      "offset": params.offset}
         body = dumps(data | {"cached": False})

@@ -10,6 +10,8 @@ click, for synonym proposals. It identifies no one and is never combined with an
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from typing import Any
 
@@ -56,7 +58,7 @@ def _session(session: str | None) -> str | None:
 
 
 def track_search(response: SearchResponse, source: str, filters: dict[str, list[str]],
-                 session: str | None = None) -> None:
+                 session: str | None = None, search_id: str | None = None) -> None:
     """One search with its result count, correction, timing and the slugs shown (also counted for
     ``/metrics``, with analytics on or off)."""
     count_search(source, response.total)
@@ -66,7 +68,8 @@ def track_search(response: SearchResponse, source: str, filters: dict[str, list[
     try:
         recorder.search(query=response.query, filters=filters, results=response.total,
                         source=source, corrected=response.did_you_mean, took_ms=response.took_ms,
-                        session=_session(session), shown=[hit.slug for hit in response.results])
+                        session=_session(session), shown=[hit.slug for hit in response.results],
+                        search_id=search_id)
     except Exception:  # noqa: BLE001  (analytics must never break search)
         log.warning("analytics: search event dropped", exc_info=True)
 
@@ -113,3 +116,24 @@ def track_contact(session: str | None, source: str = "deflect") -> None:
         recorder.contact(session=session, source=source)
     except Exception:  # noqa: BLE001
         log.warning("analytics: contact event dropped", exc_info=True)
+
+
+def keyed_hash(value: str) -> str:
+    """A ticket reference or agent name as a short keyed hash (HMAC-SHA256 with SECRET_KEY): reports
+    count distinct values, nobody can read them back; empty stays empty."""
+    if not value:
+        return ""
+    key = str(current_app.config.get("SECRET_KEY") or "").encode()
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+
+
+def track_used(slug: str, query: str, search_id: str, ticket: str, agent: str, source: str) -> None:
+    """An agent used an article for a customer (``ticket``, ``agent``: plain; hashed here)."""
+    recorder = _recorder()
+    if recorder is None:
+        return
+    try:
+        recorder.used(slug=slug, query=query, search_id=search_id, ticket=keyed_hash(ticket),
+                      agent=keyed_hash(agent), source=source)
+    except Exception:  # noqa: BLE001
+        log.warning("analytics: used event dropped", exc_info=True)

@@ -219,6 +219,14 @@
       .catch(function (error) { say("Could not record: " + error.message); });
   }
 
+  function used() {
+    var hit = hits[selected];
+    if (!hit) { return; }
+    post("articles/" + hit.slug + "/used", { query: lastQuery || hit.title })
+      .then(function () { say("Recorded: " + hit.title + " used for this customer."); })
+      .catch(function (error) { say("Could not record: " + error.message); });
+  }
+
   function inField(target) {
     return target && (target.tagName === "INPUT" || target.tagName === "SELECT" ||
                       target.tagName === "TEXTAREA");
@@ -229,7 +237,7 @@
                       (target.tagName === "INPUT" && target.type !== "button" && target.type !== "submit"));
   }
 
-  var SHORTCUTS = { KeyC: copyAnswer, KeyL: copyLink, KeyR: resolved };
+  var SHORTCUTS = { KeyC: copyAnswer, KeyL: copyLink, KeyR: resolved, KeyU: used };
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey) { return; }
@@ -265,5 +273,6 @@
   el("copy-answer").addEventListener("click", copyAnswer);
   el("copy-link").addEventListener("click", copyLink);
   el("resolved").addEventListener("click", resolved);
+  el("used").addEventListener("click", used);
   input.focus();
 })();
