@@ -94,7 +94,7 @@ def test_retention_deletes_old_events_only(url: str) -> None:
         assert counts(store) == {"searches": 2, "clicks": 1, "feedback": 1, "calls": 0, "uses": 1,
                                  "impressions": 2, "contacts": 1}
         assert purge(store, 0, now) == 0  # 0 keeps everything
-        assert purge(store, 90, now) == 4
+        assert purge(store, 90, now) == 5  # search, feedback, contact, use and impression
         assert store.fetchall("SELECT query FROM searches") == [("new query",)]
         assert store.fetchall("SELECT slug FROM impressions") == [("a/new",)]
         assert counts(store)["feedback"] == 0 and counts(store)["contacts"] == 0 and counts(store)["uses"] == 0
