@@ -69,9 +69,13 @@ def sidebar(page: Any, kb_url: str) -> Any:
 
 
 def test_allowed_host_receives_an_inserted_answer(page: Any, sites: dict[str, Any]) -> None:
+    asked: list[tuple[str, str]] = []
+    page.on("request", lambda request: asked.append((request.method, request.url)))
     page.goto(sites["allowed"].url + "/ticket")
     frame = sidebar(page, sites["kb"].url)
     frame.wait_for_selector("#suggestions .suggestion")
+    # the whole ticket goes to the ticket recommender, not a query cut from its first lines
+    assert ("POST", sites["kb"].url + "/api/v1/recommend") in asked
     titles = frame.locator(".suggestion-title").all_inner_texts()
     assert titles[0] == "How do I get a refund?"
     assert frame.locator("#who").inner_text() == "Public articles only"

@@ -40,23 +40,27 @@
 
   /* The one place that asks the server for suggestions (today /api/v1/search on the trimmed text;
    * a recommend endpoint taking the whole ticket can replace it here). Resolves to a list of hits. */
+  /* Suggestions for the whole ticket: POST /api/v1/recommend discounts greetings, signatures and
+     quoted replies and weighs the sentences that state the problem (docs/api.md). */
+  var MAX_TICKET = 20000;
   function suggest(text) {
-    var query = ticketQuery("", text);
-    if (!query) { return Promise.resolve([]); }
-    var params = new URLSearchParams({ q: query, limit: "5" });
-    if (/^[a-z]{2}$/.test(lang)) { params.set("lang", lang); }
-    var headers = { "Accept": "application/json" };
+    var ticket = String(text || "").trim().slice(0, MAX_TICKET);
+    if (!ticket) { return Promise.resolve([]); }
+    var body = { text: ticket, limit: 5 };
+    if (/^[a-z]{2}$/.test(lang)) { body.lang = lang; }
+    var headers = { "Accept": "application/json", "Content-Type": "application/json" };
     if (token) { headers.Authorization = "Bearer " + token; }
-    return fetch("/api/v1/search?" + params.toString(), { headers: headers, credentials: "omit" })
+    return fetch("/api/v1/recommend", { method: "POST", headers: headers, credentials: "omit",
+                                        body: JSON.stringify(body) })
       .then(function (response) {
         if (response.status === 401 && token) {  /* refused token: go on with public articles */
           token = null;
           showWho();
           return suggest(text);
         }
-        return response.json().then(function (body) {
-          if (!response.ok) { throw new Error((body.error && body.error.message) || response.statusText); }
-          return body.results;
+        return response.json().then(function (answer) {
+          if (!response.ok) { throw new Error((answer.error && answer.error.message) || response.statusText); }
+          return answer.results;
         });
       });
   }
