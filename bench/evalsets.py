@@ -4,13 +4,15 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
+# the shared evaluation sets sit beside the repository; SHARED_EVAL points elsewhere
+SHARED = Path(os.environ.get("SHARED_EVAL") or Path(__file__).resolve().parent.parent.parent / "shared" / "eval")
 SETS = ("banking77", "clinc150")
 SCALE_CORPUS = SHARED / "scale" / "corpus_20k.jsonl.gz"
 SCALE_QUERIES = SHARED / "scale" / "queries.txt"
