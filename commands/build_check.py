@@ -49,7 +49,7 @@ def run(argv: list[str]) -> int:
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
     started = time.perf_counter()
-    kb = load_knowledge_base(settings["ARTICLES_DIR"])
+    kb = load_knowledge_base(settings["ARTICLES_DIR"], cache_dir=settings["INDEX_DIR"])
     titles = NearTitles(Path(settings["INDEX_DIR"]) / ".near-titles.json")
     problems = validate(kb, titles=titles)
     if args.check and not errors(problems) and not args.no_golden and kb.golden:
@@ -67,6 +67,7 @@ def run(argv: list[str]) -> int:
               f"{'nothing built' if not args.check else 'check failed'}", file=sys.stderr)
         return 1
     if args.check:
+        kb.cache.save(create=True)
         print(f"OK: {len(kb.articles)} articles, {n_err} errors, {n_warn} warnings "
               f"({time.perf_counter() - started:.1f}s)")
         return 0
