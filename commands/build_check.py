@@ -49,9 +49,10 @@ def run(argv: list[str]) -> int:
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
     started = time.perf_counter()
-    kb = load_knowledge_base(settings["ARTICLES_DIR"], cache_dir=settings["INDEX_DIR"])
+    kb = load_knowledge_base(settings["ARTICLES_DIR"], cache_dir=settings["INDEX_DIR"],
+                             progress=not args.quiet)
     titles = NearTitles(Path(settings["INDEX_DIR"]) / ".near-titles.json")
-    problems = validate(kb, titles=titles)
+    problems = validate(kb, titles=titles, progress=not args.quiet)
     if args.check and not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
         try:
@@ -74,7 +75,7 @@ def run(argv: list[str]) -> int:
     from search.indexer import build_index  # noqa: PLC0415
     try:
         summary = build_index(kb, Path(settings["INDEX_DIR"]), full=args.full,
-                              progress=not args.quiet and sys.stderr.isatty())
+                              progress=not args.quiet)
     except Exception as exc:  # noqa: BLE001  (the served index is untouched; say why)
         logging.getLogger("build").debug("build failed", exc_info=True)
         return fail("build failed, the served index is unchanged", exc)

@@ -15,6 +15,7 @@ from kb.model import Article
 from kb.owners import Owners, load_owners
 from kb.parse import parse_file
 from kb.problems import Problem
+from kb.progress import track
 from kb.routing import Routing, load_routing
 from kb.synonyms import load_synonyms
 from kb.verification import ReviewConfig, load_review_config
@@ -60,7 +61,8 @@ def _content_hash(data: bytes, updated: dt.date | None) -> str:
     return digest.hexdigest()[:32]
 
 
-def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None) -> KnowledgeBase:
+def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None,
+                        progress: bool = False) -> KnowledgeBase:
     """Read every article and side file under ``root``; problems are collected, never raised.
 
     ``cache_dir`` (the index folder): unchanged files are taken from the parse cache kept there."""
@@ -72,7 +74,8 @@ def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None) -
     git_dates = last_commit_dates(root)
     shown = os.path.relpath(root)
     shown = str(root) if shown.startswith("..") else shown
-    for file_path in article_files(root):
+    files = article_files(root)
+    for file_path in track(files, "load", len(files), progress):
         relative = file_path.relative_to(root).as_posix()
         display = f"{shown}/{relative}"
         data = file_path.read_bytes()

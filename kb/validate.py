@@ -15,11 +15,11 @@ from kb.markup import article_link, find_links, site_article_slug, split_interna
 from kb.model import Article
 from kb.owners import OWNERS_FILE, check_owners
 from kb.problems import Problem
+from kb.progress import track
 from kb.states import check_states
 from kb.titles import NearTitles
 from kb.translations import translation_problems
 from kb.verification import check_verified
-
 
 
 def _memo(article: Article, name: str, make: Callable[[], Any]) -> Any:
@@ -184,7 +184,7 @@ def _side_file(root: Path, name: str) -> str:
 
 
 def validate(kb: KnowledgeBase, today: dt.date | None = None,
-             titles: NearTitles | None = None) -> list[Problem]:
+             titles: NearTitles | None = None, progress: bool = False) -> list[Problem]:
     """Every problem in the knowledge base: the loader's and the cross-article checks, sorted.
 
     ``titles`` remembers compared titles (save it after a good build) so a rebuild compares only
@@ -192,7 +192,7 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
     today = today or dt.date.today()
     slugs = kb.by_slug()
     problems = list(kb.problems)
-    for article in kb.articles:
+    for article in track(kb.articles, "validate", len(kb.articles), progress):
         problems += check_links(article, slugs)
         problems += check_references(article, slugs)
         problems += check_body(article, today)

@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 
 from kb.loader import KnowledgeBase
 from kb.model import Article
+from kb.progress import track
 from kb.review import verification_manifest
 from kb.states import states_manifest
 from kb.translations import stale_slugs
@@ -46,10 +47,7 @@ class BuildSummary:
 
 
 def _progress(items: Iterable[Any], enabled: bool, label: str, total: int) -> Iterable[Any]:
-    if not enabled:
-        return items
-    from tqdm import tqdm  # noqa: PLC0415  (only for interactive builds)
-    return tqdm(items, desc=label, unit="article", total=total, leave=False)
+    return track(items, label, total, enabled)
 
 
 def _documents(articles: list[Article]) -> Iterator[dict[str, Any]]:
