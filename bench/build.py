@@ -49,6 +49,7 @@ def timed_build(articles: Path, index: Path, full: bool, check: bool = False
     mark = time.perf_counter()
     build_index(kb, index, full=full)
     titles.save()
+    kb.cache.save(create=True)
     stages["index"] = time.perf_counter() - mark
     return time.perf_counter() - started, stages
 

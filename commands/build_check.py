@@ -80,6 +80,7 @@ def run(argv: list[str]) -> int:
         logging.getLogger("build").debug("build failed", exc_info=True)
         return fail("build failed, the served index is unchanged", exc)
     titles.save()
+    kb.cache.save(create=True)  # the first build made the index folder: remember the parsed files
     print(f"Built {summary.version}: {summary.articles} articles, {summary.languages} language(s), "
           f"{summary.changed} changed, {summary.removed} removed, {n_err} errors, {n_warn} warnings, "
           f"{time.perf_counter() - started:.1f}s")

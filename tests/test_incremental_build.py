@@ -179,3 +179,24 @@ def test_small_segments_are_merged_by_policy(demo: Path, tmp_path: Path) -> None
                 if p.suffix == ".seg"]
     assert len(segments) <= SMALL_SEGMENTS
     assert rankings(index, ["edit"])["edit"]
+
+
+def test_parse_cache_reparses_only_changed_files(demo: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import kb.loader as loader  # noqa: PLC0415
+    from kb import validate  # noqa: PLC0415
+    cache = tmp_path / "index"
+    cache.mkdir()
+    first = load_knowledge_base(demo, cache_dir=cache)
+    problems = validate(first)
+    parsed: list[str] = []
+    real = loader.parse_file
+    monkeypatch.setattr(loader, "parse_file", lambda path, shown: parsed.append(path) or real(path, shown))
+    again = load_knowledge_base(demo, cache_dir=cache)
+    assert parsed == [] and again.articles == first.articles
+    assert validate(again) == problems  # cached links and blocks give the same problems
+    edit(demo)
+    changed = load_knowledge_base(demo, cache_dir=cache)
+    assert len(parsed) == 3  # the edited, the renamed and the new file
+    monkeypatch.setattr(loader, "parse_file", real)
+    assert validate(changed) == validate(load_knowledge_base(demo))
