@@ -11,10 +11,10 @@ import pytest
 
 from kb import load_knowledge_base
 from search import Engine, SearchRequest
-from search.viewer import AGENT
 from search.indexer import build_index
 from search.segments import SMALL_SEGMENTS
 from search.store import current_version, hold_version, release_version, version_dir
+from search.viewer import AGENT
 
 DEMO = Path(__file__).resolve().parent.parent / "articles"
 
