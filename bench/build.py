@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["SEMANTIC"] = "off"
+os.environ["KB_SEMANTIC"] = "off"
 
 from bench.evalsets import write_scale_articles  # noqa: E402
 from kb import load_knowledge_base, validate  # noqa: E402
