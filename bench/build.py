@@ -1,15 +1,19 @@
-"""Build times: full build and one-article rebuild, for the demo KB and a generated 10k-article KB.
+"""Build times at scale: full build, one-article change, delete-one, rename-one, ``--check``, and
+plain Whoosh indexing the same files in the same run.
 
-    python bench/build.py [--runs 3] [--sizes demo 10000]
+    python bench/build.py [--docs 10000] [--runs 3] [--demo]
 
 The generated knowledge base is made of real text: the first N articles of the shared scale
-corpus (Debian manual pages). Each figure is the median of ``--runs`` runs of the same calls
-``build.py`` makes (load, validate, build_index); the one-article rebuild edits one file and
-rebuilds incrementally.
+corpus (Debian manual pages). Every figure is the median of ``--runs`` runs of the same calls
+``build.py`` makes (load, validate, build_index), semantic search off. The baseline is plain
+Whoosh with 2 processes (``writer(procs=2, multisegment=True)``), a stemming analyzer, the same
+front matter parsed with python-frontmatter, written to a temporary folder. The machine may be
+shared: medians hide some noise, not all of it.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -18,6 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["KB_SEMANTIC"] = "off"
 
 from bench.evalsets import write_scale_articles  # noqa: E402
 from kb import load_knowledge_base, validate  # noqa: E402
@@ -27,70 +32,130 @@ from search.indexer import build_index  # noqa: E402
 DEMO = Path(__file__).resolve().parent.parent / "articles"
 
 
-def timed_build(articles: Path, index: Path, full: bool) -> tuple[float, dict[str, float]]:
-    """Seconds for one build as build.py runs it, with the time of each stage."""
+def timed_build(articles: Path, index: Path, full: bool, check: bool = False
+                ) -> tuple[float, dict[str, float]]:
+    """Seconds for one build (or ``--check``) as build.py runs it, with each stage's time."""
     stages: dict[str, float] = {}
     started = time.perf_counter()
-    kb = load_knowledge_base(articles)
+    kb = load_knowledge_base(articles, cache_dir=index)
     stages["load"] = time.perf_counter() - started
     mark = time.perf_counter()
     titles = NearTitles(index / ".near-titles.json")  # as build.py: kept between builds
     validate(kb, titles=titles)
     stages["validate"] = time.perf_counter() - mark
+    if check:
+        titles.save()
+        return time.perf_counter() - started, stages
     mark = time.perf_counter()
     build_index(kb, index, full=full)
     titles.save()
+    kb.cache.save(create=True)
     stages["index"] = time.perf_counter() - mark
     return time.perf_counter() - started, stages
 
 
-def bench(label: str, articles: Path, runs: int) -> None:
-    full_times, one_times, full_stages, one_stages = [], [], [], []
-    target = sorted(articles.rglob("*.md"))[0]
+def whoosh_baseline(articles: Path) -> float:
+    """Seconds for plain Whoosh (2 processes, stemming) to index the same files."""
+    import frontmatter  # noqa: PLC0415
+    from whoosh import fields, index  # noqa: PLC0415
+    from whoosh.analysis import StemmingAnalyzer  # noqa: PLC0415
+
+    schema = fields.Schema(slug=fields.ID(stored=True, unique=True),
+                           title=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+                           body=fields.TEXT(analyzer=StemmingAnalyzer()),
+                           type=fields.KEYWORD(stored=True))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        ix = index.create_in(scratch, schema)
+        writer = ix.writer(procs=2, multisegment=True, limitmb=128)
+        for path in sorted(articles.rglob("*.md")):
+            post = frontmatter.load(str(path))
+            writer.add_document(slug=str(path.relative_to(articles))[:-3],
+                                title=str(post.get("title", "")), body=post.content,
+                                type=str(post.get("type", "")))
+        writer.commit()
+        ix.close()
+    return time.perf_counter() - started
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def bench(label: str, articles: Path, runs: int, baseline: bool) -> None:
+    times: dict[str, list[float]] = {k: [] for k in
+                                     ("full", "one", "delete", "rename", "check", "whoosh")}
+    stages: dict[str, list[dict[str, float]]] = {k: [] for k in times}
+    files = sorted(articles.rglob("*.md"))
+    target, victim, moved = files[len(files) // 2], files[-1], files[1]
     original = target.read_text(encoding="utf-8")
     for run in range(runs):
         with tempfile.TemporaryDirectory() as scratch:
             index = Path(scratch) / "index"
-            seconds, stages = timed_build(articles, index, full=True)
-            full_times.append(seconds)
-            full_stages.append(stages)
+            seconds, stage = timed_build(articles, index, full=True)
+            times["full"].append(seconds)
+            stages["full"].append(stage)
             target.write_text(original + f"\nEdited in run {run}.\n", encoding="utf-8")
             try:
-                seconds, stages = timed_build(articles, index, full=False)
+                seconds, stage = timed_build(articles, index, full=False)
+                times["one"].append(seconds)
+                stages["one"].append(stage)
+                seconds, stage = timed_build(articles, index, full=False, check=True)
+                times["check"].append(seconds)
+                stages["check"].append(stage)
             finally:
                 target.write_text(original, encoding="utf-8")
-            one_times.append(seconds)
-            one_stages.append(stages)
-    count = len(list(articles.rglob("*.md")))
+            kept = victim.read_bytes()
+            victim.unlink()
+            try:
+                seconds, stage = timed_build(articles, index, full=False)
+                times["delete"].append(seconds)
+                stages["delete"].append(stage)
+            finally:
+                victim.write_bytes(kept)
+            renamed = moved.with_name("renamed-" + moved.name)
+            moved.rename(renamed)
+            try:
+                seconds, stage = timed_build(articles, index, full=False)
+                times["rename"].append(seconds)
+                stages["rename"].append(stage)
+            finally:
+                renamed.rename(moved)
+        if baseline:
+            times["whoosh"].append(whoosh_baseline(articles))
 
-    def stage_line(stages: list[dict[str, float]]) -> str:
-        return ", ".join(f"{name} {statistics.median(s[name] for s in stages):.2f}s"
-                         for name in stages[0])
+    def stage_line(name: str) -> str:
+        return ", ".join(f"{s} {median([r[s] for r in stages[name]]):.2f}s"
+                         for s in stages[name][0]) if stages[name] else ""
 
-    print(f"| {label} | {count} | {statistics.median(full_times):.2f} s | "
-          f"{statistics.median(one_times):.2f} s | {statistics.median(full_times) / statistics.median(one_times):.1f}x |")
-    print(f"|   stages | | {stage_line(full_stages)} | {stage_line(one_stages)} | |")
+    print(f"\n{label}: {len(files)} articles, median of {runs} run(s)")
+    for name, title in (("full", "full build"), ("one", "one article changed"),
+                        ("delete", "one article deleted"), ("rename", "one article renamed"),
+                        ("check", "--check (after a build)")):
+        print(f"  {title:<26} {median(times[name]):7.2f} s   ({stage_line(name)})")
+    if times["whoosh"]:
+        whoosh = median(times["whoosh"])
+        print(f"  {'plain Whoosh, 2 procs':<26} {whoosh:7.2f} s")
+        print(f"  {'full build / Whoosh':<26} {median(times['full']) / whoosh:7.2f} x")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", nargs="+", default=["demo", "10000"])
+    parser.add_argument("--docs", type=int, default=10000, help="generated articles (0: none)")
+    parser.add_argument("--demo", action="store_true", help="also the demo knowledge base")
+    parser.add_argument("--no-baseline", action="store_true", help="skip plain Whoosh")
     args = parser.parse_args()
-    print(f"median of {args.runs} runs")
-    print("| knowledge base | files | full build | one-article rebuild | ratio |")
-    print("|---|---:|---:|---:|---:|")
-    for size in args.sizes:
-        if size == "demo":
-            with tempfile.TemporaryDirectory() as scratch:
-                copy = Path(scratch) / "articles"
-                shutil.copytree(DEMO, copy)
-                bench("demo", copy, args.runs)
-            continue
+    if args.demo:
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = Path(scratch) / "articles"
+            shutil.copytree(DEMO, copy)
+            bench("demo", copy, args.runs, baseline=False)
+    if args.docs:
         with tempfile.TemporaryDirectory() as scratch:
             folder = Path(scratch) / "articles"
-            write_scale_articles(int(size), folder)
-            bench(f"generated {size}", folder, args.runs)
+            write_scale_articles(args.docs, folder)
+            bench(f"generated {args.docs}", folder, args.runs, not args.no_baseline)
     return 0
 
 

@@ -49,9 +49,10 @@ def run(argv: list[str]) -> int:
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
     started = time.perf_counter()
-    kb = load_knowledge_base(settings["ARTICLES_DIR"])
+    kb = load_knowledge_base(settings["ARTICLES_DIR"], cache_dir=settings["INDEX_DIR"],
+                             progress=not args.quiet)
     titles = NearTitles(Path(settings["INDEX_DIR"]) / ".near-titles.json")
-    problems = validate(kb, titles=titles)
+    problems = validate(kb, titles=titles, progress=not args.quiet)
     if args.check and not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
         try:
@@ -67,17 +68,19 @@ def run(argv: list[str]) -> int:
               f"{'nothing built' if not args.check else 'check failed'}", file=sys.stderr)
         return 1
     if args.check:
+        kb.cache.save(create=True)
         print(f"OK: {len(kb.articles)} articles, {n_err} errors, {n_warn} warnings "
               f"({time.perf_counter() - started:.1f}s)")
         return 0
     from search.indexer import build_index  # noqa: PLC0415
     try:
         summary = build_index(kb, Path(settings["INDEX_DIR"]), full=args.full,
-                              progress=not args.quiet and sys.stderr.isatty())
+                              progress=not args.quiet)
     except Exception as exc:  # noqa: BLE001  (the served index is untouched; say why)
         logging.getLogger("build").debug("build failed", exc_info=True)
         return fail("build failed, the served index is unchanged", exc)
     titles.save()
+    kb.cache.save(create=True)  # the first build made the index folder: remember the parsed files
     print(f"Built {summary.version}: {summary.articles} articles, {summary.languages} language(s), "
           f"{summary.changed} changed, {summary.removed} removed, {n_err} errors, {n_warn} warnings, "
           f"{time.perf_counter() - started:.1f}s")

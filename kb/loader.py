@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.fields import build_article
+from kb.filecache import FileCache, file_digest
 from kb.gitdates import last_commit_dates
 from kb.golden import GoldenQuery, load_golden
 from kb.model import Article
 from kb.owners import Owners, load_owners
 from kb.parse import parse_file
 from kb.problems import Problem
+from kb.progress import track
 from kb.routing import Routing, load_routing
 from kb.synonyms import load_synonyms
 from kb.verification import ReviewConfig, load_review_config
@@ -31,6 +33,8 @@ class KnowledgeBase:
     owners: Owners = field(default_factory=Owners)
     review: ReviewConfig = field(default_factory=ReviewConfig)
     problems: list[Problem] = field(default_factory=list)
+    #: parsed files remembered between runs; :func:`kb.validate.validate` saves it
+    cache: FileCache = field(default_factory=lambda: FileCache(None), repr=False)
 
     @property
     def published(self) -> list[Article]:
@@ -51,34 +55,46 @@ def article_files(root: Path) -> list[Path]:
     return found
 
 
-def _content_hash(path: Path, updated: dt.date | None) -> str:
-    digest = hashlib.sha256(path.read_bytes())
+def _content_hash(data: bytes, updated: dt.date | None) -> str:
+    digest = hashlib.sha256(data)
     digest.update(str(updated).encode())
     return digest.hexdigest()[:32]
 
 
-def load_knowledge_base(root: Path | str) -> KnowledgeBase:
-    """Read every article and side file under ``root``; problems are collected, never raised."""
+def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None,
+                        progress: bool = False) -> KnowledgeBase:
+    """Read every article and side file under ``root``; problems are collected, never raised.
+
+    ``cache_dir`` (the index folder): unchanged files are taken from the parse cache kept there."""
     root = Path(root)
-    kb = KnowledgeBase(root=root)
+    kb = KnowledgeBase(root=root, cache=FileCache(cache_dir))
     if not root.is_dir():
         kb.problems.append(Problem(str(root), 1, "articles", "folder does not exist"))
         return kb
     git_dates = last_commit_dates(root)
     shown = os.path.relpath(root)
     shown = str(root) if shown.startswith("..") else shown
-    for file_path in article_files(root):
+    files = article_files(root)
+    for file_path in track(files, "load", len(files), progress):
         relative = file_path.relative_to(root).as_posix()
         display = f"{shown}/{relative}"
-        parsed = parse_file(str(file_path), display)
-        if isinstance(parsed, Problem):
-            kb.problems.append(parsed)
+        data = file_path.read_bytes()
+        digest = file_digest(data, display)
+        cached = kb.cache.get(relative, digest)
+        if cached is None:
+            parsed = parse_file(str(file_path), display)
+            cached = (parsed, [], False) if isinstance(parsed, Problem) else \
+                (*build_article(parsed, relative[:-3], display, ""), False)
+            if not isinstance(parsed, Problem):
+                cached = (cached[0], cached[1], cached[0].updated is None)
+            kb.cache.put(relative, digest, cached)
+        article, problems, dated_by_file = cached
+        if isinstance(article, Problem):
+            kb.problems.append(article)
             continue
-        slug = relative[:-3]
-        article, problems = build_article(parsed, slug, display, "")
-        if article.updated is None:
+        if dated_by_file:
             article.updated = git_dates.get(relative) or dt.date.fromtimestamp(file_path.stat().st_mtime)
-        article.content_hash = _content_hash(file_path, article.updated)
+        article.content_hash = _content_hash(data, article.updated)
         kb.articles.append(article)
         kb.problems += problems
     kb.routing, problems = load_routing(root)

@@ -49,7 +49,8 @@ class NearTitles:
             for x, y in ((a, b), (b, a)):
                 if y not in known[x]:
                     known[x].append(y)
-        for title in [t for t in known if t not in set(present)]:
+        kept = set(present)
+        for title in [t for t in known if t not in kept]:
             del known[title]
         return found
 

@@ -5,6 +5,7 @@ import datetime as dt
 import os
 from collections import defaultdict
 from pathlib import Path
+from typing import Any, Callable
 
 from rapidfuzz import fuzz
 
@@ -14,11 +15,20 @@ from kb.markup import article_link, find_links, site_article_slug, split_interna
 from kb.model import Article
 from kb.owners import OWNERS_FILE, check_owners
 from kb.problems import Problem
+from kb.progress import track
 from kb.states import check_states
 from kb.titles import NearTitles
 from kb.translations import translation_problems
 from kb.verification import check_verified
 
+
+def _memo(article: Article, name: str, make: Callable[[], Any]) -> Any:
+    """A value that depends on the article's file alone, kept on the article; the parse cache
+    (kb/filecache.py) stores it with the article, so unchanged files skip the work next run."""
+    value = vars(article).get(name)
+    if value is None:
+        value = vars(article)[name] = make()
+    return value
 
 
 def _problem(article: Article, line: int, name: str, message: str, hint: str = "",
@@ -47,7 +57,7 @@ def check_links(article: Article, slugs: dict[str, Article]) -> list[Problem]:
     """Broken links to other articles, and public articles linking to internal ones (a warning,
     so an error under ``--strict``: customers would get a 404 and learn the slug exists)."""
     problems = []
-    for offset, href, in_internal_block in find_links(article.body):
+    for offset, href, in_internal_block in _memo(article, "_links", lambda: find_links(article.body)):
         slug = _linked_slug(article, href)
         if slug is None:
             continue
@@ -106,7 +116,8 @@ def check_body(article: Article, today: dt.date) -> list[Problem]:
     """Internal blocks must be balanced; ``review_by`` in the past is a warning."""
     problems = [_problem(article, article.body_line + offset, "body", message,
                          "close each '::: internal' block with a line ':::'")
-                for offset, message in split_internal(article.body).problems]
+                for offset, message in _memo(article, "_blocks",
+                                             lambda: split_internal(article.body).problems)]
     if article.is_stale(today):
         problems.append(_problem(article, article.line_of("review_by"), "review_by",
                                  f"review date {article.review_by} has passed",
@@ -173,7 +184,7 @@ def _side_file(root: Path, name: str) -> str:
 
 
 def validate(kb: KnowledgeBase, today: dt.date | None = None,
-             titles: NearTitles | None = None) -> list[Problem]:
+             titles: NearTitles | None = None, progress: bool = False) -> list[Problem]:
     """Every problem in the knowledge base: the loader's and the cross-article checks, sorted.
 
     ``titles`` remembers compared titles (save it after a good build) so a rebuild compares only
@@ -181,7 +192,7 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
     today = today or dt.date.today()
     slugs = kb.by_slug()
     problems = list(kb.problems)
-    for article in kb.articles:
+    for article in track(kb.articles, "validate", len(kb.articles), progress):
         problems += check_links(article, slugs)
         problems += check_references(article, slugs)
         problems += check_body(article, today)
@@ -191,4 +202,5 @@ def validate(kb: KnowledgeBase, today: dt.date | None = None,
     problems += check_owners(kb.owners, kb.articles, _side_file(kb.root, OWNERS_FILE))
     problems += check_golden_targets(kb, slugs)
     problems += translation_problems(kb.articles)
+    kb.cache.save()  # the parse cache, with the links and blocks found above
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.field, p.message))

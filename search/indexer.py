@@ -16,12 +16,14 @@ from whoosh import index as whoosh_index
 
 from kb.loader import KnowledgeBase
 from kb.model import Article
+from kb.progress import track
 from kb.review import verification_manifest
 from kb.states import states_manifest
 from kb.translations import stale_slugs
 from search.analysis import field_language, normalize_phrase, terms, words
 from search.documents import searchable_words, to_document
 from search.schema import SCHEMA_VERSION, build_schema
+from search.segments import link_segments, merge_policy
 from search.semantic.build import embed_version
 from search.store import (VERSIONS, build_lock, current_version, new_version_name, publish,
                           read_json, version_dir, write_json)
@@ -45,10 +47,7 @@ class BuildSummary:
 
 
 def _progress(items: Iterable[Any], enabled: bool, label: str, total: int) -> Iterable[Any]:
-    if not enabled:
-        return items
-    from tqdm import tqdm  # noqa: PLC0415  (only for interactive builds)
-    return tqdm(items, desc=label, unit="article", total=total, leave=False)
+    return track(items, label, total, enabled)
 
 
 def _documents(articles: list[Article]) -> Iterator[dict[str, Any]]:
@@ -84,8 +83,22 @@ def exact_phrases(articles: list[Article]) -> dict[str, list[str]]:
     return phrases
 
 
-def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[str, Any]:
-    """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases."""
+def _phrases(articles: list[Article], previous: dict[str, Any] | None
+             ) -> dict[str, list[list[str]]]:
+    """Analyzed title and questions per slug; unchanged articles keep the previous version's."""
+    old_hashes = previous["articles"] if previous else {}
+    old_phrases = previous.get("phrases", {}) if previous else {}
+    return {a.slug: old_phrases[a.slug] if old_hashes.get(a.slug) == a.content_hash
+            and a.slug in old_phrases else
+            [sorted(set(terms(text, field_language(a.lang)))) for text in [a.title, *a.questions]]
+            for a in articles}
+
+
+def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
+               previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases.
+
+    ``previous``: the meta of the version this one updates (same schema), to reuse."""
     languages = Counter(a.lang for a in articles)
     indexed = {a.slug for a in articles}
     return {
@@ -100,8 +113,7 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article]) -> dict[st
         "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
         # every build, incremental ones too: a source's change makes its (unchanged) translations stale
         "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
-        "phrases": {a.slug: [sorted(set(terms(text, field_language(a.lang))))
-                             for text in [a.title, *a.questions]] for a in articles},
+        "phrases": _phrases(articles, previous),
     }
 
 
@@ -128,7 +140,7 @@ def write_documents(ix: Any, articles: list[Article], remove: list[str], progres
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(mergetype=merge_policy)
     return added_public, added_internal, removed_public, removed_internal
 
 
@@ -169,7 +181,7 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
             removed = [slug for slug in old_hashes if slug not in new_hashes]
             staging.mkdir(parents=True)
             if incremental:
-                shutil.copytree(version_dir(index_dir, previous) / "whoosh", staging / "whoosh")
+                link_segments(version_dir(index_dir, previous) / "whoosh", staging / "whoosh")
                 ix = whoosh_index.open_dir(str(staging / "whoosh"))
             else:
                 (staging / "whoosh").mkdir()
@@ -180,7 +192,8 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
             previous_vocab = (read_json(version_dir(index_dir, previous) / "vocab.json")
                               if incremental else None)
             write_json(staging / "vocab.json", _updated_vocab(previous_vocab, counts))
-            write_json(staging / "meta.json", build_meta(kb, name, articles))
+            write_json(staging / "meta.json",
+                       build_meta(kb, name, articles, previous_meta if incremental else None))
             # semantic hook: article embeddings into the staging version (search/semantic/build.py)
             embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
                           semantic)

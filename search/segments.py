@@ -1,0 +1,53 @@
+"""Segments shared between index versions, and when small segments are merged.
+
+An incremental build does not copy the previous version: it hard-links its Whoosh files into the
+new version's folder, writes the changed articles as one small new segment and records deletions
+in the new version's table of contents. Whoosh never writes into an existing file (a segment is
+written once under a fresh random name, a table of contents under a new generation number, then
+renamed into place), so a file shared by two versions never changes; removing an old version only
+drops its names for the shared files (tests/test_incremental_build.py checks both).
+
+Merging never blocks a publish: an incremental build leaves the big segments alone and merges the
+small ones only once there are :data:`SMALL_SEGMENTS` of them, which costs a few hundred articles'
+worth of work at most. A full build (``build.py --full``) writes everything as one fresh index.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+#: A segment with at most this many documents is small.
+SMALL_DOCS = 100
+#: Small segments are merged together once there are this many.
+SMALL_SEGMENTS = 8
+
+
+def link_segments(source: Path, target: Path) -> None:
+    """Fill ``target`` with hard links to the files of the Whoosh index in ``source`` (copies
+    where the file system cannot link). Lock files are left out."""
+    target.mkdir()
+    for entry in os.scandir(source):
+        if not entry.is_file() or entry.name.endswith("_LOCK") or "WRITELOCK" in entry.name:
+            continue
+        try:
+            os.link(entry.path, target / entry.name)
+        except OSError:
+            shutil.copy2(entry.path, target / entry.name)
+
+
+def merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: keep big segments as they are; merge the small ones together once
+    there are :data:`SMALL_SEGMENTS` of them (segments left with no live document are dropped)."""
+    from whoosh.reading import SegmentReader  # noqa: PLC0415
+
+    kept = [s for s in segments if s.doc_count() > 0]
+    small = [s for s in kept if s.doc_count_all() <= SMALL_DOCS]
+    if len(small) < SMALL_SEGMENTS:
+        return kept
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in kept if s not in small]
