@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from kb.model import LEVELS, SUPPORT_TYPES
 from search import IndexUnavailable
 from search.filters import console_filters
+from web.shared import opensearch
 from web.shared.auth import agent_viewer, register_viewer, sign_in, sign_out, viewer
 from web.shared.extensions import feedback_limit, limiter
 
@@ -56,6 +57,13 @@ def console() -> Any:
                            filters=filter_selects())
 
 
+@bp.get("/opensearch.xml")
+def console_opensearch() -> Any:
+    """Search the console from the browser's address bar (signing in first if needed)."""
+    name = opensearch.site_name()
+    return opensearch.description(f"{name} agents", f"Agent console of {name}", url_for("agent.console"))
+
+
 @bp.post("/signin")
 @limiter.limit(feedback_limit)
 def signin() -> Any:
@@ -63,7 +71,8 @@ def signin() -> Any:
     if len(token) > MAX_TOKEN_CHARS or sign_in(token) is None:
         log.info("console sign-in refused from %s", request.remote_addr)
         return render_template("agent/signin.html", error="That token is not valid."), 401
-    return redirect(url_for("agent.console"))
+    query = request.form.get("q", "")[:200]  # a search from the address bar, kept across sign-in
+    return redirect(url_for("agent.console", **({"q": query} if query else {})))
 
 
 @bp.post("/signout")

@@ -24,7 +24,7 @@ from web.customer import search as site_search
 from web.customer import sitemap as site_sitemap
 from web.customer.common import article_langs, canonical, clean_filter, engine, language_notes, localize
 from web.customer.contact import all_contact_boxes, contact_box
-from web.shared import i18n
+from web.shared import i18n, opensearch
 from web.shared.auth import viewer
 from web.shared.errors import NOT_FOUND_RESOLVERS
 from web.shared.tracking import track_click
@@ -198,6 +198,8 @@ bp.add_url_rule("/sitemap.xml", "sitemap", view_func=site_sitemap.sitemap_index)
 bp.add_url_rule("/sitemap-<int:number>.xml", view_func=site_sitemap.sitemap_child)
 bp.add_url_rule("/search.json", view_func=site_search.instant)
 bp.add_url_rule("/llms.txt", "llms_txt", view_func=llms.llms_txt)
+bp.add_url_rule("/opensearch.xml", "opensearch", view_func=lambda: opensearch.description(
+    opensearch.site_name(), f"Search the {opensearch.site_name()} help centre", "/search"))
 bp.add_url_rule("/media/<path:filename>", "media", view_func=media.media)
 bp.add_url_rule("/articles/<path:slug>.md", "article_markdown", view_func=llms.article_markdown)
 bp.add_url_rule("/articles/<path:slug>/feedback", view_func=site_feedback.feedback, methods=["POST"])

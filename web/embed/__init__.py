@@ -8,7 +8,7 @@ Both are shells: their scripts talk to the parent page with ``postMessage`` (ori
 ``web/shared/security.py``). The sidebar never relies on cookies, which browsers withhold from
 third-party iframes: the parent hands it an agent token in a message, and the script sends it as an
 ``Authorization`` header to the JSON API; without one it sees public articles only. Tokens never
-appear in a URL. Message formats: docs/helpdesk.md.
+appear in a URL. Message formats: docs/integrations.md.
 """
 from __future__ import annotations
 

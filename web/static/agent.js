@@ -44,7 +44,11 @@
 
   function searchNow() {
     var q = input.value.trim();
-    if (!q) { hits = []; render(); say(""); return; }
+    if (!q) {
+      hits = []; render(); say("");
+      window.history.replaceState(null, "", window.location.pathname);
+      return;
+    }
     var params = new URLSearchParams({ q: q, limit: "10" });
     filters.forEach(function (select) { if (select.value) { params.set(select.name, select.value); } });
     var mine = ++seq;
@@ -53,6 +57,7 @@
     api("search?" + params.toString(), { signal: pending.signal }).then(function (body) {
       if (mine !== seq) { return; }
       lastQuery = q;
+      share(params);
       hits = body.results;
       selected = hits.length ? 0 : -1;
       render();
@@ -63,6 +68,19 @@
     }).catch(function (error) {
       if (error.name !== "AbortError") { say("Search failed: " + error.message); }
     });
+  }
+
+  /* The page's URL follows the search (query and filters), so it can be shared or bookmarked. */
+  function share(params) {
+    var shown = new URLSearchParams(params);
+    shown.delete("limit");
+    window.history.replaceState(null, "", window.location.pathname + "?" + shown.toString());
+  }
+
+  function restore() {
+    var given = new URLSearchParams(window.location.search);
+    filters.forEach(function (select) { if (given.get(select.name)) { select.value = given.get(select.name); } });
+    if (given.get("q")) { input.value = given.get("q"); searchNow(); }
   }
 
   function schedule() {
@@ -275,4 +293,5 @@
   el("resolved").addEventListener("click", resolved);
   el("used").addEventListener("click", used);
   input.focus();
+  restore();
 })();
