@@ -33,6 +33,7 @@ def console(browser: Any, server: Any) -> Iterator[Any]:  # noqa: F811
     page.keyboard.type(AGENT_TOKEN)
     page.keyboard.press("Enter")
     page.wait_for_selector("#console")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
     yield page
     context.close()
 

@@ -34,6 +34,7 @@ def console(browser: Any, tmp_path: Path) -> Iterator[Any]:  # noqa: F811
         page.fill("#token", AGENT_TOKEN)
         page.keyboard.press("Enter")
         page.wait_for_selector("#console")
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
         yield page
         page.close()
 

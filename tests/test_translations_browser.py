@@ -44,6 +44,7 @@ def test_console_badge_for_a_stale_translation(browser: Any, server: Any) -> Non
     page.keyboard.type(AGENT_TOKEN)
     page.keyboard.press("Enter")
     page.wait_for_selector("#console")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
 
     page.keyboard.type("reembolso")
     page.wait_for_function("() => document.getElementById('status').textContent.includes('answer')")

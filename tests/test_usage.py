@@ -249,6 +249,7 @@ def test_console_button_by_keyboard(browser: Any, index_dir: Path, tmp_path: Pat
         page.keyboard.type(AGENT_TOKEN)
         page.keyboard.press("Enter")
         page.wait_for_selector("#console")
+        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
         page.keyboard.type("refund")
         page.wait_for_function("() => document.getElementById('status').textContent.includes('answer')")
         page.keyboard.press("Alt+U")
