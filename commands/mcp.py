@@ -1,49 +1,35 @@
-"""``python build.py mcp``: the knowledge base as a Model Context Protocol server.
+"""``python build.py mcp``: the knowledge base as a Model Context Protocol server over stdio.
 
-    python build.py mcp [--index DIR]                    stdio (an assistant starts it)
-    python build.py mcp --http [--host H] [--port P]     streamable HTTP at /mcp (commands/mcp_http.py)
-    python build.py mcp --url URL                        stdio, answers from a running server's API
+    python build.py mcp [--index DIR]      stdio, the index opened in process (as ``flask --app web mcp``)
+    python build.py mcp --url URL          stdio, answers from a running server's JSON API
 
-Read-only tools for chat assistants and agent tools, built with the official ``mcp`` SDK:
-
-    search_articles(query, type?, level?, lang?, limit?)   the best articles, with the say-this answer
-    get_article(slug)                                      one article as Markdown (answer, route, body)
-    route_question(text)                                   likely type and level, and where to forward
-
-and one resource per article, ``supportkb://articles/<slug>`` (Markdown). The audience is fixed when
-the server starts: public content only, unless ``SUPPORTKB_MCP_TOKEN`` holds an agent token
-(``AGENT_TOKENS`` or the token file of ``python build.py token create``), which adds internal
-articles, internal paragraphs and escalation routes. A token that is set but unknown stops the
-server with an error rather than quietly serving the public view. The engine is opened in process
-from ``INDEX_DIR`` (the same settings as the app); stdout carries the protocol, logs go to stderr.
-Over HTTP each request brings its own token (``Authorization: Bearer``) instead.
+The server itself (tools, resources, audience) lives in ``web/mcp``; streamable HTTP is served by
+the app at ``/mcp`` (``flask --app web run``, gunicorn, waitress). The audience is fixed when the
+server starts: public content only, unless ``SUPPORTKB_MCP_TOKEN`` holds an agent token, which adds
+internal content; an unknown token stops the server with an error. stdout carries the protocol,
+logs go to stderr.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import os
 import sys
 
-from commands.mcp_server import LocalKnowledgeBase, build_server, viewer_for
 from kb.settings import load_settings
-from search import ANONYMOUS, Engine, IndexUnavailable, Viewer
+from search import Engine
 from search.semantic.dense import Settings as SemanticSettings
+from web.mcp.server import build_server
+from web.mcp.stdio import TOKEN_ENV, serve_stdio, unknown_token
 
-log = logging.getLogger(__name__)
-TOKEN_ENV = "SUPPORTKB_MCP_TOKEN"
+__all__ = ["TOKEN_ENV", "run"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python build.py mcp",
-                                     description="serve the knowledge base to MCP clients")
+    parser = argparse.ArgumentParser(
+        prog="python build.py mcp", description="serve the knowledge base to MCP clients over stdio "
+        "(streamable HTTP: the app serves /mcp)")
     parser.add_argument("--index", help="index folder (default: the INDEX_DIR setting)")
-    parser.add_argument("--http", action="store_true",
-                        help="serve streamable HTTP at /mcp instead of stdio (agents send their token "
-                        "as 'Authorization: Bearer ...')")
-    parser.add_argument("--host", default="127.0.0.1", help="with --http: address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="with --http: port (default 8765)")
     parser.add_argument("--url", help="use a running supportkb server over its JSON API instead of "
                         "opening the index (e.g. https://help.example.com)")
     return parser
@@ -61,47 +47,22 @@ def run(argv: list[str]) -> int:
     if args.url:
         return _serve_remote(args.url, token)
     settings = load_settings()
-    if args.http:
-        from commands.mcp_http import serve_http  # noqa: PLC0415
-        return serve_http(settings, args.index or settings["INDEX_DIR"], args.host, args.port)
-    viewer: Viewer | None = ANONYMOUS
-    if token:
-        viewer = viewer_for(token, settings)
-        if viewer is None:
-            return _unknown_token(token)
     engine = Engine(args.index or settings["INDEX_DIR"], semantic=SemanticSettings.from_config(settings))
     try:
-        with engine.request():
-            engine.snapshot()
-    except IndexUnavailable as exc:
-        print(f"Error: no search index: {exc}\nHint: run 'python build.py' first", file=sys.stderr)
-        return 1
-    log.info("MCP server for %s", "agents" if viewer.sees_internal else "the public")
-    try:
-        build_server(LocalKnowledgeBase(engine, viewer, str(settings.get("SITE_URL") or ""))).run("stdio")
+        return serve_stdio(engine, settings, token)
     finally:
         engine.close()
-    return 0
-
-
-def _unknown_token(token: str) -> int:
-    fingerprint = hashlib.sha256(token.encode()).hexdigest()[:8]
-    print(f"Error: {TOKEN_ENV} is not a known agent token (sha256 {fingerprint}...)\n"
-          "Hint: create one with 'python build.py token create NAME' or list it in AGENT_TOKENS",
-          file=sys.stderr)
-    return 1
 
 
 def _serve_remote(url: str, token: str) -> int:
-    from commands.mcp_remote import RemoteError, RemoteKnowledgeBase  # noqa: PLC0415
+    from commands.mcp_remote import RemoteError, RemoteKnowledgeBase
     try:
         kb = RemoteKnowledgeBase(url, token)
         kb.check()
     except RemoteError as exc:
         if exc.status == 401:
-            return _unknown_token(token)
+            return unknown_token(token)
         print(f"Error: {exc}\nHint: is supportkb running at {url}?", file=sys.stderr)
         return 1
     build_server(kb).run("stdio")
     return 0
-

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, Any] = {
     "SEMANTIC": "auto",
     "SEMANTIC_MODEL_DIR": "",
     "USAGE_PRIOR": False,
+    "MCP_ENABLED": True,
     "SECRET_KEY": "",
     "DEFAULT_LANG": "en",
     "MAX_QUERY_LENGTH": 500,

@@ -1,4 +1,5 @@
-"""``python build.py mcp``: driven over stdio by the official SDK's own client.
+"""The MCP server over stdio (``flask --app web mcp``, ``python build.py mcp``), driven by the
+official SDK's own client; streamable HTTP at the app's ``/mcp``: tests/test_mcp_http.py.
 
 Without ``SUPPORTKB_MCP_TOKEN`` only public content is visible (search, get_article, resources);
 with an agent token internal articles, internal paragraphs and routes appear; an unknown token
@@ -9,21 +10,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-import pytest
 from conftest import AGENT_TOKEN, make_app
 from mcp import Client, StdioServerParameters
 
-from commands.mcp import TOKEN_ENV
 from tests.browser_support import LiveServer
+from web.mcp.knowledge import viewer_for
+from web.mcp.stdio import TOKEN_ENV
+from web.shared.tokens import TokenStore, token_file
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERNAL_SLUG = "agents/goodwill-credits"
@@ -31,12 +29,29 @@ INTERNAL_WORDS = "goodwill credit"
 
 
 def params(index_dir: Path, tmp_path: Path, token: str | None) -> StdioServerParameters:
+    """``python build.py mcp`` over the test index."""
     env = {"KB_INSTANCE_DIR": str(tmp_path / "instance"), "KB_AGENT_TOKENS": AGENT_TOKEN,
            "KB_SEMANTIC": "off", "PYTHONPATH": str(ROOT)}
     if token is not None:
-        env["SUPPORTKB_MCP_TOKEN"] = token
+        env[TOKEN_ENV] = token
     return StdioServerParameters(command=sys.executable, args=["build.py", "mcp", "--index", str(index_dir)],
                                  env=env, cwd=str(ROOT))
+
+
+def flask_env(index_dir: Path, tmp_path: Path, token: str | None) -> dict[str, str]:
+    """The app's settings from the environment, as an assistant's MCP config would give them."""
+    env = {"FLASK_APP": "web", "PYTHONPATH": str(ROOT), "KB_INDEX_DIR": str(index_dir),
+           "KB_INSTANCE_DIR": str(tmp_path / "instance"), "KB_AGENT_TOKENS": AGENT_TOKEN,
+           "KB_SEMANTIC": "off", "KB_ANALYTICS_URL": "off", "PATH": os.environ.get("PATH", "")}
+    if token is not None:
+        env[TOKEN_ENV] = token
+    return env
+
+
+def flask_params(index_dir: Path, tmp_path: Path, token: str | None) -> StdioServerParameters:
+    """``flask --app web mcp`` (``FLASK_APP=web``), started from a folder that is not the project."""
+    return StdioServerParameters(command=sys.executable, args=["-m", "flask", "mcp"],
+                                 env=flask_env(index_dir, tmp_path, token), cwd=str(tmp_path))
 
 
 def text_of(result: Any) -> str:
@@ -69,8 +84,8 @@ def slugs(answer: dict[str, Any]) -> list[str]:
     return [hit["slug"] for hit in answer["results"]]
 
 
-def test_without_a_token_only_public_content(index_dir: Path, tmp_path: Path) -> None:
-    seen = asyncio.run(session_answers(params(index_dir, tmp_path, None)))
+def test_flask_mcp_without_a_token_only_public_content(index_dir: Path, tmp_path: Path) -> None:
+    seen = asyncio.run(session_answers(flask_params(index_dir, tmp_path, None)))
     assert seen["tools"] == ["get_article", "route_question", "search_articles"]
     assert slugs(seen["found"])[0] == "billing/refund-policy"
     assert seen["found"]["results"][0]["answer"]
@@ -88,8 +103,9 @@ def test_without_a_token_only_public_content(index_dir: Path, tmp_path: Path) ->
     assert seen["read"].startswith("# How do I get a refund?")
 
 
-def test_an_agent_token_shows_internal_content_and_routes(index_dir: Path, tmp_path: Path) -> None:
-    seen = asyncio.run(session_answers(params(index_dir, tmp_path, AGENT_TOKEN)))
+def test_flask_mcp_with_an_agent_token_shows_internal_content_and_routes(index_dir: Path,
+                                                                         tmp_path: Path) -> None:
+    seen = asyncio.run(session_answers(flask_params(index_dir, tmp_path, AGENT_TOKEN)))
     assert INTERNAL_SLUG in slugs(seen["hidden"])
     assert not seen["internal"][0] and seen["internal"][1].startswith("# ")
     assert "audience: internal" in seen["internal"][1]
@@ -98,14 +114,25 @@ def test_an_agent_token_shows_internal_content_and_routes(index_dir: Path, tmp_p
     assert f"supportkb://articles/{INTERNAL_SLUG}" in seen["resources"]
 
 
+def test_build_py_mcp_serves_the_same_server(index_dir: Path, tmp_path: Path) -> None:
+    public = asyncio.run(session_answers(params(index_dir, tmp_path, None)))
+    assert INTERNAL_SLUG not in slugs(public["hidden"]) and public["internal"][0]
+    agent = asyncio.run(session_answers(params(index_dir, tmp_path, AGENT_TOKEN)))
+    assert INTERNAL_SLUG in slugs(agent["hidden"]) and "zanzibar" in agent["public"]
+
+
 def test_an_unknown_token_stops_the_server(index_dir: Path, tmp_path: Path) -> None:
     env = dict(os.environ, KB_INSTANCE_DIR=str(tmp_path / "instance"), KB_AGENT_TOKENS=AGENT_TOKEN,
                SUPPORTKB_MCP_TOKEN="not-a-token", KB_SEMANTIC="off")
-    done = subprocess.run([sys.executable, "build.py", "mcp", "--index", str(index_dir)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
-    assert done.returncode == 1
-    assert done.stderr.startswith("Error: SUPPORTKB_MCP_TOKEN is not a known agent token")
-    assert "not-a-token" not in done.stderr and done.stdout == ""
+    commands = {"build.py": ([sys.executable, "build.py", "mcp", "--index", str(index_dir)], env, ROOT),
+                "flask": ([sys.executable, "-m", "flask", "mcp"],
+                          flask_env(index_dir, tmp_path, "not-a-token"), tmp_path)}
+    for name, (command, environment, cwd) in commands.items():
+        done = subprocess.run(command, check=False, cwd=cwd, env=environment, capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        assert done.returncode == 1, name
+        assert done.stderr.startswith("Error: SUPPORTKB_MCP_TOKEN is not a known agent token"), done.stderr
+        assert "not-a-token" not in done.stderr and done.stdout == "", name
 
 
 async def remote_answers(server: StdioServerParameters) -> dict[str, Any]:
@@ -143,7 +170,8 @@ def test_over_a_running_server_the_token_decides_too(index_dir: Path, tmp_path: 
         assert not agent["internal"][0] and agent["triage"]["route"]
 
         env = dict(os.environ, SUPPORTKB_MCP_TOKEN="not-a-token")
-        done = subprocess.run([sys.executable, "build.py", "mcp", "--url", live.url], cwd=ROOT, env=env,
+        done = subprocess.run([sys.executable, "build.py", "mcp", "--url", live.url], check=False, cwd=ROOT,
+                              env=env,
                               capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
         assert done.returncode == 1 and done.stderr.startswith("Error: SUPPORTKB_MCP_TOKEN is not a known")
     finally:
@@ -151,8 +179,6 @@ def test_over_a_running_server_the_token_decides_too(index_dir: Path, tmp_path: 
 
 
 def test_tokens_from_the_token_file_and_from_agent_tokens_are_known(tmp_path: Path) -> None:
-    from commands.mcp_server import viewer_for  # noqa: PLC0415
-    from web.shared.tokens import TokenStore, token_file  # noqa: PLC0415
     settings = {"INSTANCE_DIR": str(tmp_path), "AGENT_TOKEN_FILE": "", "AGENT_TOKENS": f"other, {AGENT_TOKEN}"}
     entry, token = TokenStore(token_file(settings)).create("helpdesk bot")
     from_file = viewer_for(token, settings)
@@ -162,63 +188,3 @@ def test_tokens_from_the_token_file_and_from_agent_tokens_are_known(tmp_path: Pa
     assert viewer_for("skb_" + "x" * 40, settings) is None
     TokenStore(token_file(settings)).revoke(entry.id)
     assert viewer_for(token, settings) is None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def http_answers(url: str, token: str | None) -> dict[str, Any]:
-    import httpx2  # noqa: PLC0415  (the SDK's HTTP client)
-    from mcp.client.streamable_http import streamable_http_client  # noqa: PLC0415
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
-        async with Client(streamable_http_client(url, http_client=http), read_timeout_seconds=60) as client:
-            tools = await client.list_tools()
-            hidden = await client.call_tool("search_articles", {"query": INTERNAL_WORDS, "limit": 10})
-            public = await client.call_tool("get_article", {"slug": "billing/refund-policy"})
-            internal = await client.call_tool("get_article", {"slug": INTERNAL_SLUG})
-            resources = await client.list_resources()
-            return {"tools": sorted(tool.name for tool in tools.tools), "hidden": json.loads(text_of(hidden)),
-                    "public": text_of(public), "internal": internal.is_error,
-                    "resources": sorted(str(r.uri) for r in resources.resources)}
-
-
-def test_streamable_http_at_mcp_takes_the_token_per_request(index_dir: Path, tmp_path: Path) -> None:
-    port = free_port()
-    env = dict(os.environ, KB_INSTANCE_DIR=str(tmp_path / "instance"), KB_AGENT_TOKENS=AGENT_TOKEN,
-               KB_SEMANTIC="off")
-    env.pop(TOKEN_ENV, None)
-    server = subprocess.Popen([sys.executable, "build.py", "mcp", "--http", "--port", str(port), "--index",
-                               str(index_dir)], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
-                time.sleep(0.2)
-        public = asyncio.run(http_answers(url, None))
-        assert public["tools"] == ["get_article", "route_question", "search_articles"]
-        assert INTERNAL_SLUG not in slugs(public["hidden"]) and "zanzibar" not in public["public"]
-        assert public["internal"] and f"supportkb://articles/{INTERNAL_SLUG}" not in public["resources"]
-
-        agent = asyncio.run(http_answers(url, AGENT_TOKEN))
-        assert INTERNAL_SLUG in slugs(agent["hidden"]) and "zanzibar" in agent["public"]
-        assert not agent["internal"] and f"supportkb://articles/{INTERNAL_SLUG}" in agent["resources"]
-
-        refused = urllib.request.Request(url, data=b"{}", method="POST",
-                                         headers={"Authorization": "Bearer wrong", "Content-Type": "application/json"})
-        with pytest.raises(urllib.error.HTTPError) as error:
-            urllib.request.urlopen(refused, timeout=10)
-        assert error.value.code == 401
-        assert json.loads(error.value.read())["error"]["code"] == "invalid_token"
-    finally:
-        server.terminate()
-        server.communicate(timeout=20)

@@ -94,7 +94,7 @@ def _pin_index_version_per_request(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from web.shared.health import bp as health_bp  # noqa: PLC0415
     app.register_blueprint(health_bp)
-    for module_name in ("web.customer", "web.api", "web.console", "web.admin", "web.embed"):
+    for module_name in ("web.customer", "web.api", "web.console", "web.admin", "web.embed", "web.mcp"):
         try:
             module = __import__(module_name, fromlist=["bp"])
         except ModuleNotFoundError as exc:

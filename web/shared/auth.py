@@ -21,7 +21,7 @@ from typing import Callable
 from flask import Flask, Response, abort, current_app, g, request, session
 
 from search.viewer import ANONYMOUS, Viewer
-from web.shared.errors import ApiError, json_error
+from web.shared.errors import ApiError, json_error, wants_json
 from web.shared.tokens import hash_token, store
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class InvalidToken(ApiError):
 
 
 def _unauthorized(message: str) -> None:
-    if request.path.startswith("/api/"):
+    if wants_json():
         raise InvalidToken(message)
     abort(401, description=message)
 

@@ -32,7 +32,7 @@ def error_body(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-JSON_PATHS = ("/health", "/search.json")
+JSON_PATHS = ("/health", "/search.json", "/mcp")
 JSON_PREFIXES = ("/api/", "/embed/deflect/")
 
 

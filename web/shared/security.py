@@ -40,7 +40,7 @@ def add_security_headers(response: Response) -> Response:
         if embedded and name == "Content-Security-Policy":
             value = embed_policy(current_app.config.get("EMBED_ORIGINS") or [])
         response.headers.setdefault(name, value)
-    if request.path.startswith(("/api/", "/agent", "/admin", EMBED_PREFIX)):
+    if request.path.startswith(("/api/", "/mcp", "/agent", "/admin", EMBED_PREFIX)):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
