@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from tests.browser_support import LiveServer, axe_violations, browser  # noqa: F401  (fixture)
-from tests.conftest import AGENT_TOKEN, make_app
+from tests.conftest import AGENT_TOKEN, EventRecorder, make_app
 
 pytestmark = pytest.mark.browser
 HOST_PAGE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "host.html"
@@ -96,6 +96,7 @@ def test_allowed_host_receives_an_inserted_answer(page: Any, sites: dict[str, An
     opener = frame.get_by_role("link", name="Open in a new tab: How do I get a refund?")
     assert opener.get_attribute("target") == "_blank"
     assert opener.get_attribute("href") == link["url"]
+    assert frame.get_by_role("button", name="Used for this customer: How do I get a refund?").count() == 0
     assert axe_violations(frame) == []
     assert page.problems == []
 
@@ -113,6 +114,31 @@ def test_an_agent_token_from_the_host_adds_internal_articles(page: Any, sites: d
     internal = frame.locator(".suggestion.is-internal")
     assert internal.get_by_role("button", name="Insert link").count() == 0  # no customer link
     assert not any(AGENT_TOKEN in url for url in requests)  # the token never travels in a URL
+
+
+def test_used_for_this_customer_is_recorded_from_the_sidebar(page: Any, sites: dict[str, Any]) -> None:
+    """With an agent token each suggestion has "Used": one event with source ``sidebar``, the
+    recommendation's search id and the host's ticket reference (hashed), sent with the token."""
+    recorder = sites["app"].extensions["supportkb.recorder"] = EventRecorder()
+    sites["allowed"].token = AGENT_TOKEN
+    page.goto(sites["allowed"].url + "/ticket")
+    frame = sidebar(page, sites["kb"].url)
+    frame.wait_for_function("() => document.getElementById('who').textContent.startsWith('Agent view')")
+    frame.wait_for_selector("#suggestions .suggestion")
+    used = frame.get_by_role("button", name="Used for this customer: How do I get a refund?")
+    used.click()
+    frame.wait_for_function("() => document.getElementById('sidebar-status').textContent"
+                            ".startsWith('Recorded: How do I get a refund?')")
+    assert used.is_disabled()  # one click, one use
+    searches = [event for name, event in recorder.events if name == "search"]
+    uses = [event for name, event in recorder.events if name == "used"]
+    assert len(uses) == 1
+    event = uses[0]
+    assert event["slug"] == "billing/refund-policy" and event["source"] == "sidebar"
+    assert event["search_id"] and event["search_id"] == searches[-1]["search_id"]
+    assert event["ticket"] and event["ticket"] != "1042" and event["agent"]
+    assert event["query"].startswith("Refund for my cancelled order")
+    assert page.problems == []
 
 
 def test_a_host_not_allowed_cannot_frame_the_sidebar(page: Any, sites: dict[str, Any]) -> None:

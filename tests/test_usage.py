@@ -45,6 +45,14 @@ def test_used_records_hashes_not_the_ticket(client: Any, recorder: Any, agent_he
     assert recorder.of("used")[1]["ticket"] == event["ticket"]  # the same ticket, the same hash
 
 
+def test_used_names_where_it_was_used(client: Any, recorder: Any, agent_headers: dict[str, str]) -> None:
+    assert client.post(USED, json={"source": "sidebar"}, headers=agent_headers).status_code == 200
+    assert recorder.of("used")[0]["source"] == "sidebar"
+    wrong = client.post(USED, json={"source": "anything"}, headers=agent_headers)
+    assert wrong.status_code == 400 and wrong.get_json()["error"]["code"] == "invalid_parameter"
+    assert len(recorder.of("used")) == 1
+
+
 def test_internal_articles_may_be_used_and_unknown_ones_not(client: Any, agent_headers: dict[str, str]) -> None:
     assert client.post("/api/v1/articles/agents/goodwill-credits/used", headers=agent_headers).status_code == 200
     missing = client.post("/api/v1/articles/billing/nope/used", headers=agent_headers)

@@ -126,5 +126,5 @@ def used(slug: str) -> Response:
     if not SLUG_RE.match(slug) or ".." in slug:
         raise not_found(slug)
     visible_slug(slug)
-    track_used(slug, sent.query, sent.search_id or "", sent.ticket, who.name or "", source())
+    track_used(slug, sent.query, sent.search_id or "", sent.ticket, who.name or "", sent.source or source())
     return json_response(dumps({"recorded": "used", "slug": slug}))

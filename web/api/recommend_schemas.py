@@ -67,6 +67,9 @@ class UsedRequest(Body):
     query: text(MAX_QUERY_CHARS, "The search or ticket subject the article answered.") = ""  # type: ignore[valid-type]
     search_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$",
                                     description="The `search_id` of the recommendation it came from.")] | None = None
+    source: Literal["console", "sidebar"] | None = Field(
+        None, description="Where the agent used it: the helpdesk `sidebar` (/embed/agent) or the `console`; "
+        "recorded as the event's source (default `agent`).")
 
 
 class Why(BaseModel):

@@ -1,12 +1,15 @@
 /* Helpdesk sidebar (/embed/agent): ticket text in by postMessage, suggestions out by postMessage.
  *
- * In:  {type: "supportkb:ticket", subject, text, lang, token}   token optional (an agent token)
+ * In:  {type: "supportkb:ticket", subject, text, lang, token, ticket}   token optional (an agent
+ *                                                                token), ticket: its reference
  *      {type: "supportkb:auth", token}                           token alone
  *      Chatwoot's dashboard-app context (a JSON string, event "appContext"): its incoming messages
  * Out: {type: "supportkb:ready"}                                 to every allowed origin, on load
  *      {type: "supportkb:insert", kind: "answer"|"link", text, url, slug, title}
  * Messages are accepted only from the origins in EMBED_ORIGINS, and answers go to the origin the
- * ticket came from, never "*". The token stays in memory and travels as an Authorization header. */
+ * ticket came from, never "*". The token stays in memory and travels as an Authorization header.
+ * With a token each result has "Used": POST /api/v1/articles/<slug>/used (source "sidebar", the
+ * ticket reference and the recommendation's search_id), which the link-rate report counts. */
 (function () {
   "use strict";
   var root = document.getElementById("sidebar");
@@ -21,6 +24,9 @@
   var parentOrigin = null;
   var token = null;
   var lang = "";
+  var ticketRef = "";    /* the helpdesk's ticket reference, if the parent sent one */
+  var searchId = null;   /* search_id of the recommendation on screen */
+  var MAX_TICKET_REF = 100;
   var seq = 0;
 
   function say(text) { status.textContent = text; }
@@ -48,9 +54,7 @@
     if (!ticket) { return Promise.resolve([]); }
     var body = { text: ticket, limit: 5 };
     if (/^[a-z]{2}$/.test(lang)) { body.lang = lang; }
-    var headers = { "Accept": "application/json", "Content-Type": "application/json" };
-    if (token) { headers.Authorization = "Bearer " + token; }
-    return fetch("/api/v1/recommend", { method: "POST", headers: headers, credentials: "omit",
+    return fetch("/api/v1/recommend", { method: "POST", headers: jsonHeaders(), credentials: "omit",
                                         body: JSON.stringify(body) })
       .then(function (response) {
         if (response.status === 401 && token) {  /* refused token: go on with public articles */
@@ -60,8 +64,35 @@
         }
         return response.json().then(function (answer) {
           if (!response.ok) { throw new Error((answer.error && answer.error.message) || response.statusText); }
+          searchId = answer.search_id || null;
           return answer.results;
         });
+      });
+  }
+
+  function jsonHeaders() {
+    var headers = { "Accept": "application/json", "Content-Type": "application/json" };
+    if (token) { headers.Authorization = "Bearer " + token; }
+    return headers;
+  }
+
+  /* "Used for this customer": agents only (the API answers 401 without a token). */
+  function used(hit, control) {
+    var body = { source: "sidebar", query: input.value.trim().slice(0, 500) || hit.title };
+    if (searchId) { body.search_id = searchId; }
+    if (ticketRef) { body.ticket = ticketRef; }
+    var path = hit.slug.split("/").map(encodeURIComponent).join("/");
+    control.disabled = true;
+    fetch("/api/v1/articles/" + path + "/used", { method: "POST", headers: jsonHeaders(),
+                                                  credentials: "omit", body: JSON.stringify(body) })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status === 401 ? "agents only" : response.statusText); }
+        control.textContent = "Recorded";
+        say("Recorded: " + hit.title + " used for this customer.");
+      })
+      .catch(function (error) {
+        control.disabled = false;
+        say("Could not record: " + error.message);
       });
   }
 
@@ -127,6 +158,10 @@
       actions.className = "suggestion-actions";
       actions.appendChild(button("Insert answer", "Insert answer: " + hit.title,
                                  function () { insert("answer", hit); }));
+      if (token) {
+        actions.appendChild(button("Used", "Used for this customer: " + hit.title,
+                                   function (event) { used(hit, event.currentTarget); }));
+      }
       if (hit.audience !== "internal") {
         actions.appendChild(button("Insert link", "Insert link: " + hit.title,
                                    function () { insert("link", hit); }));
@@ -165,6 +200,8 @@
     } else if (data.type === "supportkb:ticket") {
       parentOrigin = event.origin;
       lang = typeof data.lang === "string" ? data.lang.toLowerCase().slice(0, 2) : "";
+      ticketRef = typeof data.ticket === "string" || typeof data.ticket === "number"
+        ? String(data.ticket).slice(0, MAX_TICKET_REF) : "";
       showWho();
       var subject = typeof data.subject === "string" ? data.subject : "";
       var text = typeof data.text === "string" ? data.text : "";
