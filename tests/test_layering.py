@@ -60,3 +60,12 @@ def test_search_does_not_import_web_or_flask() -> None:
                                                        if m.split(".")[0] in {"web", "flask"})
                  for path in sorted((ROOT / "search").rglob("*.py"))}
     assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_web_imports_neither_commands_nor_bench() -> None:
+    """The app (and its MCP server, web/mcp) never reaches into the command line or benchmarks."""
+    offenders = {str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path)
+                                                       if m.split(".")[0] in {"commands", "bench"})
+                 for path in sorted((ROOT / "web").rglob("*.py"))}
+    assert {k: v for k, v in offenders.items() if v} == {}
+    assert (ROOT / "web" / "mcp" / "server.py").exists()
