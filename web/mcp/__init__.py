@@ -58,7 +58,7 @@ def _lowlevel_server() -> Any:
                                         str(current_app.config.get("SITE_URL") or ""),
                                         audience="customers, or agents with a token")
                 # The SDK's own clients reach into it the same way (mcp.client.Client).
-                found = build_server(kb)._lowlevel_server
+                found = build_server(kb, inline=True)._lowlevel_server
                 current_app.extensions["supportkb.mcp_server"] = found
     return found
 
