@@ -146,6 +146,13 @@ def test_headers_errors_and_the_switch(index_dir: Path, tmp_path: Path) -> None:
     assert rpc(off, "tools/list", {}).status_code == 404
 
 
+def test_mcp_is_rate_limited_like_searches(index_dir: Path, tmp_path: Path) -> None:
+    client = make_app(index_dir, tmp_path / "instance", ANALYTICS_URL="off", RATELIMIT_ENABLED=True,
+                      RATELIMIT_SEARCH="2 per minute").test_client()
+    assert [rpc(client, "ping", {}).status_code for _ in range(3)] == [200, 200, 429]
+    assert rpc(client, "ping", {}).json["error"]["code"] == "rate_limited"
+
+
 def test_the_console_session_cookie_does_not_count(index_dir: Path, tmp_path: Path) -> None:
     app = make_app(index_dir, tmp_path / "instance", ANALYTICS_URL="off")
     client = app.test_client()
