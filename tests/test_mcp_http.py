@@ -65,6 +65,7 @@ class WaitressServer:
 
     def stop(self) -> None:
         self.server.close()
+        self.server.task_dispatcher.shutdown()  # the worker threads (close() leaves them running)
         self.thread.join(timeout=5)
 
 
