@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 from flask import Flask
 
-from tests.browser_support import LiveServer, axe_violations, browser  # noqa: F401  (fixture)
+from tests.browser_support import LiveServer, axe_violations, browser, screenshot  # noqa: F401  (fixture)
 from tests.conftest import AGENT_TOKEN, EventRecorder, make_app
 
 pytestmark = pytest.mark.browser
@@ -138,6 +138,8 @@ def test_used_for_this_customer_is_recorded_from_the_sidebar(page: Any, sites: d
     assert event["search_id"] and event["search_id"] == searches[-1]["search_id"]
     assert event["ticket"] and event["ticket"] != "1042" and event["agent"]
     assert event["query"].startswith("Refund for my cancelled order")
+    screenshot(page, "embed-sidebar-used.png")
+    assert axe_violations(frame) == []
     assert page.problems == []
 
 

@@ -158,10 +158,6 @@
       actions.className = "suggestion-actions";
       actions.appendChild(button("Insert answer", "Insert answer: " + hit.title,
                                  function () { insert("answer", hit); }));
-      if (token) {
-        actions.appendChild(button("Used", "Used for this customer: " + hit.title,
-                                   function (event) { used(hit, event.currentTarget); }));
-      }
       if (hit.audience !== "internal") {
         actions.appendChild(button("Insert link", "Insert link: " + hit.title,
                                    function () { insert("link", hit); }));
@@ -172,6 +168,10 @@
         open.textContent = "Open";
         open.setAttribute("aria-label", "Open in a new tab: " + hit.title);
         actions.appendChild(open);
+      }
+      if (token) {
+        actions.appendChild(button("Used", "Used for this customer: " + hit.title,
+                                   function (event) { used(hit, event.currentTarget); }));
       }
       item.append(title, meta, answer, actions);
       list.appendChild(item);
