@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "SEMANTIC": "auto",
     "SEMANTIC_MODEL_DIR": "",
     "USAGE_PRIOR": False,
+    "CLICK_PRIOR": False,
+    "PROPOSAL_MIN_SESSIONS": 3,
     "SECRET_KEY": "",
     "DEFAULT_LANG": "en",
     "MAX_QUERY_LENGTH": 500,
