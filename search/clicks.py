@@ -20,8 +20,9 @@ vote), so a flood from one client never reaches ``MIN_CLIENTS`` and moves nothin
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from search.analysis import normalize_phrase, terms
 from search.ranking import ScoreParts
