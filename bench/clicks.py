@@ -13,9 +13,9 @@ For each set (lexical engine, bench/folds.py folds split by intent):
    relevant article and 0.1 for another one, at a random time in the last 30 days. Clicks are
    written to a scratch analytics store and read back with ``analytics.clicks.click_votes``, the
    same path as the web app.
-3. **Tuning fold**: MAX_LIFT is picked on the tuning fold's own design (history from tuning
-   queries only), the highest MRR@10 on its "with history" queries among lifts that cost its "no
-   history" queries nothing.
+3. **Tuning fold**: MAX_LIFT and SIMILAR are picked on the tuning fold's own design (history from
+   tuning queries only): the highest MRR@10 on its "with history" queries among the settings that
+   cost its "no history" queries nothing.
 4. **Test fold**: the log is the whole tuning fold plus the test fold's history searches; MRR@10
    of the test fold's evaluated queries, with and without the prior, at the picked lift.
 5. **Flood**: one client sends 100 clicks at position 10 toward a wrong article for every history
@@ -44,6 +44,7 @@ from search.clicks import ClickPrior  # noqa: E402
 from search.semantic.dense import Settings  # noqa: E402
 
 CLICK_RELEVANT, CLICK_OTHER = 0.9, 0.1
+SIMILAR_GRID = (0.34, 0.5)
 FLOOD_CLICKS = 100
 
 
@@ -146,30 +147,34 @@ def mrr(rankings: dict[str, list[str]], relevant: dict[str, set[str]]) -> float:
     return metrics(rankings, relevant)["MRR@10"]
 
 
-def pick_lift(bench: Bench, grid: list[float], limit: int | None, now: float) -> tuple[float, list[str]]:
+def pick_lift(bench: Bench, grid: list[float], limit: int | None, now: float
+              ) -> tuple[dict[str, float], list[str]]:
     history, with_eval, without_eval = (part[:limit] for part in design(bench.folds.tune, bench.relevant, SEED))
     prior = bench.prior("tune", bench.simulate("tune", history, SEED, now), now)
     base_with, base_without = mrr(bench.rank(with_eval), bench.relevant), mrr(bench.rank(without_eval), bench.relevant)
-    lines, best = [], (0.0, base_with)
+    lines: list[str] = []
+    best: tuple[dict[str, float], float] = ({"search.clicks.MAX_LIFT": 0.0}, base_with)
     for lift in grid:
-        with patched({"search.clicks.MAX_LIFT": lift}):
-            on_with = mrr(bench.rank(with_eval, prior), bench.relevant)
-            on_without = mrr(bench.rank(without_eval, prior), bench.relevant)
-        lines.append(f"| {bench.name} | tuning | {lift} | {base_with:.4f} -> {on_with:.4f} | "
-                     f"{base_without:.4f} -> {on_without:.4f} |")
-        if on_without >= base_without - 1e-9 and on_with > best[1]:
-            best = (lift, on_with)
+        for similar in SIMILAR_GRID:
+            constants = {"search.clicks.MAX_LIFT": lift, "search.clicks.SIMILAR": similar}
+            with patched(constants):
+                on_with = mrr(bench.rank(with_eval, prior), bench.relevant)
+                on_without = mrr(bench.rank(without_eval, prior), bench.relevant)
+            lines.append(f"| {bench.name} | {lift} | {similar} | {base_with:.4f} -> {on_with:.4f} | "
+                         f"{base_without:.4f} -> {on_without:.4f} |")
+            if on_without >= base_without - 1e-9 and on_with > best[1]:
+                best = (constants, on_with)
     return best[0], lines
 
 
-def test_fold(bench: Bench, lift: float, limit: int | None, now: float) -> tuple[list[str], str]:
+def test_fold(bench: Bench, constants: dict[str, float], limit: int | None, now: float) -> tuple[list[str], str]:
     history, with_eval, without_eval = (part[:limit] for part in design(bench.folds.test, bench.relevant, SEED))
     tune_history = bench.folds.tune[:limit * 2 if limit else None]
     events = bench.simulate("test", tune_history + history, SEED + 1, now)
     prior = bench.prior("test", events, now)
     flooded = bench.prior("flood", events + bench.flood(history, now), now)
     lines = []
-    with patched({"search.clicks.MAX_LIFT": lift}):
+    with patched(constants):
         for label, queries in (("same intent, other wording", with_eval), ("no history", without_eval)):
             off, on = bench.rank(queries), bench.rank(queries, prior)
             after_flood = bench.rank(queries, flooded)
@@ -181,7 +186,8 @@ def test_fold(bench: Bench, lift: float, limit: int | None, now: float) -> tuple
                          f"{m_on['MRR@10']:.4f} | {m_on['MRR@10'] / m_off['MRR@10']:.3f}x | "
                          f"{m_off['recall@1']:.3f} -> {m_on['recall@1']:.3f} | {better} / {worse} | {changed} |")
     note = (f"{bench.name}: {len(tune_history) + len(history)} simulated searches, {len(events)} clicks; "
-            f"flood: {len(history) * FLOOD_CLICKS} clicks from one client; MAX_LIFT {lift} (picked on the tuning fold)")
+            f"flood: {len(history) * FLOOD_CLICKS} clicks from one client; "
+            + ", ".join(f"{k.rsplit('.', 1)[1]} {v}" for k, v in constants.items()) + " (picked on the tuning fold)")
     return lines, note
 
 
@@ -196,15 +202,15 @@ def main() -> int:
     for name in args.sets:
         bench = Bench(name)
         try:
-            lift, lines = pick_lift(bench, args.grid, args.limit, now)
+            constants, lines = pick_lift(bench, args.grid, args.limit, now)
             tuning_rows += lines
-            lines, note = test_fold(bench, lift, args.limit, now)
+            lines, note = test_fold(bench, constants, args.limit, now)
             test_rows += lines
             notes.append(note)
         finally:
             bench.close()
-    print("## Click prior: MAX_LIFT on the tuning folds (MRR@10 without -> with the prior)\n")
-    print("| set | fold | MAX_LIFT | with history | no history |\n|---|---|---:|---:|---:|")
+    print("## Click prior: constants tried on the tuning folds (MRR@10 without -> with the prior)\n")
+    print("| set | MAX_LIFT | SIMILAR | with history | no history |\n|---|---:|---:|---:|---:|")
     print("\n".join(tuning_rows))
     print("\n## Click prior on the test folds (lexical; history from the tuning fold and the test "
           "fold's history searches)")

@@ -1,30 +1,29 @@
-"""The click prior: articles that searchers opened for a query (or for its words) rise among near ties.
+"""The click prior: articles that searchers opened for this query, or a similar one, rise among near ties.
 
 Input is click votes ``(client, query, slug, weight)``, already position-debiased, decayed and
-capped per client and query (``analytics.clicks.click_votes``). Three kinds of evidence, each a
-share of the weight its key sent to an article, scaled by a confidence that is zero below
-``MIN_CLIENTS`` distinct clients and full at ``SATURATION_CLIENTS``:
+capped per client and query (``analytics.clicks.click_votes``). Queries are compared as sets of
+stemmed words without stop words, so word order, plurals and "how do I" do not matter. For a
+search, every past query at least ``SIMILAR`` alike (Jaccard) lends its clicks, weighted by the
+similarity; an article's evidence is its share of that click weight, times the mean similarity
+and a confidence that is zero below ``MIN_CLIENTS`` distinct clients and full at
+``SATURATION_CLIENTS``. This is what
+carries history to a new wording of the same intent. Popularity alone (an article opened or
+voted helpful for any query) is worth at most ``ARTICLE_WEIGHT`` of the lift.
 
-* the same normalized query (``query``);
-* the query's words (stemmed, stop words out): the mean, over the query's words, of the share of
-  clicks from past queries containing that word. This is what carries history to a new wording of
-  the same intent ("card not arrived yet" after "my new card has not arrived");
-* the article alone (opened or voted helpful for any query), worth ``ARTICLE_WEIGHT`` of the lift.
-
-The factor is ``1 + MAX_LIFT * max(query, words, ARTICLE_WEIGHT * article)``, applied to the
-relevance score without the exact-match bonus, like the usage prior (search/usage.py): an article
-can never pass a result scored more than ``MAX_LIFT`` above it, nor an exact title or question
-match, however many clicks it has. One client counts once per word and article (its largest
-vote), so a flood from one client never reaches ``MIN_CLIENTS`` and moves nothing.
+The factor is ``1 + MAX_LIFT * max(share, ARTICLE_WEIGHT * popularity)``, applied to the relevance
+score without the exact-match bonus, like the usage prior (search/usage.py): an article can never
+pass a result scored more than ``MAX_LIFT`` above it, nor an exact title or question match, however
+many clicks it has. Each client counts once per article (its largest vote), so a flood from one
+client never reaches ``MIN_CLIENTS`` on its own and can add at most one client's vote to others'.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Protocol, TypeVar
 
-from search.analysis import normalize_phrase, terms
+from search.analysis import terms
 from search.ranking import ScoreParts
 
 #: Largest relative lift (chosen on the tuning folds by bench/clicks.py; see docs/quality.md).
@@ -33,80 +32,89 @@ MAX_LIFT = 0.10
 MIN_CLIENTS = 3
 #: Distinct clients at which a key's evidence gets full confidence.
 SATURATION_CLIENTS = 10
+#: Past queries at least this similar (Jaccard of their stemmed words) lend their clicks.
+SIMILAR = 0.5
 #: Share of the lift popularity alone (any query) may give.
 ARTICLE_WEIGHT = 0.2
 #: Debiased clicks at which an article's popularity is full.
 ARTICLE_SATURATION = 50.0
 
 
-@dataclass
-class Evidence:
-    """Per article: summed weight and distinct clients under one key; the key's total weight."""
-
-    weights: dict[str, float]
-    clients: dict[str, int]
-    total: float
-
-
 def _confidence(clients: int) -> float:
     return 0.0 if clients < MIN_CLIENTS else min(1.0, clients / SATURATION_CLIENTS)
 
 
-def _summarize(per_client: dict[str, dict[str, dict[str, float]]]) -> dict[str, Evidence]:
-    out = {}
-    for key, slugs in per_client.items():
-        weights = {slug: sum(by_client.values()) for slug, by_client in slugs.items()}
-        out[key] = Evidence(weights, {slug: len(c) for slug, c in slugs.items()}, sum(weights.values()))
-    return out
-
-
-def _add(table: dict[str, dict[str, dict[str, float]]], key: str, slug: str, client: str, weight: float) -> None:
-    by_client = table.setdefault(key, {}).setdefault(slug, {})
-    by_client[client] = max(by_client.get(client, 0.0), weight)
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard similarity of two queries' word sets (stemmed, stop words out)."""
+    return len(a & b) / len(a | b) if a and b else 0.0
 
 
 class ClickPrior:
-    """Click evidence indexed by query, by word and by article; ``factors`` scores one search."""
+    """Click evidence per past query (as its set of stemmed words) and per article."""
 
     def __init__(self, votes: Iterable[tuple[str, str, str, float]], lang: str = "en") -> None:
         self.lang = lang
-        queries: dict[str, dict[str, dict[str, float]]] = {}
-        words: dict[str, dict[str, dict[str, float]]] = {}
-        articles: dict[str, dict[str, dict[str, float]]] = {}
+        #: past query words -> slug -> client -> weight (a client's largest vote)
+        self.queries: dict[frozenset[str], dict[str, dict[str, float]]] = {}
+        self.index: dict[str, list[frozenset[str]]] = {}
+        articles: dict[str, dict[str, float]] = {}
         for client, query, slug, weight in votes:
             if not weight or weight <= 0 or not math.isfinite(weight):
                 continue
-            _add(articles, "", slug, client, weight)
-            if not query:
+            by_client = articles.setdefault(slug, {})
+            by_client[client] = max(by_client.get(client, 0.0), weight)
+            key = self.key(query) if query else frozenset()
+            if not key:
                 continue
-            _add(queries, normalize_phrase(query), slug, client, weight)
-            for word in set(terms(query, lang)):
-                _add(words, word, slug, client, weight)
-        self.queries = _summarize(queries)
-        self.words = _summarize(words)
-        self.articles = _summarize(articles).get("", Evidence({}, {}, 0.0))
+            if key not in self.queries:
+                self.queries[key] = {}
+                for word in key:
+                    self.index.setdefault(word, []).append(key)
+            by_client = self.queries[key].setdefault(slug, {})
+            by_client[client] = max(by_client.get(client, 0.0), weight)
+        self.popularity = {slug: (_confidence(len(c)) * min(1.0, math.log1p(sum(c.values()))
+                                                             / math.log1p(ARTICLE_SATURATION)))
+                           for slug, c in articles.items()}
+
+    def key(self, query: str) -> frozenset[str]:
+        return frozenset(terms(query, self.lang))
 
     def __bool__(self) -> bool:
-        return bool(self.articles.weights)
+        return bool(self.popularity)
 
-    def _share(self, evidence: Evidence | None, slug: str) -> float:
-        if evidence is None or not evidence.total:
-            return 0.0
-        return evidence.weights.get(slug, 0.0) / evidence.total * _confidence(evidence.clients.get(slug, 0))
+    def shares(self, query: str) -> dict[str, float]:
+        """Per article: its share of the click weight of past queries similar to this one (each
+        weighted by its similarity; each client once per article), times the mean similarity and
+        the confidence in its number of clients."""
+        mine = self.key(query)
+        overlap: dict[frozenset[str], int] = {}
+        for word in mine:
+            for key in self.index.get(word, ()):
+                overlap[key] = overlap.get(key, 0) + 1
+        per_slug: dict[str, dict[str, tuple[float, float]]] = {}
+        for key, common in overlap.items():
+            sim = common / (len(mine) + len(key) - common)
+            if sim < SIMILAR:
+                continue
+            for slug, by_client in self.queries[key].items():
+                mine_slug = per_slug.setdefault(slug, {})
+                for client, weight in by_client.items():
+                    if sim * weight > mine_slug.get(client, (0.0, 0.0))[0]:
+                        mine_slug[client] = (sim * weight, weight)
+        weights = {slug: sum(w for w, _ in c.values()) for slug, c in per_slug.items()}
+        total = sum(weights.values())
+        out = {}
+        for slug, weight in weights.items():
+            alike = weight / sum(raw for _, raw in per_slug[slug].values())  # mean similarity
+            out[slug] = weight / total * alike * _confidence(len(per_slug[slug]))
+        return out
 
     def factors(self, query: str, slugs: Iterable[str]) -> dict[str, float]:
         """The factor (1 to 1 + MAX_LIFT) of each slug for this query; 1 is left out."""
-        exact = self.queries.get(normalize_phrase(query))
-        query_words = list(dict.fromkeys(terms(query, self.lang)))
-        word_evidence = [self.words.get(w) for w in query_words]
+        shares = self.shares(query)
         out = {}
         for slug in slugs:
-            by_words = (sum(self._share(e, slug) for e in word_evidence) / len(word_evidence)
-                        if word_evidence else 0.0)
-            weight = self.articles.weights.get(slug, 0.0)
-            popular = (_confidence(self.articles.clients.get(slug, 0))
-                       * min(1.0, math.log1p(weight) / math.log1p(ARTICLE_SATURATION)))
-            best = max(self._share(exact, slug), by_words, ARTICLE_WEIGHT * popular)
+            best = max(shares.get(slug, 0.0), ARTICLE_WEIGHT * self.popularity.get(slug, 0.0))
             if best > 0:
                 out[slug] = 1.0 + MAX_LIFT * min(1.0, best)
         return out

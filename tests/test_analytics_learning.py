@@ -119,3 +119,22 @@ def test_report_shows_and_applies_proposals(tmp_path: Path, articles_dir: Path, 
     assert load_knowledge_base(articles_dir).by_slug()[REFUND].questions[-1] == "want my cash returned"
     assert commands.dispatch(["report", "--since", "1d", "--apply-proposals", REFUND]) == 0
     assert "no proposed questions" in capsys.readouterr().out  # now the article has it
+
+
+@pytest.mark.parametrize("visitors, shown", [(3, True), (2, False)])
+def test_admin_insights_table_from_real_visits(index_dir: Path, tmp_path: Path, visitors: int, shown: bool) -> None:
+    from conftest import ADMIN_TOKEN, make_app  # noqa: PLC0415
+
+    from web.shared.tracking import recorder  # noqa: PLC0415
+    app = make_app(index_dir, tmp_path / "instance", ANALYTICS_URL=f"sqlite:///{tmp_path}/a.sqlite3")
+    client = app.test_client()
+    for n in range(visitors):  # each visitor searches, opens the refund article and stops there
+        where = {"REMOTE_ADDR": f"198.51.100.{n + 1}"}
+        client.get("/search?q=give+me+my+cash+back", environ_base=where)
+        client.get(f"/articles/{REFUND}?q=give+me+my+cash+back&pos=1", environ_base=where)
+    assert recorder(app).flush(10)
+    page = client.get("/admin/insights?since=1d", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="proposed_questions"' in text
+    section = text.split('id="proposed_questions"', 1)[1].split("</section>", 1)[0]
+    assert ("<td>give me my cash back</td>" in section) is shown
