@@ -138,3 +138,20 @@ def test_admin_insights_table_from_real_visits(index_dir: Path, tmp_path: Path, 
     assert page.status_code == 200 and 'id="proposed_questions"' in text
     section = text.split('id="proposed_questions"', 1)[1].split("</section>", 1)[0]
     assert ("<td>give me my cash back</td>" in section) is shown
+
+
+@pytest.mark.parametrize("before, after", [
+    ("---\ntitle: A\nquestions: [one, two]  # keep me\ntags: [x]\n---\nbody\n",
+     "---\ntitle: A\nquestions: [one, two, new one, \"what's: this\"]  # keep me\ntags: [x]\n---\nbody\n"),
+    ("---\r\ntitle: A\r\nquestions:\r\n    - one\r\n\r\ntags: [x]\r\n---\r\nbody\r\n",
+     "---\r\ntitle: A\r\nquestions:\r\n    - one\r\n    - new one\r\n    - \"what's: this\"\r\n\r\ntags: [x]\r\n---\r\nbody\r\n"),
+    ("---\ntitle: A\ntags: [x]\n---\nbody\n",
+     "---\ntitle: A\nquestions: [new one, \"what's: this\"]\ntags: [x]\n---\nbody\n"),
+])
+def test_add_list_items_changes_only_the_list(before: str, after: str) -> None:
+    import yaml  # noqa: PLC0415
+
+    from kb.fmedit import add_list_items  # noqa: PLC0415
+    assert add_list_items(before, "questions", ["new one", "what's: this"], after="title") == after
+    front = after.replace("\r\n", "\n").split("---\n")[1]
+    assert yaml.safe_load(front)["questions"][-2:] == ["new one", "what's: this"]
