@@ -48,7 +48,7 @@ def test_flood_from_one_client_is_capped(tmp_path: Path) -> None:
     record_clicks(url, [("refund", "billing/price-rise", 3, "flooder")] * 500)
     votes = votes_of(url)
     assert len(votes) == 1
-    client, query, slug, weight = votes[0]
+    _client, query, slug, weight = votes[0]
     assert (query, slug) == ("refund", "billing/price-rise")
     assert weight <= evidence.PER_CLIENT_CAP * 3  # two clicks at position 3 count, not 500
     # a flood across many wordings from that one client moves nothing: one client is below MIN_CLIENTS
