@@ -44,7 +44,7 @@ from search.clicks import ClickPrior  # noqa: E402
 from search.semantic.dense import Settings  # noqa: E402
 
 CLICK_RELEVANT, CLICK_OTHER = 0.9, 0.1
-SIMILAR_GRID = (0.34, 0.5)
+SIMILAR_GRID = (0.2, 0.34, 0.5)
 FLOOD_CLICKS = 100
 
 

@@ -4,9 +4,8 @@ Input is click votes ``(client, query, slug, weight)``, already position-debiase
 capped per client and query (``analytics.clicks.click_votes``). Queries are compared as sets of
 stemmed words without stop words, so word order, plurals and "how do I" do not matter. For a
 search, every past query at least ``SIMILAR`` alike (Jaccard) lends its clicks, weighted by the
-similarity; an article's evidence is its share of that click weight, times the mean similarity
-and a confidence that is zero below ``MIN_CLIENTS`` distinct clients and full at
-``SATURATION_CLIENTS``. This is what
+similarity; an article's evidence is its share of that click weight, times a confidence that is
+zero below ``MIN_CLIENTS`` distinct clients and full at ``SATURATION_CLIENTS``. This is what
 carries history to a new wording of the same intent. Popularity alone (an article opened or
 voted helpful for any query) is worth at most ``ARTICLE_WEIGHT`` of the lift.
 
@@ -31,11 +30,12 @@ MAX_LIFT = 0.10
 #: Distinct clients an article needs under a key before the key's clicks count at all.
 MIN_CLIENTS = 3
 #: Distinct clients at which a key's evidence gets full confidence.
-SATURATION_CLIENTS = 10
+SATURATION_CLIENTS = 5
 #: Past queries at least this similar (Jaccard of their stemmed words) lend their clicks.
 SIMILAR = 0.5
-#: Share of the lift popularity alone (any query) may give.
-ARTICLE_WEIGHT = 0.2
+#: Share of the lift popularity alone (any query) may give: 0, because on the tuning folds any
+#: popularity lift cost the queries without history (docs/quality.md, "Click prior").
+ARTICLE_WEIGHT = 0.0
 #: Debiased clicks at which an article's popularity is full.
 ARTICLE_SATURATION = 50.0
 
@@ -84,8 +84,8 @@ class ClickPrior:
 
     def shares(self, query: str) -> dict[str, float]:
         """Per article: its share of the click weight of past queries similar to this one (each
-        weighted by its similarity; each client once per article), times the mean similarity and
-        the confidence in its number of clients."""
+        weighted by its similarity; each client once per article), times the confidence in its
+        number of clients."""
         mine = self.key(query)
         overlap: dict[frozenset[str], int] = {}
         for word in mine:
@@ -105,8 +105,7 @@ class ClickPrior:
         total = sum(weights.values())
         out = {}
         for slug, weight in weights.items():
-            alike = weight / sum(raw for _, raw in per_slug[slug].values())  # mean similarity
-            out[slug] = weight / total * alike * _confidence(len(per_slug[slug]))
+            out[slug] = weight / total * _confidence(len(per_slug[slug]))
         return out
 
     def factors(self, query: str, slugs: Iterable[str]) -> dict[str, float]:

@@ -104,22 +104,33 @@ def test_prior_cannot_outvote_a_clearly_better_match() -> None:
     assert prior.MAX_LIFT <= 0.2
 
 
-def test_prior_breaks_near_ties_for_the_query_and_its_words() -> None:
+def test_prior_breaks_near_ties_for_the_query_and_similar_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     clicks = strong("clicked", "i want my money back")
     ranked = prior.lift([candidate("first", 0.90), candidate("clicked", 0.88)], clicks, "i want my money back")
     assert [c.slug for c in ranked] == ["clicked", "first"]
     assert 1.0 < ranked[0].parts.click_factor <= 1 + prior.MAX_LIFT
-    # another wording that shares the history's words is lifted too, less than the same query
-    reworded = clicks.factors("money back please", ["clicked"])["clicked"]
-    assert 1.0 < reworded < 1 + prior.MAX_LIFT
-    assert clicks.factors("router lights", ["clicked"]) == {
-        "clicked": pytest.approx(1 + prior.MAX_LIFT * prior.ARTICLE_WEIGHT)}
+    # another wording with the same words, in another order, is the same query
+    assert clicks.factors("Money back: I want it", ["clicked"]) == {"clicked": pytest.approx(1 + prior.MAX_LIFT)}
+    # a similar one lends its clicks when similar enough
+    assert prior.similarity(clicks.key("money back please"), clicks.key("i want my money back")) == 0.4
+    monkeypatch.setattr(prior, "SIMILAR", 0.4)
+    assert clicks.factors("money back please", ["clicked"]) == {"clicked": pytest.approx(1 + prior.MAX_LIFT)}
+    monkeypatch.setattr(prior, "SIMILAR", 0.5)
+    assert clicks.factors("money back please", ["clicked"]) == {}
+    # popularity alone (any query) only with ARTICLE_WEIGHT, 0 by default
+    assert clicks.factors("router lights", ["clicked"]) == {}
+    monkeypatch.setattr(prior, "ARTICLE_WEIGHT", 0.2)
+    assert clicks.factors("router lights", ["clicked"]) == {"clicked": pytest.approx(1 + prior.MAX_LIFT * 0.2)}
 
 
 def test_too_few_clients_move_nothing() -> None:
     few = strong("clicked", clients=prior.MIN_CLIENTS - 1)
     assert few.factors("money back", ["clicked"]) == {}
     assert strong("clicked", clients=prior.MIN_CLIENTS).factors("money back", ["clicked"])
+    # clicks split between two articles: each gets its share of the lift
+    split = prior.ClickPrior([(f"c{n}", "money back", "a" if n % 4 else "b", 1.0) for n in range(40)])
+    found = split.factors("money back", ["a", "b"])
+    assert found["a"] == pytest.approx(1 + prior.MAX_LIFT * 0.75) and found["b"] == pytest.approx(1 + prior.MAX_LIFT * 0.25)
 
 
 def test_engine_applies_the_prior_within_its_bound(engine: Engine) -> None:
