@@ -4,8 +4,9 @@ Each click on the result at position ``r`` counts ``min(r, MAX_WEIGHT)`` (invers
 searchers open rank ``r`` about ``1/r`` as often as rank 1, so a click deep in the list says more
 about the article than one on the first result), times ``0.5 ** (age / HALF_LIFE_DAYS)``.
 
-Per client, query and article at most ``PER_CLIENT_CAP`` clicks count, so a flood from one
-client weighs as much as a couple of clicks. The client is the daily keyed hash the web app
+Per client, query and article at most ``PER_CLIENT_CAP`` click counts, so a flood from one
+client weighs as much as one click; a client (other than an agent) whose clicks span more than
+``MAX_QUERIES_PER_CLIENT`` distinct queries is a robot and does not count at all. The client is the daily keyed hash the web app
 records (``client``), else the search session, else one anonymous client per source and day
 (rows without either: a flood of them is one client too). A helpful vote from the same client on
 the article within ``VOTE_WINDOW`` seconds doubles its clicks; a "not helpful" vote cancels them;
@@ -25,7 +26,11 @@ MAX_WEIGHT = 5.0
 #: Evidence halves every HALF_LIFE_DAYS days.
 HALF_LIFE_DAYS = 30.0
 #: Clicks one client contributes per (query, article), however many it sends.
-PER_CLIENT_CAP = 2
+PER_CLIENT_CAP = 1
+#: A client (not an agent) whose clicks span more distinct queries than this is a robot: none of
+#: its clicks count. The client hash changes daily, so this is per day; people open results for a
+#: handful of questions a day, a flood script for hundreds. Agents (source ``agent``) are exempt.
+MAX_QUERIES_PER_CLIENT = 30
 #: Seconds after a click in which the same client's vote on the article counts for it.
 VOTE_WINDOW = 1800.0
 
@@ -51,12 +56,16 @@ def click_votes(store: Store, since: float, now: float | None = None, *,
     """Debiased, decayed, per-client-capped click weights per (client, query, article)."""
     now = time.time() if now is None else now
     grouped: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
+    queries_of: dict[str, set[str]] = {}
     for query, slug, position, ts, client, session, source, day in store.fetchall(
             "SELECT query, slug, position, ts, client, session, source, day FROM clicks "
             "WHERE ts >= ? AND query <> ''", (since,)):
         weight = min(float(position), MAX_WEIGHT) if position and position > 0 else 1.0
         key = (client_of(client, session, source, day), str(query), str(slug))
         grouped.setdefault(key, []).append((float(ts), weight * _decay(float(ts), now, half_life_days)))
+        if source != "agent":
+            queries_of.setdefault(key[0], set()).add(key[1])
+    robots = {client for client, queries in queries_of.items() if len(queries) > MAX_QUERIES_PER_CLIENT}
     votes_by_client: dict[tuple[str, str], list[tuple[float, int]]] = {}
     for slug, helpful, ts, client in store.fetchall(
             "SELECT slug, helpful, ts, client FROM feedback WHERE ts >= ? AND client <> ''", (since,)):
@@ -64,6 +73,8 @@ def click_votes(store: Store, since: float, now: float | None = None, *,
     out: list[Vote] = []
     linked: set[tuple[str, str]] = set()
     for (client, query, slug), clicks in grouped.items():
+        if client in robots:
+            continue
         clicks.sort(key=lambda item: -item[0])  # the latest clicks count when capped
         kept = clicks[:per_client]
         weight = sum(w for _, w in kept)

@@ -12,8 +12,9 @@ voted helpful for any query) is worth at most ``ARTICLE_WEIGHT`` of the lift.
 The factor is ``1 + MAX_LIFT * max(share, ARTICLE_WEIGHT * popularity)``, applied to the relevance
 score without the exact-match bonus, like the usage prior (search/usage.py): an article can never
 pass a result scored more than ``MAX_LIFT`` above it, nor an exact title or question match, however
-many clicks it has. Each client counts once per article (its largest vote), so a flood from one
-client never reaches ``MIN_CLIENTS`` on its own and can add at most one client's vote to others'.
+many clicks it has. Each client counts once per article (its largest vote), and articles below
+``MIN_CLIENTS`` clients take no part in the shares, so a flood from one client toward an article
+nobody else opened changes nothing (analytics also drops clients that click for too many queries).
 """
 from __future__ import annotations
 
@@ -101,12 +102,12 @@ class ClickPrior:
                 for client, weight in by_client.items():
                     if sim * weight > mine_slug.get(client, (0.0, 0.0))[0]:
                         mine_slug[client] = (sim * weight, weight)
-        weights = {slug: sum(w for w, _ in c.values()) for slug, c in per_slug.items()}
+        # only articles with MIN_CLIENTS clients take part, in the share and in the total: a client
+        # alone can neither create evidence nor dilute others' evidence with a wrong article
+        weights = {slug: sum(w for w, _ in c.values()) for slug, c in per_slug.items()
+                   if len(c) >= MIN_CLIENTS}
         total = sum(weights.values())
-        out = {}
-        for slug, weight in weights.items():
-            out[slug] = weight / total * _confidence(len(per_slug[slug]))
-        return out
+        return {slug: weight / total * _confidence(len(per_slug[slug])) for slug, weight in weights.items()}
 
     def factors(self, query: str, slugs: Iterable[str]) -> dict[str, float]:
         """The factor (1 to 1 + MAX_LIFT) of each slug for this query; 1 is left out."""

@@ -50,11 +50,18 @@ def test_flood_from_one_client_is_capped(tmp_path: Path) -> None:
     assert len(votes) == 1
     _client, query, slug, weight = votes[0]
     assert (query, slug) == ("refund", "billing/price-rise")
-    assert weight <= evidence.PER_CLIENT_CAP * 3  # two clicks at position 3 count, not 500
-    # a flood across many wordings from that one client moves nothing: one client is below MIN_CLIENTS
+    assert weight <= evidence.PER_CLIENT_CAP * 3  # one click at position 3 counts, not 500
+    # real clients agree on the refund article; the flood toward a wrong one changes nothing
+    record_clicks(url, [("refund", "billing/refund-policy", 1, f"real{n}") for n in range(4)])
+    clean = prior.ClickPrior([v for v in votes_of(url) if v[0] != "c:flooder"])
+    flooded = prior.ClickPrior(votes_of(url))
+    slugs = ["billing/refund-policy", "billing/price-rise"]
+    assert flooded.factors("refund", slugs) == clean.factors("refund", slugs) == {
+        "billing/refund-policy": pytest.approx(1 + prior.MAX_LIFT * 4 / prior.SATURATION_CLIENTS)}
+    # a flood across many wordings marks the client as a robot: none of its clicks count
     many = [(f"refund please {n}", "billing/price-rise", 10, "flooder") for n in range(200)]
     record_clicks(url, many)
-    assert prior.ClickPrior(votes_of(url)).factors("refund", ["billing/price-rise"]) == {}
+    assert [v for v in votes_of(url) if v[0] == "c:flooder"] == []
 
 
 def test_clicks_are_position_debiased_and_decay(tmp_path: Path) -> None:
