@@ -19,7 +19,8 @@ For each set (lexical engine, bench/folds.py folds split by intent):
 4. **Test fold**: the log is the whole tuning fold plus the test fold's history searches; MRR@10
    of the test fold's evaluated queries, with and without the prior, at the picked lift.
 5. **Flood**: one client sends 100 clicks at position 10 toward a wrong article for every history
-   query; the rankings of every evaluated query are compared with and without the flood.
+   query (and, under the robot rule's limit, for the first 30 only); the rankings of every
+   evaluated query are compared with and without the flood.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics import open_store  # noqa: E402
-from analytics.clicks import click_votes  # noqa: E402
+from analytics.clicks import MAX_QUERIES_PER_CLIENT, click_votes  # noqa: E402
 from analytics.store import Event  # noqa: E402
 from bench.evalsets import SETS, SHARED, metrics, read_jsonl, read_qrels  # noqa: E402
 from bench.folds import SEED, intent_of, split  # noqa: E402
@@ -120,7 +121,7 @@ class Bench:
             store.close()
 
     def flood(self, history: list[dict], now: float) -> list[Event]:
-        """One client: FLOOD_CLICKS clicks per history query toward a wrong article at position 10."""
+        """One client: FLOOD_CLICKS clicks per query toward a wrong article at position 10."""
         ids = sorted(self.id_to_slug)
         events = []
         for query in history:
@@ -173,18 +174,22 @@ def test_fold(bench: Bench, constants: dict[str, float], limit: int | None, now:
     events = bench.simulate("test", tune_history + history, SEED + 1, now)
     prior = bench.prior("test", events, now)
     flooded = bench.prior("flood", events + bench.flood(history, now), now)
+    # under the robot rule: the same flood on the first MAX_QUERIES_PER_CLIENT history queries only
+    quiet = bench.prior("quiet", events + bench.flood(history[:MAX_QUERIES_PER_CLIENT], now), now)
     lines = []
     with patched(constants):
         for label, queries in (("same intent, other wording", with_eval), ("no history", without_eval)):
             off, on = bench.rank(queries), bench.rank(queries, prior)
-            after_flood = bench.rank(queries, flooded)
+            after_flood, after_quiet = bench.rank(queries, flooded), bench.rank(queries, quiet)
             changed = sum(after_flood[q] != on[q] for q in on)
+            changed_quiet = sum(after_quiet[q] != on[q] for q in on)
             m_off, m_on = metrics(off, bench.relevant), metrics(on, bench.relevant)
             better = sum(rr(on[q], bench.relevant[q]) > rr(off[q], bench.relevant[q]) for q in on)
             worse = sum(rr(on[q], bench.relevant[q]) < rr(off[q], bench.relevant[q]) for q in on)
             lines.append(f"| {bench.name} | {label} ({len(queries)}) | {m_off['MRR@10']:.4f} | "
                          f"{m_on['MRR@10']:.4f} | {m_on['MRR@10'] / m_off['MRR@10']:.3f}x | "
-                         f"{m_off['recall@1']:.3f} -> {m_on['recall@1']:.3f} | {better} / {worse} | {changed} |")
+                         f"{m_off['recall@1']:.3f} -> {m_on['recall@1']:.3f} | {better} / {worse} | {changed} | "
+                         f"{changed_quiet} |")
     note = (f"{bench.name}: {len(tune_history) + len(history)} simulated searches, {len(events)} clicks; "
             f"flood: {len(history) * FLOOD_CLICKS} clicks from one client; "
             + ", ".join(f"{k.rsplit('.', 1)[1]} {v}" for k, v in constants.items()) + " (picked on the tuning fold)")
@@ -215,7 +220,7 @@ def main() -> int:
     print("\n## Click prior on the test folds (lexical; history from the tuning fold and the test "
           "fold's history searches)")
     print("\n| set | evaluated queries | MRR@10 off | MRR@10 on | ratio | recall@1 | queries up / down | "
-          "rankings changed by the flood |\n|---|---|---:|---:|---:|---:|---:|---:|")
+          "rankings changed by the flood | by a flood on 30 queries |\n|---|---|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(test_rows))
     print("\n" + "\n".join(f"- {note}" for note in notes))
     print(f"\nRun time {time.perf_counter() - started:.0f} s (2 cores).")
