@@ -17,7 +17,8 @@ For each set (lexical engine, bench/folds.py folds split by intent):
    tuning queries only): the highest MRR@10 on its "with history" queries among the settings that
    cost its "no history" queries nothing.
 4. **Test fold**: the log is the whole tuning fold plus the test fold's history searches; MRR@10
-   of the test fold's evaluated queries, with and without the prior, at the picked lift.
+   of the test fold's evaluated queries, with and without the prior, at the set's own pick
+   (``--defaults``: at search/clicks.py's defaults, chosen from both tuning folds' tables).
 5. **Flood**: one client sends 100 clicks at position 10 toward a wrong article for every history
    query (and, under the robot rule's limit, for the first 30 only); the rankings of every
    evaluated query are compared with and without the flood.
@@ -41,6 +42,7 @@ from bench.evalsets import SETS, SHARED, metrics, read_jsonl, read_qrels  # noqa
 from bench.folds import SEED, intent_of, split  # noqa: E402
 from bench.quality_runs import Built, patched  # noqa: E402
 from search import Engine, SearchRequest  # noqa: E402
+from search import clicks  # noqa: E402
 from search.clicks import ClickPrior  # noqa: E402
 from search.semantic.dense import Settings  # noqa: E402
 
@@ -192,7 +194,7 @@ def test_fold(bench: Bench, constants: dict[str, float], limit: int | None, now:
                          f"{changed_quiet} |")
     note = (f"{bench.name}: {len(tune_history) + len(history)} simulated searches, {len(events)} clicks; "
             f"flood: {len(history) * FLOOD_CLICKS} clicks from one client; "
-            + ", ".join(f"{k.rsplit('.', 1)[1]} {v}" for k, v in constants.items()) + " (picked on the tuning fold)")
+            + ", ".join(f"{k.rsplit('.', 1)[1]} {v}" for k, v in constants.items()))
     return lines, note
 
 
@@ -201,22 +203,29 @@ def main() -> int:
     parser.add_argument("--sets", nargs="+", default=list(SETS))
     parser.add_argument("--limit", type=int, default=None, help="first N queries of each part (quick runs)")
     parser.add_argument("--grid", nargs="+", type=float, default=[0.05, 0.1, 0.2])
+    parser.add_argument("--defaults", action="store_true",
+                        help="no tuning grid: the test folds at search/clicks.py's default constants")
     args = parser.parse_args()
     started, now = time.perf_counter(), time.time()
     tuning_rows, test_rows, notes = [], [], []
     for name in args.sets:
         bench = Bench(name)
         try:
-            constants, lines = pick_lift(bench, args.grid, args.limit, now)
+            if args.defaults:
+                constants = {"search.clicks.MAX_LIFT": clicks.MAX_LIFT, "search.clicks.SIMILAR": clicks.SIMILAR}
+                lines = []
+            else:
+                constants, lines = pick_lift(bench, args.grid, args.limit, now)
             tuning_rows += lines
             lines, note = test_fold(bench, constants, args.limit, now)
             test_rows += lines
             notes.append(note)
         finally:
             bench.close()
-    print("## Click prior: constants tried on the tuning folds (MRR@10 without -> with the prior)\n")
-    print("| set | MAX_LIFT | SIMILAR | with history | no history |\n|---|---:|---:|---:|---:|")
-    print("\n".join(tuning_rows))
+    if tuning_rows:
+        print("## Click prior: constants tried on the tuning folds (MRR@10 without -> with the prior)\n")
+        print("| set | MAX_LIFT | SIMILAR | with history | no history |\n|---|---:|---:|---:|---:|")
+        print("\n".join(tuning_rows))
     print("\n## Click prior on the test folds (lexical; history from the tuning fold and the test "
           "fold's history searches)")
     print("\n| set | evaluated queries | MRR@10 off | MRR@10 on | ratio | recall@1 | queries up / down | "
