@@ -15,9 +15,9 @@ from web.api import params as api_params
 from web.api.blueprint import bp, engine, response_cache, source
 from web.api.schemas import SearchQuery, SuggestQuery, TriageQuery
 from web.shared.auth import viewer
+from web.shared.clicks import click_prior
 from web.shared.extensions import limiter, search_limit
 from web.shared.tracking import track_search
-from web.shared.clicks import click_prior
 from web.shared.usage import usage_prior
 
 
