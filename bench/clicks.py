@@ -41,11 +41,7 @@ from analytics.store import Event  # noqa: E402
 from bench.evalsets import SETS, SHARED, metrics, read_jsonl, read_qrels  # noqa: E402
 from bench.folds import SEED, intent_of, split  # noqa: E402
 from bench.quality_runs import Built, patched  # noqa: E402
-from search import (  # noqa: E402
-    Engine,
-    SearchRequest,
-    clicks,  # noqa: E402
-)
+from search import Engine, SearchRequest, clicks  # noqa: E402
 from search.clicks import ClickPrior  # noqa: E402
 from search.semantic.dense import Settings  # noqa: E402
 
