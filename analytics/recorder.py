@@ -58,30 +58,34 @@ class Recorder:
     # -- events --------------------------------------------------------------------------------
     def search(self, query: str, filters: Any, results: int, source: str, corrected: str | None = None,
                took_ms: float = 0.0, *, session: str | None = None, shown: Iterable[str] = (),
-               search_id: str | None = None) -> None:
+               search_id: str | None = None, client: str | None = None) -> None:
         """One search; ``shown`` are the slugs on the result page (for "never found"); ``search_id``
-        links it to the article an agent then used (``used``)."""
+        links it to the article an agent then used (``used``); ``client`` is a keyed daily hash."""
         now = self.clock()
         row = {"query": privacy.normalize_query(query), "filters": privacy.normalize_filters(filters),
                "results": max(int(results or 0), 0), "source": privacy.normalize_source(source),
                "corrected": privacy.normalize_query(corrected or ""), "took_ms": round(float(took_ms or 0), 2),
-               "session": privacy.normalize_session(session), "search_id": privacy.normalize_token(search_id)}
+               "session": privacy.normalize_session(session), "search_id": privacy.normalize_token(search_id),
+               "client": privacy.normalize_token(client)}
         self._put(Event("searches", _stamp(row, now)))
         slugs = {privacy.normalize_slug(slug) for slug in shown if slug}
         if slugs:
             self._put(Event("impressions", {_day(now): {slug: 1 for slug in slugs}}))
 
-    def click(self, query: str, slug: str, position: int, source: str, *, session: str | None = None) -> None:
+    def click(self, query: str, slug: str, position: int, source: str, *, session: str | None = None,
+              client: str | None = None) -> None:
         """A click on the result at ``position`` (1-based) for ``query``."""
         row = {"query": privacy.normalize_query(query), "slug": privacy.normalize_slug(slug),
                "position": max(int(position or 0), 0), "source": privacy.normalize_source(source),
-               "session": privacy.normalize_session(session)}
+               "session": privacy.normalize_session(session), "client": privacy.normalize_token(client)}
         self._put(Event("clicks", _stamp(row, self.clock())))
 
-    def feedback(self, slug: str, helpful: bool, comment: str = "", source: str = "site") -> None:
+    def feedback(self, slug: str, helpful: bool, comment: str = "", source: str = "site", *,
+                 client: str | None = None) -> None:
         """A helpful / not helpful vote with an optional comment (personal data masked)."""
         row = {"slug": privacy.normalize_slug(slug), "helpful": 1 if helpful else 0,
-               "comment": privacy.normalize_comment(comment or ""), "source": privacy.normalize_source(source)}
+               "comment": privacy.normalize_comment(comment or ""), "source": privacy.normalize_source(source),
+               "client": privacy.normalize_token(client)}
         self._put(Event("feedback", _stamp(row, self.clock())))
 
     def used_on_call(self, slug: str, query: str = "", source: str = "agent") -> None:

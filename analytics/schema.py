@@ -12,7 +12,8 @@ TYPES = {
 
 #: Event tables: ``ts`` is seconds since the epoch (UTC), ``day`` the UTC date as ``YYYY-MM-DD``.
 #: No table has a column for an IP address, a user agent or a visitor. ``uses.ticket`` and
-#: ``uses.agent`` are keyed hashes (web/shared/tracking.py): counted, never readable.
+#: ``uses.agent`` are keyed hashes (web/shared/tracking.py): counted, never readable; so is ``client``
+#: (searches, clicks, feedback), whose key also includes the UTC day, so it links nothing across days.
 MIGRATIONS: list[list[str]] = [
     [  # 1: the events
         """CREATE TABLE searches (id {id}, ts {float} NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
@@ -48,6 +49,13 @@ MIGRATIONS: list[list[str]] = [
            ticket TEXT NOT NULL DEFAULT '', agent TEXT NOT NULL DEFAULT '')""",
         "CREATE INDEX uses_ts ON uses (ts)",
         "CREATE INDEX uses_slug ON uses (slug)",
+    ],
+    [  # 5: who searched, opened and voted, as a keyed hash that changes every day (web/shared/tracking.py):
+       # caps a flood from one client in the click prior and counts distinct searchers for proposals
+        "ALTER TABLE searches ADD COLUMN client TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE clicks ADD COLUMN client TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE feedback ADD COLUMN client TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX clicks_slug ON clicks (slug)",
     ],
 ]
 

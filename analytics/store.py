@@ -24,15 +24,15 @@ log = logging.getLogger(__name__)
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "searches": ("ts", "day", "source", "query", "filters", "results", "corrected", "took_ms", "session",
-                 "search_id"),
-    "clicks": ("ts", "day", "source", "query", "slug", "position", "session"),
-    "feedback": ("ts", "day", "source", "slug", "helpful", "comment"),
+                 "search_id", "client"),
+    "clicks": ("ts", "day", "source", "query", "slug", "position", "session", "client"),
+    "feedback": ("ts", "day", "source", "slug", "helpful", "comment", "client"),
     "calls": ("ts", "day", "source", "slug", "query"),
     "contacts": ("ts", "day", "source", "session"),
     "uses": ("ts", "day", "source", "slug", "query", "search_id", "ticket", "agent"),
 }
 #: Values of columns added by later migrations when an event leaves them out.
-COLUMN_DEFAULTS = {"search_id": "", "ticket": "", "agent": ""}
+COLUMN_DEFAULTS = {"search_id": "", "ticket": "", "agent": "", "client": ""}
 UPSERT_IMPRESSIONS = ("INSERT INTO impressions (day, slug, shown) VALUES (?, ?, ?) ON CONFLICT (day, slug) "
                       "DO UPDATE SET shown = impressions.shown + excluded.shown")
 SQLITE_RETRIES = 8

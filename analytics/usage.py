@@ -10,8 +10,9 @@ ranking prior reads. No Flask, no Whoosh: article lists come from the caller.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+from analytics.learning import DEFAULT_MIN_SESSIONS, proposal_reports
 from analytics.reports import ArticleRef, Report, _ratio, all_reports
 from analytics.store import Store
 
@@ -99,8 +100,12 @@ def usage_reports(store: Store, since: float, articles: list[Any] | None, limit:
 
 
 def insight_reports(store: Store, since: float, articles: Iterable[Any] | None = None,
-                    today: dt.date | None = None, limit: int = 20, until: float | None = None) -> list[Report]:
-    """Every report (``reports.all_reports``) with the usage reports before the daily volume."""
+                    today: dt.date | None = None, limit: int = 20, until: float | None = None,
+                    lookup: Callable[[str], Any | None] | None = None, min_sessions: int = DEFAULT_MIN_SESSIONS,
+                    synonyms: Iterable[Iterable[str]] = ()) -> list[Report]:
+    """Every report (``reports.all_reports``) with the usage reports, then (given ``lookup``, a
+    slug -> article function) the proposals learnt from use, before the daily volume."""
     articles = list(articles) if articles is not None else None
     found = all_reports(store, since, articles, today=today, limit=limit, until=until)
-    return found[:-1] + usage_reports(store, since, articles, limit) + found[-1:]
+    learnt = proposal_reports(store, since, lookup, min_sessions, synonyms, limit) if lookup else []
+    return found[:-1] + usage_reports(store, since, articles, limit) + learnt + found[-1:]

@@ -1,6 +1,6 @@
 """``python build.py report|propose ...``: analytics reports and content-gap proposals.
 
-    report  [--since 30d] [--format table|csv|json] [--limit N]
+    report  [--since 30d] [--format table|csv|json] [--limit N] [--apply-proposals SLUG]
     propose --out DIR [--since 30d] [--limit N] [--window 120]
 
 Reads the same settings as the app (``KB_ANALYTICS_URL``, ``KB_INSTANCE_DIR``, ``KB_ARTICLES_DIR``).
@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from analytics import open_store, resolve_url
+from analytics.learning import question_proposals, successes
 from analytics.proposals import draft_articles, synonym_pairs, write_synonyms
 from analytics.reports import Report, parse_since
 from analytics.retention import purge
 from analytics.store import StoreError, redact
 from analytics.usage import insight_reports
 from commands.errors import fail
+from kb.fmedit import FrontMatterError, add_list_items, yaml_item
 from kb.settings import load_settings
 
 
@@ -35,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--since", default="30d", help="period: 30d, 12h, 2w (default 30d)")
     report.add_argument("--format", choices=("table", "csv", "json"), default="table")
     report.add_argument("--limit", type=int, default=20, help="rows per report (default 20)")
+    report.add_argument("--apply-proposals", metavar="SLUG", default=None,
+                        help="add the proposed alternate questions of SLUG to its front matter")
     propose = sub.add_parser("propose", help="draft articles and synonym lines for content gaps")
     propose.add_argument("--out", required=True, help="folder for the drafts (created if missing)")
     propose.add_argument("--since", default="30d")
@@ -79,15 +83,21 @@ def run(argv: list[str]) -> int:
         store.close()
 
 
-def _articles(settings: dict[str, Any]) -> list[Any] | None:
+def _knowledge_base(settings: dict[str, Any]) -> Any | None:
     from kb import load_knowledge_base  # noqa: PLC0415
     root = Path(settings["ARTICLES_DIR"])
-    return load_knowledge_base(root).articles if root.is_dir() else None
+    return load_knowledge_base(root) if root.is_dir() else None
 
 
 def _report(args: argparse.Namespace, settings: dict[str, Any], store: Any, since: float) -> int:
     purge(store, int(settings["ANALYTICS_RETENTION_DAYS"]))
-    reports = insight_reports(store, since, _articles(settings), limit=args.limit)
+    kb = _knowledge_base(settings)
+    lookup = kb.by_slug().get if kb else None
+    min_sessions = int(settings["PROPOSAL_MIN_SESSIONS"])
+    if args.apply_proposals is not None:
+        return apply_proposals(kb, store, since, args.apply_proposals, min_sessions)
+    reports = insight_reports(store, since, kb.articles if kb else None, limit=args.limit, lookup=lookup,
+                              min_sessions=min_sessions, synonyms=kb.synonyms if kb else ())
     if args.format == "json":
         json.dump({"since": args.since, "reports": [r.as_dict() for r in reports]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -95,6 +105,49 @@ def _report(args: argparse.Namespace, settings: dict[str, Any], store: Any, sinc
         write_csv(reports, sys.stdout)
     else:
         print("\n\n".join(format_table(r, args.limit) for r in reports))
+        pasted = questions_yaml(next((r for r in reports if r.name == "proposed_questions"), None), kb)
+        if pasted:
+            print("\n" + pasted)
+    return 0
+
+
+def questions_yaml(report: Report | None, kb: Any) -> str:
+    """Per article with proposals: its file and the ``questions`` lines to paste (or apply)."""
+    if report is None or not report.rows or kb is None:
+        return ""
+    by_slug = kb.by_slug()
+    grouped: dict[str, list[str]] = {}
+    for slug, question, *_counts in report.rows:
+        grouped.setdefault(slug, []).append(question)
+    out = [("To accept proposed questions, add them under `questions:` and commit, or run "
+            "`python build.py report --apply-proposals SLUG`:")]
+    for slug, questions in grouped.items():
+        out.append(f"\n# {by_slug[slug].path} ({slug})\nquestions:")
+        out += [f"  - {yaml_item(q)}" for q in [*by_slug[slug].questions, *questions]]
+    return "\n".join(out)
+
+
+def apply_proposals(kb: Any, store: Any, since: float, slug: str, min_sessions: int) -> int:
+    """Append the proposed alternate questions of ``slug`` to its file, nothing else changed."""
+    article = kb.by_slug().get(slug) if kb else None
+    if article is None:
+        print(f"Error: {slug}: no such article under the articles folder", file=sys.stderr)
+        return 1
+    found = [p.question for p in question_proposals(successes(store, since), kb.by_slug().get, min_sessions)
+             if p.slug == slug]
+    if not found:
+        print(f"no proposed questions for {slug}")
+        return 0
+    path = Path(kb.root) / f"{slug}.md"
+    try:
+        text = path.read_bytes().decode("utf-8")
+        updated = add_list_items(text, "questions", found, after="title")
+    except (FrontMatterError, OSError, UnicodeDecodeError) as exc:
+        print(f"Error: {article.path}: {exc}", file=sys.stderr)
+        return 1
+    path.write_bytes(updated.encode("utf-8"))
+    print(f"added {len(found)} question(s) to {article.path}: {'; '.join(found)}. "
+          "Review with git diff, check with python build.py --check, then commit.")
     return 0
 
 

@@ -5,7 +5,10 @@ it means to: re-dumping the YAML would reorder keys, drop comments and rewrap lo
 """
 from __future__ import annotations
 
+import json
 import re
+
+import yaml
 
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
@@ -59,4 +62,51 @@ def set_field(text: str, name: str, value: str, after: str = "") -> str:
     else:
         at = _value_end(lines, keys[after], end) if after in keys else end
         lines.insert(at, f"{name}: {value}{newline}")
+    return "".join(lines)
+
+
+def yaml_item(value: str) -> str:
+    """``value`` as a YAML list item: plain when it reads back unchanged, else double-quoted."""
+    plain = re.fullmatch(r"[^\s\[\]{},:#&*!|>'\"%@`-][^\[\]{},:#]*", value) and value == value.strip()
+    try:
+        plain = plain and yaml.safe_load(value) == value
+    except yaml.YAMLError:
+        plain = False
+    return value if plain else json.dumps(value, ensure_ascii=False)
+
+
+def add_list_items(text: str, name: str, items: list[str], after: str = "") -> str:
+    """``text`` with ``items`` appended to the top-level list field ``name``, every other line as it
+    was: a block list gets ``- item`` lines in its own indent, a one-line flow list (``[a, b]``)
+    gets them before its ``]``; a missing field becomes a flow list after ``after``."""
+    if not items:
+        return text
+    rendered = [yaml_item(item) for item in items]
+    lines = text.splitlines(keepends=True)
+    end = _block_end(lines)
+    keys = {}
+    for index in range(1, end):
+        match = _KEY.match(lines[index])
+        if match:
+            keys.setdefault(match.group(1), index)
+    if name not in keys:
+        return set_field(text, name, "[" + ", ".join(rendered) + "]", after)
+    start = keys[name]
+    stop = _value_end(lines, start, end)
+    head = lines[start]
+    newline = _line_ending(head) or "\n"
+    value = head.rstrip("\r\n").split(":", 1)[1].split(" #", 1)[0].strip()
+    if value.startswith("[") and value.endswith("]") and stop == start + 1:
+        inside = value[1:-1].strip()
+        joined = (inside + ", " if inside else "") + ", ".join(rendered)
+        lines[start] = head.replace(value, f"[{joined}]", 1)
+        return "".join(lines)
+    if value:
+        raise FrontMatterError(f"'{name}' is not a list this tool can extend; add the items by hand")
+    items_at = [i for i in range(start + 1, stop) if lines[i].lstrip().startswith("- ")]
+    indent = lines[items_at[0]][:len(lines[items_at[0]]) - len(lines[items_at[0]].lstrip())] if items_at else "  "
+    ending = _line_ending(lines[stop - 1]) or newline
+    if not lines[stop - 1].endswith(("\n", "\r")):
+        lines[stop - 1] += newline
+    lines[stop:stop] = [f"{indent}- {item}{ending}" for item in rendered]
     return "".join(lines)

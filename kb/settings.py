@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "SEMANTIC_MODEL_DIR": "",
     "USAGE_PRIOR": False,
     "MCP_ENABLED": True,
+    "CLICK_PRIOR": False,
+    "PROPOSAL_MIN_SESSIONS": 3,
     "SECRET_KEY": "",
     "DEFAULT_LANG": "en",
     "MAX_QUERY_LENGTH": 500,

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from search import ranking, states, usage, visibility
+from search import clicks, ranking, states, usage, visibility
 from search.analysis import field_language, normalize_phrase, terms
 from search.expansion import ExpandedQuery, expand
 from search.query import MAX_PREFIX_TERMS, build_plan, filter_query
@@ -145,6 +145,8 @@ class Engine:
                         request.viewer, set(exact), semantic_text=semantic_text, allowed=allowed)
         if request.usage:
             ranked = usage.lift(ranked, request.usage)
+        if request.clicks:
+            ranked = clicks.lift(ranked, request.clicks, text)
         matched = retrieval.matched
         matched[[c.docnum for c in ranked]] = True  # semantic hook: dense-only hits count too
         facets = (snapshot.facet_columns.count(matched, visibility.facet_names(request.viewer))

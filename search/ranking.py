@@ -44,6 +44,8 @@ class ScoreParts:
     dense_normalized: float | None = None
     #: Set only when the usage prior lifted the score (search/usage.py).
     usage_factor: float | None = None
+    #: Set only when the click prior lifted the score (search/clicks.py).
+    click_factor: float | None = None
 
     def as_dict(self) -> dict[str, float]:
         return {k: round(v, 4) for k, v in self.__dict__.items() if v is not None}

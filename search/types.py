@@ -39,6 +39,8 @@ class SearchRequest:
     snippets: bool = True
     #: Use counts per slug (search/usage.py): a bounded lift among near-tied results. None: off.
     usage: dict[str, float] | None = None
+    #: Click evidence (search/clicks.py ``ClickPrior``): a bounded lift among near ties. None: off.
+    clicks: Any = None
 
 
 @dataclass

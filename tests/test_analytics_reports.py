@@ -35,8 +35,11 @@ USAGE_HEADERS = {"link_rate": ["source", "searches", "linked", "link_rate"],
                  "reuse": ["slug", "uses", "tickets", "agents"],
                  "use_by_type_level": ["type", "level", "articles", "used", "used_share", "uses"],
                  "never_used": ["slug", "title", "type", "level"]}
+#: with the articles folder known, the command ends with the proposals learnt from use
+PROPOSAL_HEADERS = {"proposed_questions": ["slug", "question", "searchers", "helpful", "used"],
+                    "proposed_synonyms": ["query_words", "article_words", "searchers", "articles", "examples"]}
 CLI_HEADERS = {**{k: v for k, v in HEADERS.items() if k != "daily_volume"}, **USAGE_HEADERS,
-               "daily_volume": HEADERS["daily_volume"]}
+               **PROPOSAL_HEADERS, "daily_volume": HEADERS["daily_volume"]}
 
 
 def record_sample(url: str) -> None:

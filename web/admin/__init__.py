@@ -132,7 +132,10 @@ def insights() -> Any:
         log.warning("admin: analytics store unavailable", exc_info=True)
         return _page("admin/error.html", 503, message="The analytics store is unavailable; see the logs.")
     try:
-        tables = insight_reports(store, now - seconds, _articles(), limit=limit, until=now)
+        lookup, synonyms = _proposal_sources()
+        tables = insight_reports(store, now - seconds, _articles(), limit=limit, until=now, lookup=lookup,
+                                 min_sessions=int(current_app.config.get("PROPOSAL_MIN_SESSIONS") or 3),
+                                 synonyms=synonyms)
     finally:
         store.close()
     daily = next(r for r in tables if r.name == "daily_volume")
@@ -160,6 +163,18 @@ def _articles() -> list[dict[str, Any]] | None:
     except Exception:  # noqa: BLE001  (reports still work without an index)
         log.warning("admin: no served index; stale and never-found reports skipped", exc_info=True)
         return None
+
+
+def _proposal_sources() -> tuple[Any, list[list[str]]]:
+    """(slug -> stored article data, the synonym groups) from the served index; (None, []) without one."""
+    from search.browse import get_data  # noqa: PLC0415
+    engine = current_app.extensions.get("supportkb.engine")
+    try:
+        snapshot = engine.snapshot()
+        groups = [list(group) for group in snapshot.meta.get("synonyms") or []]
+    except Exception:  # noqa: BLE001  (reports still work without an index)
+        return None, []
+    return (lambda slug: get_data(snapshot, slug, viewer())), groups
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,7 @@ from web.api import params as api_params
 from web.api.blueprint import bp, engine, response_cache, source
 from web.api.schemas import SearchQuery, SuggestQuery, TriageQuery
 from web.shared.auth import viewer
+from web.shared.clicks import click_prior
 from web.shared.extensions import limiter, search_limit
 from web.shared.tracking import track_search
 from web.shared.usage import usage_prior
@@ -43,14 +44,15 @@ def search() -> Response:
     search_engine = engine()
     cache = response_cache()
     usage, stamp = usage_prior()
-    key = (clean_query(params.q), api_params.search_key(params), dt.date.today().toordinal(), stamp)
+    clicks, click_stamp = click_prior()
+    key = (clean_query(params.q), api_params.search_key(params), dt.date.today().toordinal(), stamp, click_stamp)
     cached = cache.get(search_engine.snapshot().name, cache_audience(who), key)
     if cached is not None:
         response, body = cached
     else:
         response = search_engine.search(SearchRequest(
             params.q, filters=filters, limit=params.limit, offset=params.offset,
-            viewer=who, explain=params.explain, usage=usage))
+            viewer=who, explain=params.explain, usage=usage, clicks=clicks))
         data = response.as_dict() | {"version": response.version, "limit": params.limit,
                                      "offset": params.offset}
         body = dumps(data | {"cached": False})

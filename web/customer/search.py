@@ -22,6 +22,7 @@ from web.customer.common import article_langs, canonical, clean_filter, engine
 from web.customer.contact import contact_box
 from web.shared import i18n
 from web.shared.auth import viewer
+from web.shared.clicks import click_prior
 from web.shared.errors import json_error
 from web.shared.extensions import limiter
 from web.shared.tracking import track_search
@@ -94,14 +95,15 @@ def search_page() -> str:
                                "canonical": canonical("site.search_page")}
     if not has_words(text):
         return render_template("search.html", **context)
+    prior, _stamp = click_prior()
     request_ = SearchRequest(text, filters=filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-                             viewer=viewer())
+                             viewer=viewer(), clicks=prior)
     response = engine().search(request_)
     fell_back = False
     if response.total == 0 and BY_NAME["lang"].site_param not in shown and "lang" in filters:
         del filters["lang"]
         response = engine().search(SearchRequest(text, filters=filters, limit=PER_PAGE,
-                                                 offset=request_.offset, viewer=viewer()))
+                                                 offset=request_.offset, viewer=viewer(), clicks=prior))
         fell_back = response.total > 0
     track_search(response, "site", filters)
     # after the fallback to every language the words were another language's: keep its articles

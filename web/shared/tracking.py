@@ -7,18 +7,25 @@ are queued and written by a background thread, so a search only pays for cleanin
 Search sessions: pages may send a random id per browser tab in the ``X-Search-Session`` header
 (or pass ``session=``); it links a search that found nothing to the rephrased search that got a
 click, for synonym proposals. It identifies no one and is never combined with anything else.
+
+Client: searches, clicks and votes carry :func:`client_key`, a keyed hash (``SECRET_KEY``) of the
+UTC day and the agent's token name or else the client address. It is what caps a flood from one
+client in the click prior and counts distinct searchers for proposals; the address itself is never
+stored, and because the day is part of the hash, one client's events link nothing across days.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
+import time
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request
 
 from analytics import Recorder, resolve_url
 from search import SearchResponse
+from web.shared.auth import viewer
 from web.shared.metrics import count_search
 
 log = logging.getLogger(__name__)
@@ -51,6 +58,16 @@ def _recorder() -> Any:
     return current_app.extensions.get("supportkb.recorder")
 
 
+def client_key() -> str:
+    """This request's client as a keyed hash of the UTC day and the agent's token name (agents
+    behind one office address stay apart) or the client address; empty outside a request."""
+    if not has_request_context():
+        return ""
+    who = viewer()
+    identity = f"agent:{who.name}" if who.sees_internal and who.name else f"addr:{request.remote_addr or ''}"
+    return keyed_hash(f"client|{time.strftime('%Y-%m-%d', time.gmtime())}|{identity}")[:16]
+
+
 def _session(session: str | None) -> str | None:
     if session is None and has_request_context():
         return request.headers.get(SESSION_HEADER)
@@ -69,7 +86,7 @@ def track_search(response: SearchResponse, source: str, filters: dict[str, list[
         recorder.search(query=response.query, filters=filters, results=response.total,
                         source=source, corrected=response.did_you_mean, took_ms=response.took_ms,
                         session=_session(session), shown=[hit.slug for hit in response.results],
-                        search_id=search_id)
+                        search_id=search_id, client=client_key())
     except Exception:  # noqa: BLE001  (analytics must never break search)
         log.warning("analytics: search event dropped", exc_info=True)
 
@@ -80,7 +97,8 @@ def track_click(query: str, slug: str, position: int, source: str, session: str 
     if recorder is None:
         return
     try:
-        recorder.click(query=query, slug=slug, position=position, source=source, session=_session(session))
+        recorder.click(query=query, slug=slug, position=position, source=source, session=_session(session),
+                       client=client_key())
     except Exception:  # noqa: BLE001
         log.warning("analytics: click event dropped", exc_info=True)
 
@@ -91,7 +109,7 @@ def track_feedback(slug: str, helpful: bool, comment: str, source: str) -> None:
     if recorder is None:
         return
     try:
-        recorder.feedback(slug=slug, helpful=helpful, comment=comment, source=source)
+        recorder.feedback(slug=slug, helpful=helpful, comment=comment, source=source, client=client_key())
     except Exception:  # noqa: BLE001
         log.warning("analytics: feedback event dropped", exc_info=True)
 
