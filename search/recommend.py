@@ -42,6 +42,8 @@ MAX_LIMIT = 20
 CANDIDATES = 8
 #: How much a cue (question, failure, request) adds to a sentence's confidence.
 CUE_WEIGHT = 0.5
+#: Factor on the weight and confidence of a sentence about the contact itself (search/ticket.py META).
+META_FACTOR = 0.5
 #: Exponent on sentence confidences when fusing: the most confident sentence dominates.
 SHARPNESS = 8.0
 #: Exponent on how far a sentence's best hit stands above its second (a sentence that points at
@@ -112,7 +114,7 @@ def weight(sentence: Sentence, known: _Known) -> float:
     hits = sum(found)
     if not hits:
         return 0.0
-    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue)
+    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue) * (META_FACTOR if sentence.meta else 1.0)
 
 
 def candidates(text: str, subject: str, known: _Known) -> list[Sentence]:
@@ -132,7 +134,8 @@ def confidence(sentence: Sentence, response: SearchResponse) -> float:
     match = parts.get("question_match", 0.0) + max(parts.get("dense") or 0.0, 0.0)
     second = response.results[1].score if len(response.results) > 1 else 0.0
     margin = MAX_MARGIN if best.exact or second <= 0 else min(best.score / second, MAX_MARGIN)
-    return match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue)
+    return (match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue)
+            * (META_FACTOR if sentence.meta else 1.0))
 
 
 def fuse(runs: list[tuple[Sentence, float, SearchResponse]], limit: int
@@ -166,6 +169,13 @@ def fuse(runs: list[tuple[Sentence, float, SearchResponse]], limit: int
     return out, {slug: why[slug] for slug in ranked}
 
 
+def _search(engine: Engine, request: RecommendRequest, text: str) -> SearchResponse:
+    return engine.search(SearchRequest(
+        text[:MAX_QUERY_CHARS], filters=request.filters, limit=max(request.limit, PER_SENTENCE),
+        viewer=request.viewer, langs=request.langs, explain=True, facets=False, snippets=False,
+        usage=request.usage))
+
+
 def recommend(engine: Engine, request: RecommendRequest) -> Recommendation:
     """The best articles for a ticket, with the words and sentences each matched."""
     started = time.perf_counter()
@@ -174,10 +184,7 @@ def recommend(engine: Engine, request: RecommendRequest) -> Recommendation:
         known = _Known(engine, request.filters.get("lang") or request.langs, request.viewer)
         runs = []
         for sentence in candidates(request.text, request.subject, known):
-            response = engine.search(SearchRequest(
-                sentence.text[:MAX_QUERY_CHARS], filters=request.filters,
-                limit=max(request.limit, PER_SENTENCE), viewer=request.viewer, langs=request.langs,
-                explain=True, facets=False, snippets=False, usage=request.usage))
+            response = _search(engine, request, sentence.text)
             runs.append((sentence, confidence(sentence, response), response))
     runs.sort(key=lambda run: -run[1])
     hits, why = fuse(runs, request.limit)
