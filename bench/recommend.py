@@ -1,18 +1,21 @@
 """Suggestions from long ticket text against a plain search on the bare query, in the same run.
 
     python bench/recommend.py [--sets banking77 clinc150] [--limit N] [--seed 18] [--no-semantic]
-                              [--shared DIR]
+                              [--family test|tune] [--fold test|tune] [--shared DIR]
     python bench/recommend.py --show 2      # print two generated tickets and exit
 
-Each judged query of the shared FAQ sets is wrapped in ticket noise made from the templates below
-with a fixed seed: a greeting, a story around the query (sentences before and after it), a
-sign-off and signature with an order number and a phone number, a disclaimer and a quoted earlier
-reply, at least ``MIN_WORDS`` words in all. The noise never uses the set's documents or the gold
-answer: the same templates serve every set. The FAQ entries are built as articles exactly as in
-``bench/quality.py``; the row ``search`` runs ``Engine.search`` on the bare query (what
-``GET /api/v1/search`` runs), the row ``recommend`` runs ``search.recommend.recommend`` on the whole
-ticket (what ``POST /api/v1/recommend`` runs). With the semantic extra installed both run again
-with the layer on.
+Each judged query of a fold (bench/folds.py, the same split by intent as bench/quality.py) is
+wrapped in ticket noise from one family of templates (bench/ticket_noise.py) with a fixed seed:
+greeting, a story around the query, sign-off and signature with order and phone numbers,
+disclaimer and quoted earlier reply, at least ``MIN_WORDS`` words; the test family also writes
+chat transcripts and call notes. The noise never uses the set's documents or answers. Constants of
+search/ticket.py and search/recommend.py are chosen with ``--family tune --fold tune``; the figures
+reported are the defaults, ``--family test --fold test``: other templates, other intents.
+
+The FAQ entries are built as articles exactly as in ``bench/quality.py``; the row ``search`` runs
+``Engine.search`` on the bare query (what ``GET /api/v1/search`` runs), the row ``recommend`` runs
+``search.recommend.recommend`` on the whole ticket (what ``POST /api/v1/recommend`` runs). With
+the semantic extra installed both run again with the layer on.
 """
 from __future__ import annotations
 

@@ -62,6 +62,12 @@ PROBLEM_WORDS = re.compile(
     r"wrong|missing|lost|stolen|stuck|declined|rejected|charged|refund\w*|cancel\w*|problem|issue|"
     r"help|need|want|would like|how|why|what|when|where|which|is there|no puedo|no funciona|error|"
     r"problema|ayuda|necesito|quiero|c[oó]mo|por qu[eé])\b", re.IGNORECASE)
+#: A request in the imperative at the start of a sentence ("Send me a new card", "Cancel my order"),
+#: after an optional "please": it states what the customer wants as a question does.
+REQUEST_START = re.compile(
+    r"^\s*(please\s+|(kindly|pls|plz)\s+)?(tell|give|show|send|find|get|set|book|call|cancel|change|check|"
+    r"help|explain|remind|add|remove|delete|close|open|order|make|put|turn|transfer|pay|reset|unlock|unblock|"
+    r"freeze|block|update|list|read|play|text)\b", re.IGNORECASE)
 QUESTION_START = re.compile(
     r"^\s*(how|what|why|when|where|which|who|can|could|is|are|am|do|does|did|will|would|should|may|"
     r"c[oó]mo|qu[eé]|por qu[eé]|cu[aá]ndo|d[oó]nde|puedo|hay)\b", re.IGNORECASE)
@@ -171,9 +177,10 @@ def clean(text: str) -> str:
 
 
 def cue(sentence: str) -> float:
-    """0 to 1: how much a sentence reads like the customer's problem (question, failure, request)."""
+    """0 to 1: how much a sentence reads like the customer's problem (a question or a request in
+    the imperative; a failure or a need)."""
     score = 0.0
-    if sentence.rstrip().endswith("?") or QUESTION_START.match(sentence):
+    if sentence.rstrip().endswith("?") or QUESTION_START.match(sentence) or REQUEST_START.match(sentence):
         score += 0.5
     if PROBLEM_WORDS.search(sentence):
         score += 0.5
@@ -190,8 +197,10 @@ def split(text: str) -> list[str]:
         for piece in pieces[1:]:
             words = current.lower().split()
             last = words[-1] if words else ""
-            # "the reason I am writing", "the second time I asked": a relative clause, not a new sentence
-            if last in BEFORE_I_WORDS or len(words) < 2 or DETERMINERS.intersection(words[-3:-1]):
+            # "The reason I am writing", "This is the second time I asked": a writer who capitalises
+            # has a relative clause here, not a new sentence (one who does not writes "i" anyway)
+            relative = current.lstrip()[:1].isupper() and DETERMINERS.intersection(words[-3:-1])
+            if last in BEFORE_I_WORDS or len(words) < 2 or relative:
                 current += " " + piece
             else:
                 parts.append(current)

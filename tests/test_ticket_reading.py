@@ -6,7 +6,7 @@ import pytest
 
 from search import Engine
 from search.recommend import RecommendRequest, recommend
-from search.ticket import clean, sentences, split
+from search.ticket import clean, cue, sentences, split
 
 # The problem is stated once, weakly; the talk about the contact around it quotes another article's
 # question word for word ("what does my bill mean").
@@ -57,6 +57,14 @@ def test_an_unknown_sign_off_still_ends_the_body() -> None:
     ("Anyway, the reason I am writing: Freeze my account", ["Anyway, the reason I am writing:", "Freeze my account"]),
     ("This is the second time I asked", ["This is the second time I asked"]),
     ("give me a joke about bugs I can't believe it", ["give me a joke about bugs", "I can't believe it"]),
+    ("please repeat the last thing I can't believe it", ["please repeat the last thing", "I can't believe it"]),
 ])
 def test_sentences_split_at_colons_but_not_inside_relative_clauses(text: str, parts: list[str]) -> None:
     assert split(text) == parts
+
+
+def test_a_request_in_the_imperative_reads_like_the_problem() -> None:
+    assert cue("Send me a new card") == 0.5
+    assert cue("please send me a new card") == 0.5
+    assert cue("My daughter usually sorts these things out for me") == 0.0
+    assert cue("The letter was sent to my old address") == 0.0
