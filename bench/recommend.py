@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.evalsets import SETS, SHARED, metrics, read_jsonl, read_qrels, write_faq_articles
 from bench.folds import split
-from bench.ticket_noise import FAMILIES, Family, ticket
+from bench.ticket_noise import FAMILIES, Family, styled, ticket
 from kb import load_knowledge_base
 from search import Engine, SearchRequest
 from search.indexer import build_index
@@ -52,6 +52,11 @@ def rankings(engine: Engine, queries: list[dict], tickets: dict[str, str], slug_
     return plain, recommended, plain_ms, recommend_ms
 
 
+def by_style(ranked: dict[str, list[str]], relevant: dict[str, set[str]], ids: set[str]) -> float:
+    """MRR@10 over the queries ``ids`` only."""
+    return metrics({q: r for q, r in ranked.items() if q in ids}, relevant)["MRR@10"]
+
+
 def p50(values: list[float]) -> float:
     return sorted(values)[len(values) // 2] if values else 0.0
 
@@ -71,7 +76,9 @@ def evaluate(name: str, limit: int | None, seed: int, hybrid: bool, shared: Path
     folder = shared / name
     docs = read_jsonl(folder / "docs.jsonl")
     queries, relevant = sample(name, fold, limit, seed, shared)
-    tickets = {q["id"]: ticket(q["text"], random.Random(f"{seed}:{name}:{q['id']}"), family) for q in queries}
+    drawn = {q["id"]: styled(q["text"], random.Random(f"{seed}:{name}:{q['id']}"), family) for q in queries}
+    tickets = {qid: text for qid, (text, _) in drawn.items()}
+    styles = {style: {qid for qid, (_, s) in drawn.items() if s == style} for _, style in drawn.values()}
     words = sorted(len(t.split()) for t in tickets.values())
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as scratch:
@@ -85,7 +92,10 @@ def evaluate(name: str, limit: int | None, seed: int, hybrid: bool, shared: Path
             engine.close()
             label = "hybrid" if mode == "on" else "lexical"
             results[label] = {"search": metrics(plain, relevant), "recommend": metrics(recommended, relevant),
-                              "search_p50": p50(plain_ms), "recommend_p50": p50(recommend_ms)}
+                              "search_p50": p50(plain_ms), "recommend_p50": p50(recommend_ms),
+                              "by_style": {style: (len(ids), by_style(recommended, relevant, ids)
+                                                   / max(by_style(plain, relevant, ids), 1e-9))
+                                           for style, ids in sorted(styles.items())}}
     results["tickets"] = {"queries": len(queries), "min_words": words[0], "median_words": words[len(words) // 2]}
     return results
 
@@ -125,6 +135,10 @@ def main() -> int:
             plain, rec = run["search"]["MRR@10"], run["recommend"]["MRR@10"]
             print(f"| {name} | {label} | {plain:.3f} | {rec:.3f} | {rec / plain:.3f}x | "
                   f"{run['recommend']['recall@1']:.3f} | {run['search_p50']:.1f} | {run['recommend_p50']:.1f} |")
+        for label in ("lexical", "hybrid"):
+            if label in result and len(result[label]["by_style"]) > 1:
+                notes.append(f"{name} {label}, ratio by style: " + ", ".join(
+                    f"{style} {ratio:.3f}x ({n} tickets)" for style, (n, ratio) in result[label]["by_style"].items()))
         t = result["tickets"]
         notes.append(f"{name}: {t['queries']} tickets, words min {t['min_words']} median {t['median_words']}, "
                      f"{time.perf_counter() - started:.0f} s")

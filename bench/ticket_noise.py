@@ -245,7 +245,13 @@ def notes(family: Family, query: str, rng: random.Random) -> str:
 STYLES = {"email": email, "chat": chat, "notes": notes}
 
 
-def ticket(query: str, rng: random.Random, family: Family = TUNE) -> str:
-    """The query wrapped in noise of ``family`` (at least MIN_WORDS words), the same for the same ``rng``."""
+def styled(query: str, rng: random.Random, family: Family = TUNE) -> tuple[str, str]:
+    """The query wrapped in noise of ``family`` (at least MIN_WORDS words), the same for the same
+    ``rng``, and the style drawn (``email``, ``chat``, ``notes``)."""
     style = family.styles[0] if len(family.styles) == 1 else rng.choice(family.styles)
-    return STYLES[style](family, query, rng)
+    return STYLES[style](family, query, rng), style
+
+
+def ticket(query: str, rng: random.Random, family: Family = TUNE) -> str:
+    """The query wrapped in noise of ``family``: see :func:`styled`."""
+    return styled(query, rng, family)[0]
