@@ -20,7 +20,8 @@ QUOTE_HEADER = re.compile(
 #: A line that starts a signature: "-- " (the e-mail convention) or a short sign-off.
 SIGNATURE_MARK = re.compile(r"^\s*(--|__)\s*$")
 SIGN_OFF = re.compile(
-    r"^\s*(thanks?( you)?( (so|very) much)?( in advance| again| for your (time|help))?|many thanks|cheers|regards|"
+    r"^\s*(thanks?( you)?( (so|very) much)?( in advance| again| for your (time|help))?|many thanks|"
+    r"cheers|regards|"
     r"best( wishes| regards)?|all the best|(kind|warm)(est)? (regards|wishes)|sincerely( yours)?|"
     r"yours( sincerely| faithfully| truly)?|(speak|talk) soon|take care|have a (good|nice|great) (day|one)|"
     r"thx|ta|saludos|gracias|atentamente|un saludo|sent from my \w+.*)\s*[,.!]*\s*$", re.IGNORECASE)
@@ -37,7 +38,8 @@ GREETING = re.compile(
 DISCLAIMER_WORDS = re.compile(
     r"\b(confidential(ity)?|privileged|intended (solely )?(only )?for|intended recipient|disclaimer|"
     r"received this (e-?mail|message|communication) in error|notify the sender|unauthori[sz]ed|"
-    r"any attachments?|virus(es)?|legally binding|do not (print|reply)|environment before printing)\b", re.IGNORECASE)
+    r"any attachments?|virus(es)?|legally binding|do not (print|reply)|environment before printing)\b",
+    re.IGNORECASE)
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: Reference numbers: "#12345", "ORD-2024-0091", "ticket 884213", long digit runs, phone numbers.
@@ -53,7 +55,8 @@ BEFORE_I = ("can|do|did|does|should|could|would|will|may|might|must|shall|have|h
             "after|before|whether|though|although|unless|till|where|now|today|yesterday")
 SENTENCE_END = re.compile(rf"(?<=[.!?:])\s+|\n+|(?<=[a-z0-9])\s+(?=(?:{STARTERS})\b)")
 BEFORE_I_WORDS = frozenset(BEFORE_I.split("|"))
-DETERMINERS = frozenset(["the", "a", "an", "every", "each", "any", "some", "only", "first", "last", "one", "all"])
+DETERMINERS = frozenset(["the", "a", "an", "every", "each", "any", "some", "only", "first", "last", "one",
+                         "all"])
 I_START = re.compile(r"(?<=[a-z0-9])\s+(?=I\b)")
 #: What a sentence that states the problem tends to contain (English and Spanish).
 PROBLEM_WORDS = re.compile(
@@ -76,12 +79,15 @@ QUESTION_START = re.compile(
 #: rarely states the problem, however well its words match an article ("how long it takes to get an
 #: answer", "call me any weekday"); it is discounted, not dropped.
 META = re.compile(
-    r"\b(let (me|us) know|get back to (me|us)|hear (back )?from you|(reply|respond|answer) (to (me|this)|back|"
-    r"soon|quickly|asap)|(get|got|getting|receive|received) (an? |any )?(answer|reply|response)|(quick|prompt|fast|speedy|early|swift) (reply|response|answer)|(call|ring|phone|"
+    r"\b(let (me|us) know|get back to (me|us)|hear (back )?from you|"
+    r"(reply|respond|answer) (to (me|this)|back|"
+    r"soon|quickly|asap)|(get|got|getting|receive|received) (an? |any )?(answer|reply|response)|"
+    r"(quick|prompt|fast|speedy|early|swift) (reply|response|answer)|(call|ring|phone|"
     r"text|email|e-mail|contact|reach) (me|us)\b|(i|i'm|i am|we are|i have been|i've been) (writing|emailing|"
     r"contacting|reaching out)|writing (to you|this|from|because|again)|this (message|email|e-mail|letter)|"
     r"sorry (to bother|for (the|any|my|bothering))|apolog(y|ies|ise|ize)|bear with me|in advance|"
-    r"(your|for the|for your) (patience|time|help)|(would|will) (be|really) (great|lovely|appreciated|grateful)|"
+    r"(your|for the|for your) (patience|time|help)|"
+    r"(would|will) (be|really) (great|lovely|appreciated|grateful)|"
     r"(appreciate|grateful for) (a|any|your|it)|hope (this|you|that|we|someone|to hear)|"
     r"(on|your|the) (website|web site|help pages?|faq|forums?|hotline)|waiting (time|on the phone|on hold)|"
     r"on hold|(been|am|as) a (loyal |long[- ]time |good )?customer|customer (for|since))\b", re.IGNORECASE)
@@ -90,8 +96,10 @@ META = re.compile(
 SPEAKER = re.compile(
     r"^\s*(?:\[?\(?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\]?\)?\s*[-|]?\s*)?"
     r"(?P<who>[A-Za-z][\w'.-]*(?: [A-Za-z][\w'.-]*)?)\s*(?:\([^)]{0,40}\))?\s*:\s*", re.IGNORECASE)
-SUPPORT_SIDE = frozenset(["agent", "support", "rep", "representative", "operator", "advisor", "adviser", "assistant", "bot", "system", "staff", "helpdesk", "concierge", "specialist"])
-CUSTOMER_SIDE = frozenset(["customer", "caller", "client", "user", "visitor", "guest", "member", "me", "cliente", "usuario"])
+SUPPORT_SIDE = frozenset(["agent", "support", "rep", "representative", "operator", "advisor", "adviser",
+                          "assistant", "bot", "system", "staff", "helpdesk", "concierge", "specialist"])
+CUSTOMER_SIDE = frozenset(["customer", "caller", "client", "user", "visitor", "guest", "member", "me",
+                           "cliente", "usuario"])
 MAX_SENTENCE_CHARS = 400
 
 
