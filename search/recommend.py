@@ -1,10 +1,12 @@
 """Suggestions from a ticket: the customer's problem found in long text, then a few ordinary searches.
 
 1. ``search/ticket.py`` drops what is not the problem (greetings, signature, quoted replies,
-   disclaimers, references) and splits the rest into sentences.
+   disclaimers, references, the support side of a transcript), splits the rest into sentences and
+   marks those that talk about the contact itself ("please call me", "sorry to bother you").
 2. Every sentence gets a cheap weight from the served index: the share of its words the index
    knows (for the fields the viewer may match) times the square root of how many it knows, times
-   its cue (a question, a failure, a request). The subject, when given, is always a candidate.
+   its cue (a question, a failure, a request), times ``META_FACTOR`` for talk about the contact.
+   The subject, when given, is always a candidate.
 3. The ``CANDIDATES`` best sentences each run one :meth:`Engine.search` (so ranking, visibility,
    filters, synonyms, typo repair, the semantic layer and the usage prior are the search's own).
    A sentence's confidence is how well its best hit matches it: the title/question match plus,
@@ -36,12 +38,16 @@ from search.viewer import ANONYMOUS, Viewer
 MAX_TICKET_CHARS = 20_000
 MAX_SUBJECT_CHARS = 300
 MAX_LIMIT = 20
-#: Sentences searched (the subject counts as one). Chosen with SHARPNESS and MARGIN_WEIGHT on a
-#: seeded sample of 400 noisy tickets per FAQ set (bench/recommend.py's noise, other queries than
-#: the benchmark's sample): 5 searched sentences missed the problem sentence in about 8% of tickets.
+#: Constants here and in search/ticket.py are chosen with bench/recommend.py's tuning family of noise
+#: templates on the tuning fold of the FAQ sets (``--family tune --fold tune``); the figures reported
+#: use the test family on the test fold. Sentences searched (the subject counts as one), chosen with
+#: SHARPNESS and MARGIN_WEIGHT: 5 searched sentences missed the problem sentence in about 8% of tickets.
 CANDIDATES = 8
 #: How much a cue (question, failure, request) adds to a sentence's confidence.
 CUE_WEIGHT = 0.5
+#: Factor on the weight and confidence of a sentence about the contact itself (search/ticket.py META):
+#: 0.5 and 0.25 scored alike on the tuning fold (MRR@10 0.947/0.948 x search on clinc150), 0.75 lower.
+META_FACTOR = 0.5
 #: Exponent on sentence confidences when fusing: the most confident sentence dominates.
 SHARPNESS = 8.0
 #: Exponent on how far a sentence's best hit stands above its second (a sentence that points at
@@ -112,7 +118,7 @@ def weight(sentence: Sentence, known: _Known) -> float:
     hits = sum(found)
     if not hits:
         return 0.0
-    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue)
+    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue) * (META_FACTOR if sentence.meta else 1.0)
 
 
 def candidates(text: str, subject: str, known: _Known) -> list[Sentence]:
@@ -132,7 +138,8 @@ def confidence(sentence: Sentence, response: SearchResponse) -> float:
     match = parts.get("question_match", 0.0) + max(parts.get("dense") or 0.0, 0.0)
     second = response.results[1].score if len(response.results) > 1 else 0.0
     margin = MAX_MARGIN if best.exact or second <= 0 else min(best.score / second, MAX_MARGIN)
-    return match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue)
+    return (match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue)
+            * (META_FACTOR if sentence.meta else 1.0))
 
 
 def fuse(runs: list[tuple[Sentence, float, SearchResponse]], limit: int
@@ -166,6 +173,13 @@ def fuse(runs: list[tuple[Sentence, float, SearchResponse]], limit: int
     return out, {slug: why[slug] for slug in ranked}
 
 
+def _search(engine: Engine, request: RecommendRequest, text: str) -> SearchResponse:
+    return engine.search(SearchRequest(
+        text[:MAX_QUERY_CHARS], filters=request.filters, limit=max(request.limit, PER_SENTENCE),
+        viewer=request.viewer, langs=request.langs, explain=True, facets=False, snippets=False,
+        usage=request.usage))
+
+
 def recommend(engine: Engine, request: RecommendRequest) -> Recommendation:
     """The best articles for a ticket, with the words and sentences each matched."""
     started = time.perf_counter()
@@ -174,10 +188,7 @@ def recommend(engine: Engine, request: RecommendRequest) -> Recommendation:
         known = _Known(engine, request.filters.get("lang") or request.langs, request.viewer)
         runs = []
         for sentence in candidates(request.text, request.subject, known):
-            response = engine.search(SearchRequest(
-                sentence.text[:MAX_QUERY_CHARS], filters=request.filters,
-                limit=max(request.limit, PER_SENTENCE), viewer=request.viewer, langs=request.langs,
-                explain=True, facets=False, snippets=False, usage=request.usage))
+            response = _search(engine, request, sentence.text)
             runs.append((sentence, confidence(sentence, response), response))
     runs.sort(key=lambda run: -run[1])
     hits, why = fuse(runs, request.limit)
