@@ -25,7 +25,7 @@ def test_quick_start_commands_name_real_files() -> None:
 
 
 def test_linked_docs_exist() -> None:
-    for link in re.findall(r"\]\((docs/[^)]+)\)", README):
+    for link in re.findall(r"\]\((docs/[^)#]+)(?:#[^)]*)?\)", README):
         assert (ROOT / link).exists(), link
 
 
