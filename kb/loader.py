@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.fields import build_article
-from kb.filecache import FileCache, file_digest
+from kb.filecache import FileCache, file_digest, now_ns
 from kb.gitdates import last_commit_dates
 from kb.golden import GoldenQuery, load_golden
 from kb.model import Article
@@ -78,8 +78,14 @@ def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None,
     for file_path in track(files, "load", len(files), progress):
         relative = file_path.relative_to(root).as_posix()
         display = f"{shown}/{relative}"
-        data = file_path.read_bytes()
-        digest = file_digest(data, display)
+        stat = file_path.stat()
+        data = None
+        digest = kb.cache.unchanged(relative, stat, display)  # stat as when last read: skip reading it
+        if digest is None:
+            started_ns = now_ns()
+            data = file_path.read_bytes()
+            digest = file_digest(data, display)
+            kb.cache.hashed(relative, stat, display, started_ns)
         cached = kb.cache.get(relative, digest)
         if cached is None:
             parsed = parse_file(str(file_path), display)
@@ -93,8 +99,12 @@ def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None,
             kb.problems.append(article)
             continue
         if dated_by_file:
-            article.updated = git_dates.get(relative) or dt.date.fromtimestamp(file_path.stat().st_mtime)
-        article.content_hash = _content_hash(data, article.updated)
+            article.updated = git_dates.get(relative) or dt.date.fromtimestamp(stat.st_mtime)
+        known = kb.cache.content_hash(relative, str(article.updated))
+        article.content_hash = known or _content_hash(
+            file_path.read_bytes() if data is None else data, article.updated)
+        if not known:
+            kb.cache.remember_hash(relative, str(article.updated), article.content_hash)
         kb.articles.append(article)
         kb.problems += problems
     kb.routing, problems = load_routing(root)
