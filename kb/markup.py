@@ -11,6 +11,11 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.md_in_html import MarkdownInHtmlExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
 INTERNAL_OPEN = re.compile(r"^\s*:::\s*internal\s*$")
@@ -151,9 +156,10 @@ def _converter() -> markdown.Markdown:
     """One Markdown converter per thread: building one costs more than converting a page."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
-        converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc", "md_in_html",
-                                                  "sane_lists", _ArticleLinks()],
-                                      extension_configs={"toc": {"permalink": False}})
+        # instances, not names: a name makes Markdown scan every installed package's entry points
+        converter = markdown.Markdown(extensions=[TableExtension(), FencedCodeExtension(),
+                                                  TocExtension(permalink=False), MarkdownInHtmlExtension(),
+                                                  SaneListExtension(), _ArticleLinks()])
         _converters.markdown = converter
     return converter
 

@@ -21,8 +21,8 @@ from typing import Any, Iterator
 
 from whoosh import index as whoosh_index
 
-from search.deletions import FILE as DELETED, read_statistics, record_deletions
-from search.segments import link_segments, merge_policy, small_segments
+from search.deletions import FILE as DELETED, record_deletions
+from search.segments import link_segments, many_deleted, merge_policy, small_segments
 from search.store import (VERSIONS, current_version, hold_version, new_version_name, publish,
                           read_json, release_version, remove_if_unused, version_dir,
                           write_json)
@@ -56,7 +56,7 @@ def merge_due(version: Path) -> bool:
     """Whether a merge would be worth it: small segments piling up, or many deleted documents."""
     counts = segment_counts(version)
     return small_segments([total for total, _live in counts]) or any(
-        total and (total - live) / total >= DELETED_RATIO for total, live in counts)
+        many_deleted(total, live, DELETED_RATIO) for total, live in counts)
 
 
 def _link_version(source: Path, target: Path) -> None:

@@ -43,6 +43,12 @@ def small_segments(sizes: list[int]) -> bool:
     return sum(size <= SMALL_DOCS for size in sizes) >= SMALL_SEGMENTS
 
 
+def many_deleted(total: int, live: int, ratio: float) -> bool:
+    """Whether a segment holds enough deleted documents to be rewritten without them: at least
+    ``ratio`` of its documents and at least :data:`SMALL_DOCS` (a small index never needs it)."""
+    return total - live >= max(ratio * total, SMALL_DOCS)
+
+
 def merge_policy(writer: Any, segments: list[Any], deleted_ratio: float, force: bool = False
                  ) -> list[Any]:
     """Whoosh merge policy: merge the small segments together once there are
@@ -54,7 +60,7 @@ def merge_policy(writer: Any, segments: list[Any], deleted_ratio: float, force: 
     kept = [s for s in segments if s.doc_count() > 0]
     small = [s for s in kept if s.doc_count_all() <= SMALL_DOCS]
     chosen = [s for s in kept if force or (len(small) >= SMALL_SEGMENTS and s in small)
-              or (s.doc_count_all() - s.doc_count()) >= deleted_ratio * s.doc_count_all()]
+              or many_deleted(s.doc_count_all(), s.doc_count(), deleted_ratio)]
     if len(chosen) == 1 and chosen[0].doc_count() == chosen[0].doc_count_all():
         return kept  # one segment with nothing to purge: merging it would only copy it
     for segment in chosen:

@@ -14,14 +14,20 @@ from search import Engine, SearchRequest
 from search.indexer import build_index
 from search.schema import TEXT_KINDS
 from search.segments import SMALL_SEGMENTS
+from search.semantic.dense import Settings
 from search.store import current_version, hold_version, release_version, version_dir
 from search.viewer import AGENT
 
 DEMO = Path(__file__).resolve().parent.parent / "articles"
 
 
+#: The lexical index is what incremental builds share and correct; embeddings are another stage
+#: (search/semantic/), and leaving them out keeps these tests minutes shorter.
+LEXICAL = Settings(mode="off")
+
+
 def build(articles: Path, index: Path, full: bool = False) -> str:
-    summary = build_index(load_knowledge_base(articles), index, full=full, semantic=None)
+    summary = build_index(load_knowledge_base(articles), index, full=full, semantic=LEXICAL)
     return summary.version
 
 
@@ -121,7 +127,7 @@ def test_incremental_build_picks_up_every_kind_of_change(demo: Path, tmp_path: P
     build(demo, index, full=True)
     before = sorted(p.relative_to(demo).as_posix()[:-3] for p in demo.rglob("*.md"))
     edit(demo)
-    summary = build_index(load_knowledge_base(demo), index, semantic=None)
+    summary = build_index(load_knowledge_base(demo), index, semantic=LEXICAL)
     assert not summary.full and summary.removed == 2  # the deleted and the renamed-away slug
     after = {p.relative_to(demo).as_posix()[:-3] for p in demo.rglob("*.md")}
     engine = Engine(index)
