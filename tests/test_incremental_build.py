@@ -281,3 +281,35 @@ def test_parse_cache_reparses_only_changed_files(demo: Path, tmp_path: Path,
     assert len(parsed) == 3  # the edited, the renamed and the new file
     monkeypatch.setattr(loader, "parse_file", real)
     assert validate(changed) == validate(load_knowledge_base(demo))
+
+
+def test_unchanged_files_are_not_even_read(demo: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import os  # noqa: PLC0415
+
+    import kb.filecache as filecache  # noqa: PLC0415
+    from kb import validate  # noqa: PLC0415
+    monkeypatch.setattr(filecache, "RACY_NS", 0)  # the copy is seconds old: trust its stat now
+    cache = tmp_path / "index"
+    cache.mkdir()
+    first = load_knowledge_base(demo, cache_dir=cache)
+    validate(first)  # saves the cache
+    assert len(first.cache.read) == len(list(demo.rglob("*.md")))
+    again = load_knowledge_base(demo, cache_dir=cache)
+    assert again.cache.read == set()
+    assert [(a.slug, a.content_hash) for a in again.articles] == \
+        [(a.slug, a.content_hash) for a in first.articles]
+    edit(demo)
+    # same size, same modification time: only the change time (and the bytes) tell
+    same = sorted(demo.rglob("*.md"))[30]
+    before = same.stat()
+    text = same.read_text(encoding="utf-8")
+    same.write_text(text[:-2] + ("x" if text[-2] != "x" else "y") + text[-1], encoding="utf-8")
+    os.utime(same, ns=(before.st_atime_ns, before.st_mtime_ns))
+    changed = load_knowledge_base(demo, cache_dir=cache)
+    new = {p.relative_to(demo).as_posix() for p in demo.rglob("*.md")
+           if "moved-" in p.name or p.name == "nueva-traduccion.md"}
+    edited = {p.relative_to(demo).as_posix() for p in demo.rglob("*.md")
+              if "Zanzibarflux" in p.read_text(encoding="utf-8")}
+    assert changed.cache.read == new | edited | {same.relative_to(demo).as_posix()}
+    assert changed.articles == load_knowledge_base(demo).articles
