@@ -11,11 +11,6 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.extensions.fenced_code import FencedCodeExtension
-from markdown.extensions.md_in_html import MarkdownInHtmlExtension
-from markdown.extensions.sane_lists import SaneListExtension
-from markdown.extensions.tables import TableExtension
-from markdown.extensions.toc import TocExtension
 from markdown.treeprocessors import Treeprocessor
 
 INTERNAL_OPEN = re.compile(r"^\s*:::\s*internal\s*$")
@@ -156,6 +151,12 @@ def _converter() -> markdown.Markdown:
     """One Markdown converter per thread: building one costs more than converting a page."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
+        # imported here: fenced_code brings pygments, which a run that renders nothing never needs
+        from markdown.extensions.fenced_code import FencedCodeExtension  # noqa: PLC0415
+        from markdown.extensions.md_in_html import MarkdownInHtmlExtension  # noqa: PLC0415
+        from markdown.extensions.sane_lists import SaneListExtension  # noqa: PLC0415
+        from markdown.extensions.tables import TableExtension  # noqa: PLC0415
+        from markdown.extensions.toc import TocExtension  # noqa: PLC0415
         # instances, not names: a name makes Markdown scan every installed package's entry points
         converter = markdown.Markdown(extensions=[TableExtension(), FencedCodeExtension(),
                                                   TocExtension(permalink=False), MarkdownInHtmlExtension(),
