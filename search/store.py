@@ -24,6 +24,11 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
+try:
+    import orjson
+except ImportError:  # the standard library's json does the same, slower
+    orjson = None  # type: ignore[assignment]
+
 POINTER = "CURRENT"
 VERSIONS = "versions"
 
@@ -60,15 +65,24 @@ def new_version_name() -> str:
 
 
 def read_json(path: Path) -> Any:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return orjson.loads(data) if orjson is not None else json.loads(data)
+
+
+def _encode(data: Any) -> bytes:
+    if orjson is not None:
+        return orjson.dumps(data)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write and fsync, so a published version is complete on disk."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # C encoder; json.dump is not
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    """Write and fsync, so a published version is complete on disk.
+
+    orjson reads and writes a version's metadata (megabytes at 10,000 articles, read and written
+    by every build) several times faster than the standard library, which stays the fallback."""
+    with open(path, "wb") as handle:
+        handle.write(_encode(data))
         handle.flush()
         os.fsync(handle.fileno())
 
