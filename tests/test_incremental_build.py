@@ -224,13 +224,22 @@ def test_crash_mid_merge_leaves_the_served_version(demo: Path, tmp_path: Path,
     assert sorted(p.name for p in (index / "versions").iterdir()) == [served]
 
 
-def test_builds_never_merge_and_a_merge_publishes_the_same_results(demo: Path,
-                                                                   tmp_path: Path) -> None:
+def test_builds_never_merge_and_a_merge_publishes_the_same_results(
+        demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import commands.merge  # noqa: PLC0415
+    from commands.build_check import _merge_if_due  # noqa: PLC0415
     from search.merging import merge_due, merge_index  # noqa: PLC0415
+    started: list[Path] = []
+    monkeypatch.setattr(commands.merge, "start_background", started.append)
     index = tmp_path / "index"
+    first = small_segments_built(demo, index, 1)
+    _merge_if_due(index, first)
+    assert started == []  # one small segment: nothing to merge
     served = small_segments_built(demo, index, SMALL_SEGMENTS)
     assert len(segment_files(index)) == SMALL_SEGMENTS + 1  # no build merged anything
     assert merge_due(version_dir(index, served))
+    _merge_if_due(index, served)
+    assert started == [index]  # build.py starts the merge in the background and returns
     texts = queries(demo)[:40]
     before = rankings(index, texts)
     summary = merge_index(index)
