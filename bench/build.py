@@ -5,7 +5,8 @@ plain Whoosh indexing the same files in the same run.
 
 The generated knowledge base is made of real text: the first N articles of the shared scale
 corpus (Debian manual pages). Every figure is the median of ``--runs`` runs of the same calls
-``build.py`` makes (load, validate, build_index), semantic search off. The baseline is plain
+``build.py`` makes (load, validate, build_index), semantic search off; the one-article change is
+also timed as a writer runs it, ``python build.py`` in a new process (imports included). The baseline is plain
 Whoosh with 2 processes (``writer(procs=2, multisegment=True)``), a stemming analyzer, the same
 front matter parsed with python-frontmatter, written to a temporary folder. The machine may be
 shared: medians hide some noise, not all of it.
@@ -16,6 +17,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +31,8 @@ from kb import load_knowledge_base, validate  # noqa: E402
 from kb.titles import NearTitles  # noqa: E402
 from search.indexer import build_index  # noqa: E402
 
-DEMO = Path(__file__).resolve().parent.parent / "articles"
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "articles"
 
 
 def timed_build(articles: Path, index: Path, full: bool, check: bool = False
@@ -52,6 +55,15 @@ def timed_build(articles: Path, index: Path, full: bool, check: bool = False
     kb.cache.save(create=True)
     stages["index"] = time.perf_counter() - mark
     return time.perf_counter() - started, stages
+
+
+def timed_cli(articles: Path, index: Path) -> float:
+    """Seconds for ``python build.py`` as a writer runs it: a new process, imports included."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "build.py"), "--articles", str(articles), "--index",
+                    str(index), "--quiet", "--no-merge"], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
 
 
 def whoosh_baseline(articles: Path) -> float:
@@ -84,7 +96,7 @@ def median(values: list[float]) -> float:
 
 def bench(label: str, articles: Path, runs: int, baseline: bool) -> None:
     times: dict[str, list[float]] = {k: [] for k in
-                                     ("full", "one", "delete", "rename", "check", "whoosh")}
+                                     ("full", "one", "cli", "delete", "rename", "check", "whoosh")}
     stages: dict[str, list[dict[str, float]]] = {k: [] for k in times}
     files = sorted(articles.rglob("*.md"))
     target, victim, moved = files[len(files) // 2], files[-1], files[1]
@@ -100,6 +112,8 @@ def bench(label: str, articles: Path, runs: int, baseline: bool) -> None:
                 seconds, stage = timed_build(articles, index, full=False)
                 times["one"].append(seconds)
                 stages["one"].append(stage)
+                target.write_text(original + f"\nEdited again in run {run}.\n", encoding="utf-8")
+                times["cli"].append(timed_cli(articles, index))
                 seconds, stage = timed_build(articles, index, full=False, check=True)
                 times["check"].append(seconds)
                 stages["check"].append(stage)
@@ -130,6 +144,7 @@ def bench(label: str, articles: Path, runs: int, baseline: bool) -> None:
 
     print(f"\n{label}: {len(files)} articles, median of {runs} run(s)")
     for name, title in (("full", "full build"), ("one", "one article changed"),
+                        ("cli", "same, `python build.py`"),
                         ("delete", "one article deleted"), ("rename", "one article renamed"),
                         ("check", "--check (after a build)")):
         print(f"  {title:<26} {median(times[name]):7.2f} s   ({stage_line(name)})")

@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-golden", action="store_true",
                         help="with --check: skip the golden relevance queries (_queries.yml)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    parser.add_argument("--no-merge", action="store_true",
+                        help="do not start a background merge of small segments (run "
+                             "'build.py merge' on a schedule instead)")
     return parser
 
 
@@ -40,6 +43,18 @@ def _shown(path: str) -> str:
     """A folder as the user sees it: relative to the working directory when inside it."""
     relative = os.path.relpath(path)
     return path if relative.startswith("..") else relative
+
+
+def _merge_if_due(index: Path, version: str) -> None:
+    """Start a background merge when segments pile up (search/merging.py); never fails a build."""
+    from commands.merge import start_background  # noqa: PLC0415
+    from search.merging import merge_due  # noqa: PLC0415
+    from search.store import version_dir  # noqa: PLC0415
+    try:
+        if merge_due(version_dir(index, version)):
+            start_background(index)
+    except Exception:  # noqa: BLE001  (the version is published; a merge is only an optimisation)
+        logging.getLogger("build").warning("could not start a background merge", exc_info=True)
 
 
 def run(argv: list[str]) -> int:
@@ -81,6 +96,8 @@ def run(argv: list[str]) -> int:
         return fail("build failed, the served index is unchanged", exc)
     titles.save()
     kb.cache.save(create=True)  # the first build made the index folder: remember the parsed files
+    if not args.no_merge and not summary.full:
+        _merge_if_due(Path(settings["INDEX_DIR"]), summary.version)
     print(f"Built {summary.version}: {summary.articles} articles, {summary.languages} language(s), "
           f"{summary.changed} changed, {summary.removed} removed, {n_err} errors, {n_warn} warnings, "
           f"{time.perf_counter() - started:.1f}s")

@@ -5,9 +5,6 @@ from __future__ import annotations
 import errno
 import sys
 
-from analytics.store import StoreError
-from search.store import BuildLocked
-
 _ERRNO_HINTS = {
     errno.ENOSPC: "free disk space where the index is built (a build writes a whole new version "
                   "beside the served one) and run the build again",
@@ -19,6 +16,8 @@ _ERRNO_HINTS = {
 
 def hint(exc: BaseException) -> str | None:
     """What the user can do about ``exc``, or None when there is nothing specific to say."""
+    from analytics.store import StoreError  # noqa: PLC0415  (imported on failure only: startup time)
+    from search.store import BuildLocked  # noqa: PLC0415
     if isinstance(exc, BuildLocked):
         return "wait for the other build to finish; the served index is left as it is"
     if isinstance(exc, StoreError):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.fields import build_article
-from kb.filecache import FileCache, file_digest
+from kb.filecache import FileCache, file_digest, now_ns
 from kb.gitdates import last_commit_dates
 from kb.golden import GoldenQuery, load_golden
 from kb.model import Article
@@ -45,14 +45,25 @@ class KnowledgeBase:
         return {a.slug: a for a in self.articles}
 
 
-def article_files(root: Path) -> list[Path]:
-    """Every ``.md`` file under ``root``, skipping names starting with ``_`` or ``.``."""
-    found: list[Path] = []
+def article_paths(root: Path | str) -> list[str]:
+    """Every ``.md`` file under ``root`` as a path string (10,000 Path objects cost more than the
+    walk), skipping names starting with ``_`` or ``.``."""
+    found: list[str] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
-        found += [Path(folder) / f for f in sorted(files)
+        found += [os.path.join(folder, f) for f in sorted(files)
                   if f.endswith(".md") and not f.startswith(("_", "."))]
     return found
+
+
+def article_files(root: Path) -> list[Path]:
+    """Every ``.md`` file under ``root``, skipping names starting with ``_`` or ``.``."""
+    return [Path(path) for path in article_paths(root)]
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _content_hash(data: bytes, updated: dt.date | None) -> str:
@@ -74,15 +85,22 @@ def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None,
     git_dates = last_commit_dates(root)
     shown = os.path.relpath(root)
     shown = str(root) if shown.startswith("..") else shown
-    files = article_files(root)
+    files = article_paths(root)
+    prefix = len(os.path.join(str(root), ""))
     for file_path in track(files, "load", len(files), progress):
-        relative = file_path.relative_to(root).as_posix()
+        relative = file_path[prefix:].replace(os.sep, "/")
         display = f"{shown}/{relative}"
-        data = file_path.read_bytes()
-        digest = file_digest(data, display)
+        stat = os.stat(file_path)
+        data = None
+        digest = kb.cache.unchanged(relative, stat, display)  # stat as when last read: skip reading it
+        if digest is None:
+            started_ns = now_ns()
+            data = _read(file_path)
+            digest = file_digest(data, display)
+            kb.cache.hashed(relative, stat, display, started_ns)
         cached = kb.cache.get(relative, digest)
         if cached is None:
-            parsed = parse_file(str(file_path), display)
+            parsed = parse_file(file_path, display)
             cached = (parsed, [], False) if isinstance(parsed, Problem) else \
                 (*build_article(parsed, relative[:-3], display, ""), False)
             if not isinstance(parsed, Problem):
@@ -93,8 +111,12 @@ def load_knowledge_base(root: Path | str, cache_dir: Path | str | None = None,
             kb.problems.append(article)
             continue
         if dated_by_file:
-            article.updated = git_dates.get(relative) or dt.date.fromtimestamp(file_path.stat().st_mtime)
-        article.content_hash = _content_hash(data, article.updated)
+            article.updated = git_dates.get(relative) or dt.date.fromtimestamp(stat.st_mtime)
+        known = kb.cache.content_hash(relative, str(article.updated))
+        article.content_hash = known or _content_hash(
+            _read(file_path) if data is None else data, article.updated)
+        if not known:
+            kb.cache.remember_hash(relative, str(article.updated), article.content_hash)
         kb.articles.append(article)
         kb.problems += problems
     kb.routing, problems = load_routing(root)

@@ -151,9 +151,16 @@ def _converter() -> markdown.Markdown:
     """One Markdown converter per thread: building one costs more than converting a page."""
     converter = getattr(_converters, "markdown", None)
     if converter is None:
-        converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc", "md_in_html",
-                                                  "sane_lists", _ArticleLinks()],
-                                      extension_configs={"toc": {"permalink": False}})
+        # imported here: fenced_code brings pygments, which a run that renders nothing never needs
+        from markdown.extensions.fenced_code import FencedCodeExtension  # noqa: PLC0415
+        from markdown.extensions.md_in_html import MarkdownInHtmlExtension  # noqa: PLC0415
+        from markdown.extensions.sane_lists import SaneListExtension  # noqa: PLC0415
+        from markdown.extensions.tables import TableExtension  # noqa: PLC0415
+        from markdown.extensions.toc import TocExtension  # noqa: PLC0415
+        # instances, not names: a name makes Markdown scan every installed package's entry points
+        converter = markdown.Markdown(extensions=[TableExtension(), FencedCodeExtension(),
+                                                  TocExtension(permalink=False), MarkdownInHtmlExtension(),
+                                                  SaneListExtension(), _ArticleLinks()])
         _converters.markdown = converter
     return converter
 

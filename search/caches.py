@@ -11,7 +11,6 @@ import threading
 from dataclasses import fields, is_dataclass
 from typing import Any, Callable, Hashable, Iterator, TypeVar
 
-import numpy as np
 from cachetools import LRUCache
 
 T = TypeVar("T")
@@ -37,7 +36,8 @@ def approx_size(obj: Any) -> int:
         total += sys.getsizeof(item)
         if isinstance(item, _ATOMS):
             continue
-        if isinstance(item, np.ndarray):
+        numpy = sys.modules.get("numpy")  # not imported: no array to count (build.py's startup)
+        if numpy is not None and isinstance(item, numpy.ndarray):
             if item.base is not None:  # a view: getsizeof counts only the header
                 total += item.nbytes
             continue

@@ -23,10 +23,12 @@ from kb.translations import stale_slugs
 from search.analysis import field_language, normalize_phrase, terms, words
 from search.documents import searchable_words, to_document
 from search.schema import SCHEMA_VERSION, build_schema
-from search.segments import link_segments, merge_policy
+from search.deletions import deleted_statistics, record_deletions
+from search.segments import link_segments
 from search.semantic.build import embed_version
-from search.store import (VERSIONS, build_lock, current_version, new_version_name, publish,
-                          read_json, version_dir, write_json)
+from search.store import (VERSIONS, build_lock, current_version, hold_version, new_version_name,
+                          publish, read_json, release_version, remove_if_unused, version_dir,
+                          write_json)
 from search.visibility import agent_only
 
 log = logging.getLogger(__name__)
@@ -117,13 +119,19 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
     }
 
 
-def write_documents(ix: Any, articles: list[Article], remove: list[str], progress: bool
+def write_documents(ix: Any, articles: list[Article], remove: list[str], progress: bool,
+                    deleted: dict[str, Any] | None = None
                     ) -> tuple[Counter[str], Counter[str], Counter[str], Counter[str]]:
-    """Delete ``remove`` slugs and (re)add ``articles``; word counts added and removed."""
+    """Delete ``remove`` slugs and (re)add ``articles``; word counts added and removed.
+
+    ``deleted``: filled with the removed documents' term statistics (search/deletions.py). The
+    commit never merges: small segments are merged later (search/merging.py)."""
     added_public, added_internal = Counter[str](), Counter[str]()
     removed_public, removed_internal = Counter[str](), Counter[str]()
     if remove:
         with ix.searcher() as searcher:
+            if deleted is not None:
+                deleted.update(deleted_statistics(searcher, remove))
             for slug in remove:
                 stored = searcher.document(slug=slug)
                 if stored:
@@ -140,7 +148,7 @@ def write_documents(ix: Any, articles: list[Article], remove: list[str], progres
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(mergetype=merge_policy)
+    writer.commit(merge=False)
     return added_public, added_internal, removed_public, removed_internal
 
 
@@ -170,39 +178,58 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
         for leftover in (index_dir / VERSIONS).glob(".*.building"):
             shutil.rmtree(leftover, ignore_errors=True)
         previous = current_version(index_dir)
-        previous_meta = read_json(version_dir(index_dir, previous) / "meta.json") if previous else None
-        incremental = not full and previous_meta is not None and previous_meta["schema"] == SCHEMA_VERSION
-        name = new_version_name()
-        staging = index_dir / VERSIONS / f".{name}.building"
+        held = hold_version(version_dir(index_dir, previous)) if previous else None  # vs a merge's cleanup
         try:
-            old_hashes: dict[str, str] = previous_meta["articles"] if incremental else {}
-            new_hashes = {a.slug: a.content_hash for a in articles}
-            changed = [a for a in articles if old_hashes.get(a.slug) != a.content_hash]
-            removed = [slug for slug in old_hashes if slug not in new_hashes]
-            staging.mkdir(parents=True)
-            if incremental:
-                link_segments(version_dir(index_dir, previous) / "whoosh", staging / "whoosh")
-                ix = whoosh_index.open_dir(str(staging / "whoosh"))
-            else:
-                (staging / "whoosh").mkdir()
-                ix = whoosh_index.create_in(str(staging / "whoosh"), build_schema())
-            replaced = [a.slug for a in changed if a.slug in old_hashes]
-            counts = write_documents(ix, changed, removed + replaced, progress)
-            ix.close()
-            previous_vocab = (read_json(version_dir(index_dir, previous) / "vocab.json")
-                              if incremental else None)
-            write_json(staging / "vocab.json", _updated_vocab(previous_vocab, counts))
-            write_json(staging / "meta.json",
-                       build_meta(kb, name, articles, previous_meta if incremental else None))
-            # semantic hook: article embeddings into the staging version (search/semantic/build.py)
-            embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
-                          semantic)
+            return _build(kb, index_dir, articles, previous, full, progress, semantic, started)
+        finally:
+            if held is not None:
+                release_version(held)
+                remove_if_unused(index_dir, previous)  # kept by our own hold until now
+
+
+def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous: str | None,
+           full: bool, progress: bool, semantic: Any, started: float) -> BuildSummary:
+    """The build itself, under the build lock, ``previous`` held (see :func:`build_index`)."""
+    previous_meta = read_json(version_dir(index_dir, previous) / "meta.json") if previous else None
+    incremental = not full and previous_meta is not None and previous_meta["schema"] == SCHEMA_VERSION
+    name = new_version_name()
+    staging = index_dir / VERSIONS / f".{name}.building"
+    try:
+        old_hashes: dict[str, str] = previous_meta["articles"] if incremental else {}
+        new_hashes = {a.slug: a.content_hash for a in articles}
+        changed = [a for a in articles if old_hashes.get(a.slug) != a.content_hash]
+        removed = [slug for slug in old_hashes if slug not in new_hashes]
+        staging.mkdir(parents=True)
+        if incremental:
+            link_segments(version_dir(index_dir, previous) / "whoosh", staging / "whoosh")
+            ix = whoosh_index.open_dir(str(staging / "whoosh"))
+        else:
+            (staging / "whoosh").mkdir()
+            ix = whoosh_index.create_in(str(staging / "whoosh"), build_schema())
+        replaced = [a.slug for a in changed if a.slug in old_hashes]
+        deleted: dict[str, Any] = {}
+        counts = write_documents(ix, changed, removed + replaced, progress, deleted)
+        if incremental:
+            record_deletions(ix, version_dir(index_dir, previous), deleted, staging)
+        ix.close()
+        previous_vocab = (read_json(version_dir(index_dir, previous) / "vocab.json")
+                          if incremental else None)
+        write_json(staging / "vocab.json", _updated_vocab(previous_vocab, counts))
+        write_json(staging / "meta.json",
+                   build_meta(kb, name, articles, previous_meta if incremental else None))
+        # semantic hook: article embeddings into the staging version (search/semantic/build.py)
+        embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
+                      semantic)
+        hold = hold_version(staging)  # a merge publishing now must not remove it (merging.py)
+        try:
             staging.rename(version_dir(index_dir, name))
             publish(index_dir, name)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            if current_version(index_dir) != name:  # renamed into place but never published
-                shutil.rmtree(version_dir(index_dir, name), ignore_errors=True)
-            raise
+        finally:
+            release_version(hold)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if current_version(index_dir) != name:  # renamed into place but never published
+            shutil.rmtree(version_dir(index_dir, name), ignore_errors=True)
+        raise
     return BuildSummary(name, len(articles), len({a.lang for a in articles}), len(changed),
                         len(removed), time.perf_counter() - started, not incremental)

@@ -87,7 +87,8 @@ class PostingCache:
     """Decoded, scored posting lists of one index version; thread-safe, bounded."""
 
     def __init__(self, searcher: Any) -> None:
-        self.doc_count = searcher.doc_count_all()
+        self.doc_count = searcher.doc_count_all()  # document numbers, deleted ones included
+        self.live_count = searcher.doc_count()  # what BM25 counts (search/deletions.py)
         self._lengths: dict[str, np.ndarray] = {}  # one array per text field of the schema
         self.cache = BoundedCache(POSTINGS_CACHE_ENTRIES, POSTINGS_CACHE_BYTES, entry_size)
         self.no_match = BoundedCache(NO_MATCH_CACHE_ENTRIES, NO_MATCH_CACHE_BYTES, entry_size)
@@ -138,8 +139,8 @@ class PostingCache:
             return EMPTY
         docnums = np.concatenate(ids)
         tf = np.concatenate(tfs)
-        idf = math.log(1 + (self.doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
-        average = searcher.avg_field_length(field) or 1
+        idf = math.log(1 + (self.live_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+        average = searcher.field_length(field) / (self.live_count or 1) or 1
         length = self.lengths(searcher, field)[docnums]
         scores = idf * (tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * length / average))
         return TermPostings(docnums, scores.astype(np.float32))

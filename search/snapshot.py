@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from whoosh import index as whoosh_index
 
 from kb.routing import Routing
 from search import memory
 from search.analysis import FIELD_LANGUAGES
 from search.caches import BoundedCache
+from search.deletions import open_index
 from search.expansion import SynonymTable
 from search.facets import FacetColumns
 from search.postings import PostingCache
@@ -31,6 +32,11 @@ from search.store import (VersionGone, current_version, hold_version, pointer_st
 from search.typos import Vocabulary, merge
 
 log = logging.getLogger(__name__)
+
+
+def _idf(searcher: Any, field: str, term: str) -> float:
+    """Whoosh's idf (``WeightingModel.idf``) over the live documents."""
+    return math.log(searcher.doc_count() / (searcher.doc_frequency(field, term) + 1)) + 1
 
 
 class IndexUnavailable(RuntimeError):
@@ -73,7 +79,7 @@ class Snapshot:
             raise
 
     def _open(self, path: Path) -> None:
-        self.ix = whoosh_index.open_dir(str(path / "whoosh"))
+        self.ix = open_index(path)  # deleted documents left out of its statistics
         self.pool = SearcherPool(self.ix.searcher)
         self._shared = self.ix.searcher()  # read by the per-version caches below, under their locks
         self.meta: dict[str, Any] = read_json(path / "meta.json")
@@ -177,8 +183,9 @@ class Snapshot:
 
     def idf(self, searcher: Any, field: str, term: str) -> float:
         """Inverse document frequency of a term (cached). Computed by the searcher's weighting, as
-        ``searcher.idf`` does, without filling that searcher's own cache, which has no bound."""
-        return self._idf.get_or_compute((field, term), lambda: searcher.weighting.idf(searcher, field, term))
+        ``searcher.idf`` does, without filling that searcher's own cache, which has no bound; over
+        the live documents (Whoosh's own counts deleted ones: search/deletions.py)."""
+        return self._idf.get_or_compute((field, term), lambda: _idf(searcher, field, term))
 
     def phrases(self, slug: str, field: str) -> list[tuple[frozenset[str], float]]:
         """An article's title and questions as term sets with their summed IDF (cached)."""

@@ -24,6 +24,11 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
+try:
+    import orjson
+except ImportError:  # the standard library's json does the same, slower
+    orjson = None  # type: ignore[assignment]
+
 POINTER = "CURRENT"
 VERSIONS = "versions"
 
@@ -60,14 +65,24 @@ def new_version_name() -> str:
 
 
 def read_json(path: Path) -> Any:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return orjson.loads(data) if orjson is not None else json.loads(data)
+
+
+def _encode(data: Any) -> bytes:
+    if orjson is not None:
+        return orjson.dumps(data)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write and fsync, so a published version is complete on disk."""
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+    """Write and fsync, so a published version is complete on disk.
+
+    orjson reads and writes a version's metadata (megabytes at 10,000 articles, read and written
+    by every build) several times faster than the standard library, which stays the fallback."""
+    with open(path, "wb") as handle:
+        handle.write(_encode(data))
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -82,30 +97,58 @@ def sync_dir(path: Path) -> None:
 
 
 def sync_tree(root: Path) -> None:
-    """fsync every file and folder under ``root`` (a version about to be published)."""
+    """fsync every file and folder under ``root`` (a version about to be published).
+
+    A file with more than one name is a segment hard-linked from the served version
+    (search/segments.py), made durable when that version was published: it is not synced again."""
     for folder, _dirs, files in os.walk(root):
         for name in files:
             fd = os.open(os.path.join(folder, name), os.O_RDONLY)
             try:
+                if os.fstat(fd).st_nlink > 1:
+                    continue
                 os.fsync(fd)
             finally:
                 os.close(fd)
         sync_dir(Path(folder))
 
 
-def publish(index_dir: Path, name: str) -> None:
+#: ``publish(..., expected=ANY)``: publish whatever version is current.
+ANY = object()
+
+
+@contextlib.contextmanager
+def _publish_lock(index_dir: Path) -> Iterator[None]:
+    """Held for the few milliseconds of swapping ``CURRENT`` (a build and a background merge
+    publish in turn; a build holds :func:`build_lock` for its whole run, a merge does not)."""
+    with open(index_dir / ".publish.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(index_dir: Path, name: str, expected: Any = ANY) -> bool:
     """Point ``CURRENT`` at ``name`` with one atomic rename (its files and the pointer durable
-    first); then remove the versions nobody serves any more."""
+    first); then remove the versions nobody serves any more.
+
+    ``expected``: publish only if that version is still the current one (a merge made from it);
+    False, and nothing changed, when another version was published meanwhile."""
     sync_tree(version_dir(index_dir, name))
     sync_dir(index_dir / VERSIONS)
-    temporary = index_dir / f".{POINTER}.{name}.tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(name + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, index_dir / POINTER)
-    sync_dir(index_dir)
+    with _publish_lock(index_dir):
+        if expected is not ANY and current_version(index_dir) != expected:
+            return False
+        temporary = index_dir / f".{POINTER}.{name}.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, index_dir / POINTER)
+        sync_dir(index_dir)
     remove_old_versions(index_dir, keep=name)
+    return True
 
 
 def remove_old_versions(index_dir: Path, keep: str) -> None:
