@@ -31,7 +31,7 @@ from whoosh.writing import SegmentWriter
 
 from kb.model import Article
 from kb.progress import track
-from search.documents import analyzed_phrases, to_document, word_counts
+from search.documents import analyzed_phrases, to_document, vocabulary_words
 
 #: Below this many articles a full build stays in one process (forking costs more than it saves).
 PARALLEL_THRESHOLD = 500
@@ -89,8 +89,8 @@ def _write_share(folder: str, start: int, stop: int) -> tuple[Any, Counter[str],
         for number in range(start, stop):
             article = articles[number]
             document = to_document(article)
-            public.update(word_counts(document["data"], False))
-            internal.update(word_counts(document["data"], True))
+            public.update(vocabulary_words(document["data"], False))
+            internal.update(vocabulary_words(document["data"], True))
             phrases[article.slug] = analyzed_phrases(article)
             writer.add_document(**document)
             if (number - start + 1) % TICK == 0:

@@ -5,12 +5,11 @@ The stored data holds the Markdown source, not HTML: pages are rendered when fir
 (search/rendering.py)."""
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from kb.markup import plain_text, split_internal
 from kb.model import Article
-from search.analysis import field_language, index_terms, terms, words
+from search.analysis import field_language, index_terms, words
 from search.schema import text_field
 from search.visibility import agent_only
 
@@ -63,8 +62,9 @@ def searchable_words(data: dict[str, Any], internal: bool) -> str:
                       " ".join(data["tags"]), data["text_public"]])
 
 
-def word_counts(data: dict[str, Any], internal: bool) -> Counter[str]:
-    """Document frequencies of the public words, or of the agent-only words, of one article.
+def vocabulary_words(data: dict[str, Any], internal: bool) -> set[str]:
+    """The distinct public words, or agent-only words, of one article: a build adds them to the
+    typo vocabulary's document frequencies.
 
     Every word of an internal or in-review article is agent-only, so typo correction never
     reveals it."""
@@ -72,10 +72,11 @@ def word_counts(data: dict[str, Any], internal: bool) -> Counter[str]:
         text = "" if not internal else searchable_words(data, False) + "\n" + data["text_internal"]
     else:
         text = searchable_words(data, internal)
-    return Counter(set(words(text)))
+    return set(words(text))
 
 
 def analyzed_phrases(article: Article) -> list[list[str]]:
-    """The analyzed terms of the title and of each alternate question (exact-phrase matching)."""
+    """The analyzed terms of the title and of each alternate question (exact-phrase matching):
+    the index analyzer's terms (:func:`search.analysis.terms` gives the same, cached for queries)."""
     lang = field_language(article.lang)
-    return [sorted(set(terms(text, lang))) for text in [article.title, *article.questions]]
+    return [sorted(set(index_terms(text, lang))) for text in [article.title, *article.questions]]

@@ -20,7 +20,7 @@ from kb.states import states_manifest
 from kb.translations import stale_slugs
 from search.analysis import normalize_phrase
 from search.bulk import worker_count, write_parallel
-from search.documents import analyzed_phrases, to_document, word_counts
+from search.documents import analyzed_phrases, to_document, vocabulary_words
 from search.schema import SCHEMA_VERSION, build_schema
 from search.segments import link_segments, merge_policy
 from search.semantic.build import embed_version
@@ -105,17 +105,17 @@ def write_documents(ix: Any, articles: list[Article], remove: list[str], progres
             for slug in remove:
                 stored = searcher.document(slug=slug)
                 if stored:
-                    removed_public.update(word_counts(stored["data"], False))
-                    removed_internal.update(word_counts(stored["data"], True))
+                    removed_public.update(vocabulary_words(stored["data"], False))
+                    removed_internal.update(vocabulary_words(stored["data"], True))
     writer = ix.writer(limitmb=256)
     try:
         for slug in remove:
             writer.delete_by_term("slug", slug)
         for article in _progress(articles, progress, "indexing", len(articles)):
             document = to_document(article)
-            # update(), not +=: Counter's += rescans the whole running total on every article
-            added_public.update(word_counts(document["data"], False))
-            added_internal.update(word_counts(document["data"], True))
+            # update(), not +=: a Counter's += rescans the whole running total every time
+            added_public.update(vocabulary_words(document["data"], False))
+            added_internal.update(vocabulary_words(document["data"], True))
             writer.add_document(**document)
     except BaseException:
         writer.cancel()
