@@ -55,11 +55,19 @@ class Written:
     phrases: dict[str, list[list[str]]] = field(default_factory=dict)
 
 
+def cores() -> int:
+    """The CPUs this process may run on (fewer than the machine's under an affinity mask)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def worker_count(articles: int) -> int:
     """Worker processes for a full build of ``articles`` (1: build in this process)."""
     if articles < PARALLEL_THRESHOLD:
         return 1
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    return max(1, min(cores(), MAX_WORKERS))
 
 
 def shares(articles: list[Article], count: int) -> list[tuple[int, int]]:

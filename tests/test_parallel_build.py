@@ -63,7 +63,7 @@ def build(root: Path, index: Path, monkeypatch: pytest.MonkeyPatch, workers: int
     """A full build on ``workers`` processes (1: the one-process writer); the version's folder."""
     with monkeypatch.context() as patch:
         patch.setattr(bulk, "PARALLEL_THRESHOLD", 0 if workers > 1 else 10**9)
-        patch.setattr(bulk.os, "cpu_count", lambda: workers)
+        patch.setattr(bulk, "cores", lambda: workers)
         build_index(load_knowledge_base(root), index, full=True, progress=progress, semantic=None)
     return version_dir(index, current_version(index))
 
