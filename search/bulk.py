@@ -134,20 +134,23 @@ def write_parallel(folder: Path, articles: list[Article], workers: int, progress
     context = multiprocessing.get_context("fork")
     ticks = context.Queue()
     written = Written()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_adopt,
-                             initargs=(articles, ticks)) as pool:
-        futures = [pool.submit(_write_share, str(folder), start, stop)
-                   for start, stop in shares(articles, workers)]
-        try:
-            for _ in track(_progress(ticks, futures, len(articles)), "indexing", len(articles),
-                           progress):
-                pass
-            wait(futures, return_when=FIRST_EXCEPTION)
-            results = [f.result() for f in futures]  # raises a worker's exception
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_adopt,
+                                 initargs=(articles, ticks)) as pool:
+            futures = [pool.submit(_write_share, str(folder), start, stop)
+                       for start, stop in shares(articles, workers)]
+            try:
+                for _ in track(_progress(ticks, futures, len(articles)), "indexing", len(articles),
+                               progress):
+                    pass
+                wait(futures, return_when=FIRST_EXCEPTION)
+                results = [f.result() for f in futures]  # raises a worker's exception
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        ticks.close()  # the workers have exited
     for segment, public, internal, phrases in results:
         written.segments.append(segment)
         written.public.update(public)
