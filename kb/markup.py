@@ -46,6 +46,8 @@ def split_internal(body: str) -> BodyParts:
     internal: list[str] = []
     problems: list[tuple[int, str]] = []
     opened_at = -1
+    if ":::" not in body:  # most bodies: no block at all
+        return BodyParts("\n".join(body.splitlines()), "", problems)
     for number, line in enumerate(body.splitlines()):
         if opened_at < 0 and INTERNAL_OPEN.match(line):
             opened_at = number
@@ -86,15 +88,19 @@ def find_links(body: str) -> list[tuple[int, str, bool]]:
     found: list[tuple[int, str, bool]] = []
     in_code = internal = False
     for number, line in enumerate(body.splitlines()):
-        if line.lstrip().startswith(("```", "~~~")):
+        # Cheap substring tests first: each pattern below needs its marker in the line.
+        if ("`" in line or "~" in line) and line.lstrip().startswith(("```", "~~~")):
             in_code = not in_code
             continue
         if in_code:
             continue
-        if INTERNAL_OPEN.match(line):
-            internal = True
-        elif internal and BLOCK_CLOSE.match(line):
-            internal = False
+        if ":::" in line:
+            if INTERNAL_OPEN.match(line):
+                internal = True
+            elif internal and BLOCK_CLOSE.match(line):
+                internal = False
+        if "]" not in line:
+            continue
         found += [(number, m.group(1), internal) for m in INLINE_LINK.finditer(line)]
         reference = REFERENCE_LINK.match(line)
         if reference:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from cachetools import LRUCache, cached
 from whoosh.analysis import (Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter,
@@ -90,3 +91,51 @@ def words(text: str) -> list[str]:
 def normalize_phrase(text: str) -> str:
     """Lowercase words joined by spaces: how titles and queries are compared for exact matches."""
     return " ".join(WORD.findall(text.lower()))
+
+
+def _fused(analyzer: Analyzer) -> Callable[[str], list[str]]:
+    """The index terms ``analyzer`` (tokenizer, lowercase, stop words, stemming, accent folding, as
+    built by :func:`_analyzer`) yields for a text, in one loop instead of five chained generators:
+    about 3x faster, the same terms in the same order (tests/test_parallel_build.py compares)."""
+    items = list(getattr(analyzer, "items", []))
+    known = (RegexTokenizer, LowercaseFilter, StopFilter, StemFilter, CharsetFilter)
+    kinds = [type(f) for f in items]
+    if kinds[:2] != list(known[:2]) or kinds != [k for k in known if k in kinds] or items[0].gaps:
+        return lambda text: [token.text for token in analyzer(text)]  # another chain: as it is
+    expression = items[0].expression
+    stop = next((f for f in items if type(f) is StopFilter), None)
+    stem = next((f for f in items if type(f) is StemFilter), None)
+    charset = next((f for f in items if type(f) is CharsetFilter), None)
+    stops, low, high = (stop.stops, stop.min, stop.max) if stop else (frozenset(), 0, None)
+    stem_word, ignore = (stem._stem, stem.ignore) if stem else (None, frozenset())
+    charmap = charset.charmap if charset else None
+    # Folding changes no lowercase ASCII word when every ASCII character it changes is uppercase.
+    fold_all = charmap is not None and any(
+        chr(c).translate(charmap) != chr(c) and not chr(c).isupper() for c in range(128))
+
+    def run(text: str) -> list[str]:
+        found: list[str] = []
+        for match in expression.finditer(text):
+            word = match.group().lower()
+            if stop is not None and (len(word) < low or (high is not None and len(word) > high)
+                                     or word in stops):
+                continue
+            if stem_word is not None and word not in ignore:
+                word = stem_word(word)
+            if charmap is not None and (fold_all or not word.isascii() or not word.islower()):
+                word = word.translate(charmap)
+            found.append(word)
+        return found
+    return run
+
+
+_index_terms: dict[str, Callable[[str], list[str]]] = {}
+
+
+def index_terms(text: str, lang: str) -> list[str]:
+    """The terms the index schema's analyzer for field language ``lang`` yields for ``text``.
+    Whoosh indexes a field given as a list of terms as it indexes the text they came from."""
+    run = _index_terms.get(lang)
+    if run is None:
+        run = _index_terms[lang] = _fused(analyzer_for(lang))
+    return run(text)

@@ -1,18 +1,22 @@
-"""Turn an article into the Whoosh document that indexes and stores it."""
+"""Turn an article into the Whoosh document that indexes and stores it, with what a build learns
+from it on the way (typo-vocabulary word counts, analyzed titles and questions).
+
+The stored data holds the Markdown source, not HTML: pages are rendered when first served
+(search/rendering.py)."""
 from __future__ import annotations
 
 from typing import Any
 
-from kb.markup import plain_text, render_html, split_internal
+from kb.markup import plain_text, split_internal
 from kb.model import Article
-from search.analysis import field_language
+from search.analysis import field_language, index_terms, words
 from search.schema import text_field
+from search.visibility import agent_only
 
 
 def stored_data(article: Article) -> dict[str, Any]:
     """Everything the site and API show about an article, kept with the index."""
     parts = split_internal(article.body)
-    html_public = render_html(article.body, article.slug, include_internal=False)
     return {
         "slug": article.slug, "path": article.path, "title": article.title, "type": article.type,
         "level": article.level, "summary": article.summary, "answer": article.answer,
@@ -24,9 +28,6 @@ def stored_data(article: Article) -> dict[str, Any]:
         "owner": article.owner, "content_hash": article.content_hash, "status": article.status,
         "has_internal": bool(parts.internal),
         "source_public": parts.public, "source": article.body,
-        "html_public": html_public,
-        "html_agent": (render_html(article.body, article.slug, include_internal=True)
-                       if parts.internal or parts.problems else html_public),
         "text_public": plain_text(parts.public), "text_internal": plain_text(parts.internal),
     }
 
@@ -42,11 +43,14 @@ def to_document(article: Article) -> dict[str, Any]:
         "tags": ",".join(article.tags), "data": data,
         "family": article.translation_of or article.slug,
         # Internal and in-review articles are searchable only through the agents' field.
-        text_field("all", lang): "" if article.is_agent_only else searchable_words(data, internal=False),
-        text_field("title", lang): article.title,
-        text_field("questions", lang): "\n".join(article.questions),
-        text_field("internal", lang): (searchable_words(data, internal=False) + "\n" + data["text_internal"]
-                                       if article.is_agent_only else data["text_internal"]),
+        # Text fields are given as their analyzed terms (search/analysis.py: index_terms).
+        text_field("all", lang): index_terms(
+            "" if article.is_agent_only else searchable_words(data, internal=False), lang),
+        text_field("title", lang): index_terms(article.title, lang),
+        text_field("questions", lang): index_terms("\n".join(article.questions), lang),
+        text_field("internal", lang): index_terms(
+            searchable_words(data, internal=False) + "\n" + data["text_internal"]
+            if article.is_agent_only else data["text_internal"], lang),
     }
 
 
@@ -56,3 +60,23 @@ def searchable_words(data: dict[str, Any], internal: bool) -> str:
         return data["text_internal"]
     return "\n".join([data["title"], *data["questions"], data["summary"], data["answer"],
                       " ".join(data["tags"]), data["text_public"]])
+
+
+def vocabulary_words(data: dict[str, Any], internal: bool) -> set[str]:
+    """The distinct public words, or agent-only words, of one article: a build adds them to the
+    typo vocabulary's document frequencies.
+
+    Every word of an internal or in-review article is agent-only, so typo correction never
+    reveals it."""
+    if agent_only(data):
+        text = "" if not internal else searchable_words(data, False) + "\n" + data["text_internal"]
+    else:
+        text = searchable_words(data, internal)
+    return set(words(text))
+
+
+def analyzed_phrases(article: Article) -> list[list[str]]:
+    """The analyzed terms of the title and of each alternate question (exact-phrase matching):
+    the index analyzer's terms (:func:`search.analysis.terms` gives the same, cached for queries)."""
+    lang = field_language(article.lang)
+    return [sorted(set(index_terms(text, lang))) for text in [article.title, *article.questions]]

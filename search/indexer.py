@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
-import os
 import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from whoosh import index as whoosh_index
 
@@ -20,8 +18,9 @@ from kb.progress import track
 from kb.review import verification_manifest
 from kb.states import states_manifest
 from kb.translations import stale_slugs
-from search.analysis import field_language, normalize_phrase, terms, words
-from search.documents import searchable_words, to_document
+from search.analysis import normalize_phrase
+from search.bulk import worker_count, write_parallel
+from search.documents import analyzed_phrases, to_document, vocabulary_words
 from search.schema import SCHEMA_VERSION, build_schema
 from search.deletions import deleted_statistics, record_deletions
 from search.segments import link_segments
@@ -29,10 +28,8 @@ from search.semantic.build import embed_version
 from search.store import (VERSIONS, build_lock, current_version, hold_version, new_version_name,
                           publish, read_json, release_version, remove_if_unused, version_dir,
                           write_json)
-from search.visibility import agent_only
 
 log = logging.getLogger(__name__)
-PARALLEL_THRESHOLD = 500
 
 
 @dataclass
@@ -52,28 +49,6 @@ def _progress(items: Iterable[Any], enabled: bool, label: str, total: int) -> It
     return track(items, label, total, enabled)
 
 
-def _documents(articles: list[Article]) -> Iterator[dict[str, Any]]:
-    """Whoosh documents in order; rendering runs in worker processes for large builds."""
-    if len(articles) < PARALLEL_THRESHOLD:
-        yield from map(to_document, articles)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes=max(2, os.cpu_count() or 2)) as pool:
-        yield from pool.imap(to_document, articles, chunksize=64)
-
-
-def _word_counts(data: dict[str, Any], internal: bool) -> Counter[str]:
-    """Document frequencies of the public words, or of the agent-only words, of one article.
-
-    Every word of an internal or in-review article is agent-only, so typo correction never
-    reveals it."""
-    if agent_only(data):
-        text = "" if not internal else searchable_words(data, False) + "\n" + data["text_internal"]
-    else:
-        text = searchable_words(data, internal)
-    return Counter(set(words(text)))
-
-
 def exact_phrases(articles: list[Article]) -> dict[str, list[str]]:
     """Normalized titles and alternate questions, each mapped to the slugs that carry it."""
     phrases: dict[str, list[str]] = {}
@@ -85,22 +60,25 @@ def exact_phrases(articles: list[Article]) -> dict[str, list[str]]:
     return phrases
 
 
-def _phrases(articles: list[Article], previous: dict[str, Any] | None
-             ) -> dict[str, list[list[str]]]:
-    """Analyzed title and questions per slug; unchanged articles keep the previous version's."""
+def _phrases(articles: list[Article], previous: dict[str, Any] | None,
+             analyzed: dict[str, list[list[str]]] | None = None) -> dict[str, list[list[str]]]:
+    """Analyzed title and questions per slug: from ``analyzed`` (done while indexing), else the
+    previous version's for unchanged articles, else analyzed now."""
     old_hashes = previous["articles"] if previous else {}
     old_phrases = previous.get("phrases", {}) if previous else {}
-    return {a.slug: old_phrases[a.slug] if old_hashes.get(a.slug) == a.content_hash
-            and a.slug in old_phrases else
-            [sorted(set(terms(text, field_language(a.lang)))) for text in [a.title, *a.questions]]
-            for a in articles}
+    known = analyzed or {}
+    return {a.slug: known[a.slug] if a.slug in known else
+            old_phrases[a.slug] if old_hashes.get(a.slug) == a.content_hash and a.slug in old_phrases
+            else analyzed_phrases(a) for a in articles}
 
 
 def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
-               previous: dict[str, Any] | None = None) -> dict[str, Any]:
+               previous: dict[str, Any] | None = None,
+               phrases: dict[str, list[list[str]]] | None = None) -> dict[str, Any]:
     """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases.
 
-    ``previous``: the meta of the version this one updates (same schema), to reuse."""
+    ``previous``: the meta of the version this one updates (same schema), to reuse; ``phrases``:
+    titles and questions already analyzed while indexing."""
     languages = Counter(a.lang for a in articles)
     indexed = {a.slug for a in articles}
     return {
@@ -115,7 +93,7 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
         "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
         # every build, incremental ones too: a source's change makes its (unchanged) translations stale
         "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
-        "phrases": _phrases(articles, previous),
+        "phrases": _phrases(articles, previous, phrases),
     }
 
 
@@ -135,15 +113,17 @@ def write_documents(ix: Any, articles: list[Article], remove: list[str], progres
             for slug in remove:
                 stored = searcher.document(slug=slug)
                 if stored:
-                    removed_public += _word_counts(stored["data"], False)
-                    removed_internal += _word_counts(stored["data"], True)
+                    removed_public.update(vocabulary_words(stored["data"], False))
+                    removed_internal.update(vocabulary_words(stored["data"], True))
     writer = ix.writer(limitmb=256)
     try:
         for slug in remove:
             writer.delete_by_term("slug", slug)
-        for document in _progress(_documents(articles), progress, "indexing", len(articles)):
-            added_public += _word_counts(document["data"], False)
-            added_internal += _word_counts(document["data"], True)
+        for article in _progress(articles, progress, "indexing", len(articles)):
+            document = to_document(article)
+            # update(), not +=: a Counter's += rescans the whole running total every time
+            added_public.update(vocabulary_words(document["data"], False))
+            added_internal.update(vocabulary_words(document["data"], True))
             writer.add_document(**document)
     except BaseException:
         writer.cancel()
@@ -163,7 +143,6 @@ def _updated_vocab(previous: dict[str, dict[str, int]] | None, counts: tuple[Cou
     internal.subtract(removed_internal)
     return {"public": {w: n for w, n in public.items() if n > 0},
             "internal": {w: n for w, n in internal.items() if n > 0}}
-
 
 
 def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
@@ -208,15 +187,23 @@ def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous
             ix = whoosh_index.create_in(str(staging / "whoosh"), build_schema())
         replaced = [a.slug for a in changed if a.slug in old_hashes]
         deleted: dict[str, Any] = {}
-        counts = write_documents(ix, changed, removed + replaced, progress, deleted)
-        if incremental:
-            record_deletions(ix, version_dir(index_dir, previous), deleted, staging)
-        ix.close()
+        workers = 1 if incremental else worker_count(len(changed))
+        if workers > 1:  # a full build on every core (search/bulk.py)
+            ix.close()
+            written = write_parallel(staging / "whoosh", changed, workers, progress)
+            counts = (written.public, written.internal, Counter[str](), Counter[str]())
+            phrases = written.phrases
+        else:
+            counts = write_documents(ix, changed, removed + replaced, progress, deleted)
+            if incremental:
+                record_deletions(ix, version_dir(index_dir, previous), deleted, staging)
+            ix.close()
+            phrases = None
         previous_vocab = (read_json(version_dir(index_dir, previous) / "vocab.json")
                           if incremental else None)
         write_json(staging / "vocab.json", _updated_vocab(previous_vocab, counts))
         write_json(staging / "meta.json",
-                   build_meta(kb, name, articles, previous_meta if incremental else None))
+                   build_meta(kb, name, articles, previous_meta if incremental else None, phrases))
         # semantic hook: article embeddings into the staging version (search/semantic/build.py)
         embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
                       semantic)

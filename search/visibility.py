@@ -3,7 +3,7 @@
 Internal content is an article with ``audience: internal`` (every field of it), an article in
 ``status: review`` (not yet validated: agents see it, marked so; customers never), and the
 ``::: internal`` paragraphs of public articles (indexed in the ``internal_<lang>`` fields, stored
-as ``text_internal`` / ``source`` / ``html_agent``). Search, suggest, snippets, explanations,
+as ``text_internal`` / ``source``, rendered for agents by ``rendering.py``). Search, suggest, snippets, explanations,
 facets, typo correction, related articles, translations, lists (browse, sitemap) and served
 article data all ask this module, so an access test has one place to prove:
 
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from whoosh import query as q
 
 from search.filters import visible_filters
+from search.rendering import article_html
 from search.viewer import Viewer
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def snippet_sources(viewer: Viewer, data: dict[str, Any],
 def served_article(viewer: Viewer, data: dict[str, Any]) -> dict[str, Any]:
     """The body renderings and staff fields of one article the viewer may be served."""
     agent = viewer.sees_internal
-    served = {"html": data["html_agent"] if agent else data["html_public"],
+    served = {"html": article_html(data, agent),
               "markdown": data["source"] if agent else data["source_public"],
               "has_internal": bool(data["has_internal"]) and agent,
               "status": data.get("status", "published")}

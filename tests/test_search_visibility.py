@@ -12,6 +12,7 @@ import pytest
 from search import Engine, SearchRequest
 from search.browse import article_view, list_articles, related, translations
 from search.documents import stored_data
+from search.rendering import article_html
 from search.viewer import AGENT, ANONYMOUS
 from kb import load_knowledge_base
 from tests.kb_support import FIXTURE_KB, built_engine
@@ -39,10 +40,13 @@ def leaks(value: Any) -> list[str]:
 def test_stored_public_renderings_have_no_internal_text() -> None:
     refund = load_knowledge_base(FIXTURE_KB).by_slug()["billing/refund-policy"]
     data = stored_data(refund)
-    for key in ("html_public", "text_public", "source_public"):
+    served = {"html_public": article_html(data, agent=False), "html_agent": article_html(data, agent=True)}
+    for key in ("text_public", "source_public"):
         assert leaks(data[key]) == [], key
-    for key in ("html_agent", "text_internal", "source"):
+    assert leaks(served["html_public"]) == []
+    for key in ("text_internal", "source"):
         assert "zanzibar" in data[key], key
+    assert "zanzibar" in served["html_agent"]
     assert data["has_internal"] is True
 
 
