@@ -21,7 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.reading import MultiReader
 
-from search.analysis import field_language
+from search.analysis import field_language, index_terms
 from search.documents import searchable_words
 from search.schema import text_field
 from search.store import write_json
@@ -31,16 +31,18 @@ FILE = "deleted.json"
 Stats = dict[str, Any]  # {"docs": int, "lengths": {field: int}, "terms": {field: {term: int}}}
 
 
-def text_fields(data: dict[str, Any]) -> dict[str, str]:
-    """The text fields :func:`search.documents.to_document` indexed for this stored data."""
+def text_fields(data: dict[str, Any]) -> dict[str, list[str]]:
+    """The text fields :func:`search.documents.to_document` indexed for this stored data, as the
+    analyzed terms it gave Whoosh."""
     lang = field_language(data["lang"])
     public = searchable_words(data, internal=False)
     hidden = agent_only(data)
-    return {text_field("all", lang): "" if hidden else public,
-            text_field("title", lang): data["title"],
-            text_field("questions", lang): "\n".join(data["questions"]),
-            text_field("internal", lang): public + "\n" + data["text_internal"] if hidden
-            else data["text_internal"]}
+    texts = {text_field("all", lang): "" if hidden else public,
+             text_field("title", lang): data["title"],
+             text_field("questions", lang): "\n".join(data["questions"]),
+             text_field("internal", lang): public + "\n" + data["text_internal"] if hidden
+             else data["text_internal"]}
+    return {name: index_terms(text, lang) for name, text in texts.items()}
 
 
 def _segment_of(leaves: list[tuple[Any, int]], docnum: int) -> str:
