@@ -80,8 +80,8 @@
   /* No good answer: the triage endpoint names the likely type's forwarding route (one search
      computation server-side, see search/triage.py); weak hits stay listed below it. */
   function forward(params, mine, note, count) {
-    var asked = new URLSearchParams(params);
-    asked.set("limit", "5");
+    var asked = new URLSearchParams({ q: params.get("q"), limit: "5" });  /* triage takes q, lang */
+    if (params.get("lang")) { asked.set("lang", params.get("lang")); }
     api("triage?" + asked.toString()).then(function (body) {
       if (mine !== seq) { return; }
       forwardTo = body.route || null;
