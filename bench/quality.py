@@ -1,7 +1,7 @@
 """Search quality on the shared FAQ sets, on a held-out test fold: supportkb next to plain BM25.
 
-    python bench/quality.py [--sets banking77 clinc150] [--limit N] [--tune] [--no-semantic]
-                            [--skip-ablation] [--skip-curve]
+    python bench/quality.py [--sets banking77 clinc150] [--limit N] [--tune] [--calibrate]
+                            [--no-semantic] [--skip-ablation] [--skip-curve]
 
 Each set's judged queries are split by intent with a fixed seed (bench/folds.py): half of the
 articles' queries form the tuning fold, the other half the test fold; every figure printed is
@@ -12,11 +12,13 @@ PyStemmer's English stemmer and English stop words on the same documents, in the
 Rows: lexical (semantic layer off), dense only (semantic layer alone: DENSE_WEIGHT 1, every dense
 candidate kept) and hybrid, when the semantic extra is installed (requirements-semantic.txt).
 Then the ablation table (bench/ablation.py), the alternate-questions curve, and on clinc150 the
-"no good answer" shares. The engine's constants are today's: they were chosen earlier on the
+"no good answer" shares of the shipped models (search/noanswer.json). ``--calibrate`` first refits
+those models on clinc150's tuning fold and writes them (bench/calibrate.py). The engine's
+ranking constants are today's: they were chosen earlier on the
 full sets, test folds included, so the test-fold figures are honest only as far as those few
-constants do not fit these queries. ``--tune`` picks QUESTION_WEIGHT, DENSE_WEIGHT and the
-no-answer thresholds on the tuning fold only and reports them on the test folds, own set and
-the other set (transfer).
+constants do not fit these queries. ``--tune`` picks QUESTION_WEIGHT and DENSE_WEIGHT on the tuning
+fold only and reports them on the test folds, own set and the other set (transfer); it also
+refits the no-answer models and replays the old threshold rule tuned on the tuning fold.
 """
 from __future__ import annotations
 
@@ -145,7 +147,10 @@ def no_answer_table(runs: list[SetRun], kept: dict, tuned: bool) -> None:
                 options.append(("model refitted on this tuning fold",
                                 lambda r, q, m=refit: calibrate.flagged(r.checks[q], m)))
                 rule = ablation.calibrate(*(run.top for run in s.tuning_runs(mode)))
-                if rule is not None:
+                if rule is None:
+                    row(mode, "old threshold rule tuned on tuning fold: none keeps withheld <= 8%",
+                        "-", "-", "-")
+                else:
                     options.append((f"old threshold rule tuned on tuning fold: question match < "
                                     f"{rule[0]}" + (f" and dense < {rule[1]}" if mode == "hybrid" else ""),
                                     lambda r, q, c=rule: ablation.no_answer(r.top[q], *c)))
