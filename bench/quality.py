@@ -141,20 +141,23 @@ def no_answer_table(runs: list[SetRun], kept: dict, tuned: bool) -> None:
         refit = fitted(s) if tuned else {}
         for mode in (m for m in s.modes() if m != "dense only"):
             test_run, oos_run = no_answer_runs(s, kept, mode)
-            options: list[tuple[str, Callable[[Any, str], bool]]] = [
+            options: list[tuple[str, Callable[[Any, str], bool] | None]] = [
                 ("shipped model (search/noanswer.json)", lambda r, q: r.no_answer[q])]
             if refit:
                 options.append(("model refitted on this tuning fold",
                                 lambda r, q, m=refit: calibrate.flagged(r.checks[q], m)))
                 rule = ablation.calibrate(*(run.top for run in s.tuning_runs(mode)))
                 if rule is None:
-                    row(mode, "old threshold rule tuned on tuning fold: none keeps withheld <= 8%",
-                        "-", "-", "-")
+                    options.append(("old threshold rule tuned on tuning fold: none keeps withheld "
+                                    "<= 8%", None))
                 else:
                     options.append((f"old threshold rule tuned on tuning fold: question match < "
                                     f"{rule[0]}" + (f" and dense < {rule[1]}" if mode == "hybrid" else ""),
                                     lambda r, q, c=rule: ablation.no_answer(r.top[q], *c)))
             for label, flag in options:
+                if flag is None:
+                    row(mode, label, "-", "-", "-")
+                    continue
                 caught = sum(flag(oos_run, q["id"]) for q in s.oos_test) / len(s.oos_test)
                 withheld = sum(flag(test_run, q["id"]) for q in s.test) / len(s.test)
                 correct = sum(1 for q in s.test if flag(test_run, q["id"])
