@@ -148,8 +148,8 @@ def no_answer_table(runs: list[SetRun], kept: dict, tuned: bool) -> None:
                                 lambda r, q, m=refit: calibrate.flagged(r.checks[q], m)))
                 rule = ablation.calibrate(*(run.top for run in s.tuning_runs(mode)))
                 if rule is None:
-                    options.append(("old threshold rule tuned on tuning fold: none keeps withheld "
-                                    "<= 8%", None))
+                    options.append(("old threshold rule tuned on tuning fold: none keeps "
+                                    + "withheld <= 8%", None))
                 else:
                     options.append((f"old threshold rule tuned on tuning fold: question match < "
                                     f"{rule[0]}" + (f" and dense < {rule[1]}" if mode == "hybrid" else ""),
