@@ -1,7 +1,7 @@
 """Search quality on the shared FAQ sets, on a held-out test fold: supportkb next to plain BM25.
 
-    python bench/quality.py [--sets banking77 clinc150] [--limit N] [--tune] [--no-semantic]
-                            [--skip-ablation] [--skip-curve]
+    python bench/quality.py [--sets banking77 clinc150] [--limit N] [--tune] [--calibrate]
+                            [--no-semantic] [--skip-ablation] [--skip-curve]
 
 Each set's judged queries are split by intent with a fixed seed (bench/folds.py): half of the
 articles' queries form the tuning fold, the other half the test fold; every figure printed is
@@ -12,11 +12,13 @@ PyStemmer's English stemmer and English stop words on the same documents, in the
 Rows: lexical (semantic layer off), dense only (semantic layer alone: DENSE_WEIGHT 1, every dense
 candidate kept) and hybrid, when the semantic extra is installed (requirements-semantic.txt).
 Then the ablation table (bench/ablation.py), the alternate-questions curve, and on clinc150 the
-"no good answer" shares. The engine's constants are today's: they were chosen earlier on the
+"no good answer" shares of the shipped models (search/noanswer.json). ``--calibrate`` first refits
+those models on clinc150's tuning fold and writes them (bench/calibrate.py). The engine's
+ranking constants are today's: they were chosen earlier on the
 full sets, test folds included, so the test-fold figures are honest only as far as those few
-constants do not fit these queries. ``--tune`` picks QUESTION_WEIGHT, DENSE_WEIGHT and the
-no-answer thresholds on the tuning fold only and reports them on the test folds, own set and
-the other set (transfer).
+constants do not fit these queries. ``--tune`` picks QUESTION_WEIGHT and DENSE_WEIGHT on the tuning
+fold only and reports them on the test folds, own set and the other set (transfer); it also
+refits the no-answer models and replays the old threshold rule tuned on the tuning fold.
 """
 from __future__ import annotations
 
@@ -25,13 +27,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import ablation  # noqa: E402
+from bench import ablation, calibrate  # noqa: E402
 from bench.evalsets import SETS, SHARED, metrics, read_jsonl, read_qrels  # noqa: E402
 from bench.folds import SEED, split, split_plain  # noqa: E402
 from bench.quality_runs import Built, bm25_rankings  # noqa: E402
+from search.noanswer import Model, load_models  # noqa: E402
 from search.semantic.encoder import installed  # noqa: E402
 
 DENSE_ONLY = {"search.ranking.DENSE_WEIGHT": 1.0, "search.semantic.fusion.DENSE_FLOOR": -1.0}
@@ -65,10 +69,17 @@ class SetRun:
         oos = read_jsonl(oos_path) if oos_path.exists() else []
         self.oos_tune, self.oos_test = (q[:limit] for q in split_plain(oos))
         self.semantic = semantic
+        self.kept_tuning: dict[str, tuple[Any, Any]] = {}
         self.built = Built(name, self.docs, semantic=semantic)
 
     def modes(self) -> list[str]:
         return ["lexical", "dense only", "hybrid"] if self.semantic else ["lexical"]
+
+    def tuning_runs(self, mode: str) -> tuple[Any, Any]:
+        """Runs of the tuning fold with today's constants: in-scope, out-of-scope (kept)."""
+        if mode not in self.kept_tuning:
+            self.kept_tuning[mode] = (self.run(mode, self.tune), self.run(mode, self.oos_tune))
+        return self.kept_tuning[mode]
 
     def run(self, mode: str, queries: list[dict], constants: dict | None = None):
         extra = DENSE_ONLY if mode == "dense only" else {}
@@ -102,37 +113,74 @@ def main_table(runs: list[SetRun]) -> dict[str, dict[str, dict]]:
     return kept
 
 
+def no_answer_runs(s: SetRun, kept: dict, mode: str) -> tuple[Any, Any]:
+    """Test-fold runs of one configuration: in-scope (from the main table) and out-of-scope."""
+    return kept[s.name][mode]["run"], s.run(mode, s.oos_test)
+
+
+def fitted(s: SetRun) -> dict[str, Model]:
+    """No-answer models fitted on the tuning fold (in-scope and out-of-scope), per configuration."""
+    models = {}
+    for mode in (m for m in s.modes() if m != "dense only"):
+        in_scope, oos = s.tuning_runs(mode)
+        model = calibrate.fit(in_scope.checks, oos.checks, "hybrid" if mode == "hybrid" else "lexical")
+        if model is not None:
+            models["hybrid" if mode == "hybrid" else "lexical"] = model
+    return models
+
+
 def no_answer_table(runs: list[SetRun], kept: dict, tuned: bool) -> None:
     for s in runs:
         if not s.oos_test:
             continue
         print(f"\n## No good answer: {s.name} test fold ({len(s.oos_test)} out-of-scope, "
               f"{len(s.test)} in-scope queries)\n")
-        row("engine", "thresholds", "out-of-scope marked no answer", "in-scope withheld",
+        row("engine", "decision", "out-of-scope marked no answer", "in-scope withheld",
             "in-scope correct top answer withheld")
         print("|---|---|---:|---:|---:|")
+        refit = fitted(s) if tuned else {}
         for mode in (m for m in s.modes() if m != "dense only"):
-            test_run = kept[s.name][mode]["run"]
-            oos_run = s.run(mode, s.oos_test)
-            options = [("today's", None)]
-            if tuned:
-                tune_run, oos_tune = s.run(mode, s.tune), s.run(mode, s.oos_tune)
-                options.append(("tuned on tuning fold",
-                                ablation.calibrate(tune_run.top, oos_tune.top)))
-            for label, chosen in options:
-                if label != "today's" and chosen is None:
-                    row(mode, f"{label}: none keeps withheld <= 8%", "-", "-", "-")
+            test_run, oos_run = no_answer_runs(s, kept, mode)
+            options: list[tuple[str, Callable[[Any, str], bool] | None]] = [
+                ("shipped model (search/noanswer.json)", lambda r, q: r.no_answer[q])]
+            if refit:
+                options.append(("model refitted on this tuning fold",
+                                lambda r, q, m=refit: calibrate.flagged(r.checks[q], m)))
+                rule = ablation.calibrate(*(run.top for run in s.tuning_runs(mode)))
+                if rule is None:
+                    options.append(("old threshold rule tuned on tuning fold: none keeps "
+                                    + "withheld <= 8%", None))
+                else:
+                    options.append((f"old threshold rule tuned on tuning fold: question match < "
+                                    f"{rule[0]}" + (f" and dense < {rule[1]}" if mode == "hybrid" else ""),
+                                    lambda r, q, c=rule: ablation.no_answer(r.top[q], *c)))
+            for label, flag in options:
+                if flag is None:
+                    row(mode, label, "-", "-", "-")
                     continue
-                flag = (lambda r, q: r.no_answer[q]) if chosen is None else \
-                    (lambda r, q, c=chosen: ablation.no_answer(r.top[q], *c))
                 caught = sum(flag(oos_run, q["id"]) for q in s.oos_test) / len(s.oos_test)
                 withheld = sum(flag(test_run, q["id"]) for q in s.test) / len(s.test)
                 correct = sum(1 for q in s.test if flag(test_run, q["id"])
                               and test_run.rankings[q["id"]][:1]
                               and test_run.rankings[q["id"]][0] in s.relevant[q["id"]])
-                name = label if chosen is None else f"{label}: question match < {chosen[0]}" + (
-                    f" and dense < {chosen[1]}" if mode == "hybrid" else "")
-                row(mode, name, f"{caught:.1%}", f"{withheld:.1%}", f"{correct / len(s.test):.1%}")
+                row(mode, label, f"{caught:.1%}", f"{withheld:.1%}", f"{correct / len(s.test):.1%}")
+
+
+def calibrate_models(runs: list[SetRun]) -> None:
+    """``--calibrate``: fit the no-answer models on clinc150's tuning fold and write them."""
+    source = next((s for s in runs if s.oos_tune), None)
+    if source is None:
+        raise SystemExit("--calibrate needs a set with out-of-scope queries (clinc150)")
+    models = fitted(source)
+    where = (f"{source.name} tuning fold (seed {SEED}): {len(source.tune)} in-scope, "
+             f"{len(source.oos_tune)} out-of-scope queries")
+    calibrate.write(models, where)
+    print(f"## --calibrate: no-answer models fitted on {where}, written to search/noanswer.json\n")
+    for config, model in models.items():
+        shown = ", ".join(f"{n} {w:+.3f}" for n, w in zip(model.features, model.weights))
+        print(f"- {config}: bias {model.bias:+.3f}, {shown}; threshold {model.threshold:.3f}")
+    load_models.cache_clear()
+    print()
 
 
 def tune_table(runs: list[SetRun], kept: dict) -> None:
@@ -183,6 +231,9 @@ def main() -> int:
                         help="first N queries of each fold only (quick runs)")
     parser.add_argument("--tune", action="store_true",
                         help="pick constants and no-answer thresholds on the tuning folds")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="fit the no-answer models on clinc150's tuning fold, write "
+                             "search/noanswer.json, then report on the test fold")
     parser.add_argument("--no-semantic", action="store_true",
                         help="lexical rows only, even when the semantic extra is installed")
     parser.add_argument("--skip-ablation", action="store_true")
@@ -196,6 +247,8 @@ def main() -> int:
           "included): the transfer check is --tune." + ("" if args.limit is None else
                                                          f" Quick run: --limit {args.limit}.") + "\n")
     try:
+        if args.calibrate:
+            calibrate_models(runs)
         kept = main_table(runs)
         no_answer_table(runs, kept, args.tune)
         if args.tune:

@@ -22,6 +22,7 @@ from kb import load_knowledge_base, validate
 from kb.problems import errors
 from search import Engine, SearchRequest
 from search.indexer import build_index
+from search.noanswer import Check
 from search.semantic.dense import Settings
 
 
@@ -63,6 +64,8 @@ class Run:
     no_answer: dict[str, bool] = field(default_factory=dict)
     #: explain parts of the top hit (question_match, dense, exact_bonus), for threshold tuning
     top: dict[str, dict[str, float] | None] = field(default_factory=dict)
+    #: the no-answer check's configuration and features (search/noanswer.py), for calibration
+    checks: dict[str, Check | None] = field(default_factory=dict)
     timings: list[float] = field(default_factory=list)
 
     def metrics(self, relevant: dict[str, set[str]]) -> dict[str, float]:
@@ -105,6 +108,7 @@ class Built:
                                                            snippets=False, explain=explain))
                     run.rankings[query["id"]] = [self.slug_to_id[h.slug] for h in response.results]
                     run.no_answer[query["id"]] = response.no_good_answer
+                    run.checks[query["id"]] = response.answer_check
                     run.timings.append(response.took_ms)
                     if explain:
                         run.top[query["id"]] = (response.results[0].explain["score"]

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from search import clicks, ranking, states, usage, visibility
+from search import clicks, noanswer, states, usage, visibility
 from search.analysis import field_language, normalize_phrase, terms
 from search.expansion import ExpandedQuery, expand
 from search.query import MAX_PREFIX_TERMS, build_plan, filter_query
@@ -110,15 +110,19 @@ class Engine:
     def expand_query(self, snapshot: Snapshot, text: str, request: SearchRequest,
                      langs: list[str]) -> ExpandedQuery:
         lang = langs[0] if len(langs) == 1 else "en"
+        return expand(text, visibility.vocabulary(snapshot, request.viewer), snapshot.synonyms(lang), lang,
+                      request.prefix, self._known(snapshot, request, langs))
+
+    @staticmethod
+    def _known(snapshot: Snapshot, request: SearchRequest, langs: list[str]) -> Callable[[str], bool]:
+        """Whether a word has a term the request's viewer can find in the index."""
         searcher = snapshot.searcher()
         kinds = visibility.text_kinds(request.viewer)
 
         def known(word: str) -> bool:
             return any(searcher.doc_frequency(text_field(kind, fl), term) > 0
                        for fl in langs for term in terms(word, fl) for kind in kinds)
-
-        return expand(text, visibility.vocabulary(snapshot, request.viewer), snapshot.synonyms(lang), lang,
-                      request.prefix, known)
+        return known
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run one search: expand, retrieve with BM25, rerank, facet, snippet."""
@@ -153,12 +157,15 @@ class Engine:
                   if request.facets else {})
         prefixes = tuple(a.words[0] for g in expanded.groups for a in g.alternatives if a.prefix)
         hits = [self._hit(snapshot, candidate, request, prefixes) for candidate in ranked[request.offset:wanted]]
-        no_answer = ranking.no_good_answer(ranked[0].parts if ranked else None, bool(exact))
+        known = self._known(snapshot, request, langs)
+        unknown = sum(1 for g in expanded.groups
+                      if not any(known(w) for a in g.alternatives if not a.prefix for w in a.words))
+        answer = noanswer.check(ranked, bool(exact), len(expanded.groups), unknown)
         return SearchResponse(
             query=text, total=int(matched.sum()), results=hits, facets=facets,
             did_you_mean=expanded.corrected_text, corrections=expanded.corrections,
             synonyms=expanded.synonyms, took_ms=(time.perf_counter() - started) * 1000,
-            no_good_answer=no_answer, version=snapshot.name)
+            no_good_answer=answer.no_answer, version=snapshot.name, answer_check=answer)
 
     @staticmethod
     def _prefix_expander(snapshot: Snapshot) -> Callable[[str, str], list[str]]:

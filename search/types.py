@@ -94,6 +94,8 @@ class SearchResponse:
     took_ms: float
     no_good_answer: bool
     version: str
+    #: how ``no_good_answer`` was decided (search/noanswer.py): for the bench, not serialised
+    answer_check: Any = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"query": self.query, "total": self.total, "did_you_mean": self.did_you_mean,

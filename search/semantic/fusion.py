@@ -19,11 +19,13 @@ log = logging.getLogger(__name__)
 #: Dense matches added to the lexical candidates, if their dense score reaches DENSE_FLOOR (a
 #: cosine below it is unrelated text: gibberish should not list the whole knowledge base). With
 #: LEXICAL_CANDIDATES from the first pass, the rerank pool stays at 50 as without the layer.
-#: (MRR@10 on the FAQ sets, 20 against 50 dense candidates: the same to four decimals.)
+#: (20 against 50 dense candidates: the same MRR@10 on the FAQ sets; compared before the
+#: test-fold split, so docs/semantic.md, not this comment, carries the figures.)
 DENSE_CANDIDATES = 20
 #: Lexical candidates when dense ones join (search/engine.py takes at least this many from the
-#: first pass; without the layer it takes 50). Against 50: banking77 MRR@10 1.1264x against
-#: 1.1255x bm25s, clinc150 1.0823x against 1.0834x, and about 0.5 ms less per query at 10k.
+#: first pass; without the layer it takes 50). Against 50: no MRR@10 change worth the name on
+#: the FAQ sets (compared before the test-fold split: docs/semantic.md) and about 0.5 ms less
+#: per query at 10k.
 LEXICAL_CANDIDATES = 30
 DENSE_FLOOR = 0.45
 #: Smallest spread the min-max scaling divides by (cosine for dense, lexical score units): with

@@ -4,7 +4,7 @@ The packaged model stores its weights as int8 but computes in float32 (onnxrunti
 weights back into floats when it loads). Dynamic quantization (onnxruntime's ``quantize_dynamic``,
 per-channel weights, activations quantized per query) runs the matrix products in int8: query
 encoding about 2.2x faster on AVX2 machines, embeddings within cosine 0.986 of the original
-(mean 0.993 on 300 queries), search quality on the FAQ sets unchanged to 0.3%. Needs the ``onnx``
+(mean 0.993 on 300 queries), search quality on the FAQ sets unchanged (docs/semantic.md). Needs the ``onnx``
 package (in requirements-semantic.txt); it runs at build time only, and the result is stored with
 the index, so the model that embeds queries is always the one that embedded the articles.
 """

@@ -15,7 +15,7 @@ from markupsafe import escape
 from search import Hit, QueryError, SearchRequest, SearchResponse
 from search.browse import catalog
 from search.filters import BY_NAME, site_filters
-from search.triage import triage
+from search.triage import likely_type
 from search.types import MAX_RESULT_WINDOW
 from web.customer import pagination
 from web.customer.common import article_langs, canonical, clean_filter, engine
@@ -112,7 +112,7 @@ def search_page() -> str:
                    untranslated=sorted({r["hit"].lang for r in results} - {ui_lang}),
                    facets=_facets(response, text, shown, filters.get("lang", [])),
                    pages=_pages(response.total, page, text, shown),
-                   contact=contact_box(snapshot.routing, _likely_type(response, shown, snapshot)),
+                   contact=contact_box(snapshot.routing, _likely_type(response, shown)),
                    did_you_mean_url=(url_for("site.search_page", q=response.did_you_mean, **shown)
                                      if response.did_you_mean else ""))
     return render_template("search.html", **context)
@@ -186,14 +186,10 @@ def _pages(total: int, page: int, text: str, shown: dict[str, str]) -> dict[str,
     return pagination.page_links(count, page, link)
 
 
-def _likely_type(response: SearchResponse, shown: dict[str, str], snapshot: Any) -> str:
-    """The support type to offer contact for: the filter, else the triage vote, else general."""
-    if "type" in shown:
-        return shown["type"]
-    if response.results:
-        guess = triage(response, snapshot.routing)
-        return guess["type"] or response.results[0].type
-    return "general"
+def _likely_type(response: SearchResponse, shown: dict[str, str]) -> str:
+    """The support type to offer contact for: the filter, else the hits' vote (weak hits too:
+    with no good answer they still hint at the team), else general."""
+    return shown["type"] if "type" in shown else likely_type(response)
 
 
 @limiter.limit(search_limit)

@@ -21,6 +21,7 @@
   var pending = null;
   var seq = 0;
   var openWhenReady = false;
+  var forwardTo = null; /* with no good answer: the route to forward the customer to (triage) */
 
   function el(id) { return document.getElementById(id); }
   function say(text) { status.textContent = text; }
@@ -60,13 +61,36 @@
       share(params);
       hits = body.results;
       selected = hits.length ? 0 : -1;
+      forwardTo = null;
       render();
       if (openWhenReady) { openWhenReady = false; open(); }
       var note = body.did_you_mean ? " (searched for: " + body.did_you_mean + ")" : "";
+      if (body.no_good_answer) {
+        say("No good answer" + note + ": finding where to forward...");
+        forward(params, mine, note, hits.length);
+        return;
+      }
       say(hits.length ? body.total + " answers" + note
                       : "No answer found" + note + ". Use the route for the customer's problem.");
     }).catch(function (error) {
       if (error.name !== "AbortError") { say("Search failed: " + error.message); }
+    });
+  }
+
+  /* No good answer: the triage endpoint names the likely type's forwarding route (one search
+     computation server-side, see search/triage.py); weak hits stay listed below it. */
+  function forward(params, mine, note, count) {
+    var asked = new URLSearchParams({ q: params.get("q"), limit: "5" });  /* triage takes q, lang */
+    if (params.get("lang")) { asked.set("lang", params.get("lang")); }
+    api("triage?" + asked.toString()).then(function (body) {
+      if (mine !== seq) { return; }
+      forwardTo = body.route || null;
+      showSelected(false);
+      var where = forwardTo ? forwardTo.summary : "the team for the customer's problem";
+      say("No good answer" + note + ": forward to " + where + "." +
+          (count ? " Weak matches are listed below." : ""));
+    }).catch(function (error) {
+      if (mine === seq) { say("No good answer" + note + ". Triage failed: " + error.message); }
     });
   }
 
@@ -152,6 +176,14 @@
   }
 
   function showRoute(hit) {
+    var notice = el("no-answer");
+    notice.hidden = !forwardTo;
+    notice.textContent = forwardTo ? "No good answer: forward to " + forwardTo.summary : "";
+    if (forwardTo && !hit) {
+      el("route-summary").textContent = forwardTo.summary;
+      el("route-notes").textContent = forwardTo.notes;
+      return;
+    }
     var route = hit ? routes[hit.type + ":" + hit.level] : null;
     el("route-summary").textContent = route ? route.summary
       : (hit ? "No route configured for " + label(hit) : "Select an answer to see where to forward.");
