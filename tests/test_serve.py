@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def _events(url: str, token: str) -> http.client.HTTPResponse:
 def _next_event(response: http.client.HTTPResponse) -> tuple[str, str]:
     """The next ``event:`` name and its ``data:`` (comments and retry lines skipped)."""
     name, data = "", ""
+    deadline = time.monotonic() + WAIT_SECONDS  # keep-alive comments reset the socket's timeout
     while True:
+        assert time.monotonic() < deadline, "no event in time"
         line = response.readline().decode("utf-8").rstrip("\n")
         if line.startswith("event: "):
             name = line[len("event: "):]
