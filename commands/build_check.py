@@ -42,7 +42,7 @@ def _report(problems: list, strict: bool) -> int:
     return failing
 
 
-def _shown(path: str) -> str:
+def shown(path: str) -> str:
     """A folder as the user sees it: relative to the working directory when inside it."""
     relative = os.path.relpath(path)
     return path if relative.startswith("..") else relative
@@ -111,7 +111,7 @@ def run(argv: list[str]) -> int:
     failing = _report(problems, args.strict)
     n_err, n_warn = len(errors(problems)), len(warnings(problems))
     if failing:
-        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {_shown(settings['ARTICLES_DIR'])}; "
+        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {shown(settings['ARTICLES_DIR'])}; "
               "check failed", file=sys.stderr)
         return 1
     kb.cache.save(create=True)
@@ -124,7 +124,7 @@ def _build(settings: dict[str, Any], args: argparse.Namespace, checked: Checked,
     _report(checked.problems, args.strict)
     n_err, n_warn = len(errors(checked.problems)), len(warnings(checked.problems))
     if checked.failing(args.strict):
-        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {_shown(settings['ARTICLES_DIR'])}; "
+        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {shown(settings['ARTICLES_DIR'])}; "
               "nothing built", file=sys.stderr)
         return 1
     try:

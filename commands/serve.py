@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from commands.build_check import built_line, check, publish
+from commands.build_check import built_line, check, publish, shown
 from commands.errors import fail, hint
 from kb import load_settings
 from kb.problems import Problem, errors, warnings
@@ -122,8 +122,8 @@ def run(argv: list[str]) -> int:
         watcher.start()  # before the first build: saves made while it runs start another
         builder(progress=not args.quiet)
         rebuilder.start()
-        print(f"Serving the preview of {articles} on http://{args.host}:{server.server_port}/ "
-              "(Ctrl+C to stop)", flush=True)
+        print(f"Serving the preview of {shown(str(articles))} on "
+              f"http://{args.host}:{server.server_port}/ (Ctrl+C to stop)", flush=True)
         server.serve_forever()  # werkzeug's returns on Ctrl+C (KeyboardInterrupt)
     except KeyboardInterrupt:  # during the first build
         pass
