@@ -94,6 +94,11 @@ def run(argv: list[str]) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
+    if not Path(settings["ARTICLES_DIR"]).is_dir():
+        print(f"Error: articles folder {shown(str(settings['ARTICLES_DIR']))} does not exist",
+              file=sys.stderr)
+        print("Hint: run from the repository or pass --articles DIR", file=sys.stderr)
+        return 1
     from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415
 
     from commands.watch import Rebuilder, Watcher  # noqa: PLC0415

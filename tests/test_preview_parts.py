@@ -120,3 +120,11 @@ def test_a_save_during_a_build_makes_another() -> None:
 def test_which_saves_count(tmp_path: Path, name: str, expected: bool) -> None:
     assert counts(str(tmp_path / name), tmp_path, exclude=(tmp_path / "index",)) is expected
     assert counts(str(tmp_path.parent / "elsewhere.md"), tmp_path) is False
+
+
+def test_a_missing_articles_folder_is_an_error_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from commands import main  # noqa: PLC0415
+    assert main(["serve", "--articles", str(tmp_path / "nowhere"), "--port", "0"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"Error: articles folder {tmp_path / 'nowhere'} does not exist",
+                   "Hint: run from the repository or pass --articles DIR"]
