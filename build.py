@@ -9,6 +9,7 @@
     python build.py translations [--lang es] [--mark-current FILE ...]   stale and missing translations
     python build.py impact [--base REF] [--format text|markdown|json] [--strict]   search impact
     python build.py mcp [--http | --url URL]                   MCP server for assistants
+    python build.py serve [--port 8000] [--host H] [--poll]     writer's preview: rebuild and reload on save
 
 The commands live in ``commands/`` (one module per group); this file is the one entry point.
 """

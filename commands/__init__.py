@@ -12,6 +12,7 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     impact       python build.py impact [--base REF] [--format ...]   search impact of a change
     mcp          python build.py mcp [--http | --url URL]             MCP server (stdio or HTTP)
     merge        python build.py merge [--force]                       merge index segments
+    serve        python build.py serve [--port 8000] (alias watch)    writer's preview, live reload
 
 A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
 from the library layers are turned into one ``Error: ...`` line and a ``Hint: ...`` line here, at
@@ -26,7 +27,8 @@ import sys
 GROUPS = {"report": "commands.report", "propose": "commands.report", "token": "commands.tokens",
           "translations": "commands.translations", "review": "commands.review",
           "import": "commands.imports", "export": "commands.exports", "impact": "commands.impact",
-          "mcp": "commands.mcp", "merge": "commands.merge"}
+          "mcp": "commands.mcp", "merge": "commands.merge",
+          "serve": "commands.serve", "watch": "commands.serve"}
 DEFAULT = "commands.build_check"
 
 

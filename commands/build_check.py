@@ -7,12 +7,18 @@ import logging
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from commands.errors import fail
 from kb import load_knowledge_base, load_settings, validate
-from kb.problems import errors, warnings
+from kb.loader import KnowledgeBase
+from kb.problems import Problem, errors, warnings
 from kb.titles import NearTitles
+
+if TYPE_CHECKING:
+    from search.indexer import BuildSummary
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +45,7 @@ def _report(problems: list, strict: bool) -> int:
     return failing
 
 
-def _shown(path: str) -> str:
+def shown(path: str) -> str:
     """A folder as the user sees it: relative to the working directory when inside it."""
     relative = os.path.relpath(path)
     return path if relative.startswith("..") else relative
@@ -57,6 +63,47 @@ def _merge_if_due(index: Path, version: str) -> None:
         logging.getLogger("build").warning("could not start a background merge", exc_info=True)
 
 
+@dataclass
+class Checked:
+    """A loaded and validated knowledge base: what a build publishes, with every problem found."""
+
+    kb: KnowledgeBase
+    titles: NearTitles
+    problems: list[Problem]
+
+    def failing(self, strict: bool = False) -> int:
+        """How many problems stop a build (warnings too when ``strict``)."""
+        return len(errors(self.problems)) + (len(warnings(self.problems)) if strict else 0)
+
+
+def check(settings: dict[str, Any], progress: bool = False) -> Checked:
+    """Load and validate ``ARTICLES_DIR``, with the parse cache kept in ``INDEX_DIR``."""
+    kb = load_knowledge_base(settings["ARTICLES_DIR"], cache_dir=settings["INDEX_DIR"],
+                             progress=progress)
+    titles = NearTitles(Path(settings["INDEX_DIR"]) / ".near-titles.json")
+    return Checked(kb, titles, validate(kb, titles=titles, progress=progress))
+
+
+def publish(checked: Checked, settings: dict[str, Any], full: bool = False,
+            progress: bool = False) -> BuildSummary:
+    """Index ``checked`` (incrementally unless ``full``) and publish it as the served version.
+
+    The one build path of ``python build.py`` and of the preview server (``commands/serve.py``).
+    Exceptions propagate; the served version is untouched by them (``search.store``)."""
+    from search.indexer import build_index  # noqa: PLC0415
+    summary = build_index(checked.kb, Path(settings["INDEX_DIR"]), full=full, progress=progress)
+    checked.titles.save()
+    checked.kb.cache.save(create=True)  # the first build made the index folder: remember parsed files
+    return summary
+
+
+def built_line(summary: BuildSummary, problems: list[Problem], seconds: float) -> str:
+    """``Built VERSION: 141 articles, ... 0.6s``: the line a successful build prints."""
+    return (f"Built {summary.version}: {summary.articles} articles, {summary.languages} language(s), "
+            f"{summary.changed} changed, {summary.removed} removed, {len(errors(problems))} errors, "
+            f"{len(warnings(problems))} warnings, {seconds:.1f}s")
+
+
 def run(argv: list[str]) -> int:
     """Validate the articles, then build and publish the index (or only check, with --check)."""
     args = _parser().parse_args(argv)
@@ -64,11 +111,11 @@ def run(argv: list[str]) -> int:
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
     started = time.perf_counter()
-    kb = load_knowledge_base(settings["ARTICLES_DIR"], cache_dir=settings["INDEX_DIR"],
-                             progress=not args.quiet)
-    titles = NearTitles(Path(settings["INDEX_DIR"]) / ".near-titles.json")
-    problems = validate(kb, titles=titles, progress=not args.quiet)
-    if args.check and not errors(problems) and not args.no_golden and kb.golden:
+    checked = check(settings, progress=not args.quiet)
+    kb, problems = checked.kb, checked.problems
+    if not args.check:
+        return _build(settings, args, checked, started)
+    if not errors(problems) and not args.no_golden and kb.golden:
         from search.golden import check_golden  # noqa: PLC0415
         try:
             problems += check_golden(kb, Path(settings["INDEX_DIR"]))
@@ -79,26 +126,28 @@ def run(argv: list[str]) -> int:
     failing = _report(problems, args.strict)
     n_err, n_warn = len(errors(problems)), len(warnings(problems))
     if failing:
-        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {_shown(settings['ARTICLES_DIR'])}; "
-              f"{'nothing built' if not args.check else 'check failed'}", file=sys.stderr)
+        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {shown(settings['ARTICLES_DIR'])}; "
+              "check failed", file=sys.stderr)
         return 1
-    if args.check:
-        kb.cache.save(create=True)
-        print(f"OK: {len(kb.articles)} articles, {n_err} errors, {n_warn} warnings "
-              f"({time.perf_counter() - started:.1f}s)")
-        return 0
-    from search.indexer import build_index  # noqa: PLC0415
+    kb.cache.save(create=True)
+    print(f"OK: {len(kb.articles)} articles, {n_err} errors, {n_warn} warnings "
+          f"({time.perf_counter() - started:.1f}s)")
+    return 0
+
+
+def _build(settings: dict[str, Any], args: argparse.Namespace, checked: Checked, started: float) -> int:
+    _report(checked.problems, args.strict)
+    n_err, n_warn = len(errors(checked.problems)), len(warnings(checked.problems))
+    if checked.failing(args.strict):
+        print(f"Error: {n_err} error(s), {n_warn} warning(s) in {shown(settings['ARTICLES_DIR'])}; "
+              "nothing built", file=sys.stderr)
+        return 1
     try:
-        summary = build_index(kb, Path(settings["INDEX_DIR"]), full=args.full,
-                              progress=not args.quiet)
+        summary = publish(checked, settings, full=args.full, progress=not args.quiet)
     except Exception as exc:  # noqa: BLE001  (the served index is untouched; say why)
         logging.getLogger("build").debug("build failed", exc_info=True)
         return fail("build failed, the served index is unchanged", exc)
-    titles.save()
-    kb.cache.save(create=True)  # the first build made the index folder: remember the parsed files
     if not args.no_merge and not summary.full:
         _merge_if_due(Path(settings["INDEX_DIR"]), summary.version)
-    print(f"Built {summary.version}: {summary.articles} articles, {summary.languages} language(s), "
-          f"{summary.changed} changed, {summary.removed} removed, {n_err} errors, {n_warn} warnings, "
-          f"{time.perf_counter() - started:.1f}s")
+    print(built_line(summary, checked.problems, time.perf_counter() - started))
     return 0

@@ -73,6 +73,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     from web.shared.auth import resolve_viewers  # noqa: PLC0415
     resolve_viewers(app)
+    if app.config.get("PREVIEW") is not None:  # only ``python build.py serve`` passes one
+        from web import preview  # noqa: PLC0415
+        preview.init_app(app)
     return app
 
 
