@@ -196,7 +196,7 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
                        build_meta(kb, name, articles, previous_meta if incremental else None))
             # semantic hook: article embeddings into the staging version (search/semantic/build.py)
             embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
-                          semantic)
+                          semantic, cache_dir=index_dir, progress=progress)
             staging.rename(version_dir(index_dir, name))
             publish(index_dir, name)
         except BaseException:

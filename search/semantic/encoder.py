@@ -101,6 +101,17 @@ class Encoder:
             out[i] = known[i] if known[i] is not None else fresh[text]
         return out
 
+    def remembered(self, text: str) -> Any:
+        """The vector this process last computed for ``text``, or None."""
+        return self._texts.get(text)
+
+    def remember(self, text: str, vector: Any) -> None:
+        self._texts.put(text, vector.copy())
+
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """Tokens each text runs as (after truncation): the measure of its cost."""
+        return [len(e.ids) for e in self.tokenizer.encode_batch([t or " " for t in texts])]
+
     def _run(self, texts: list[str]) -> Any:
         """Run the model on each text alone: mean pooling over its tokens, then L2 norm.
 
