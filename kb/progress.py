@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator, Self, TypeVar
 
 T = TypeVar("T")
 #: Stages with fewer items than this print nothing (the demo knowledge base stays quiet).
@@ -42,7 +42,7 @@ class Stage:
         self._bar = None
         self._started = 0.0
 
-    def __enter__(self) -> Stage:
+    def __enter__(self) -> Self:
         self._started = time.perf_counter()
         if self.enabled and sys.stderr.isatty():
             from tqdm import tqdm  # noqa: PLC0415  (only when shown)

@@ -78,6 +78,10 @@ class Encoder:
             # Queries use one thread: predictable latency next to other workers and requests
             # (two threads save about 0.4 ms a query on an idle machine). Builds use one per core.
             options.intra_op_num_threads = threads
+            # Idle pool threads sleep instead of spinning: a text is a small job, and spinning
+            # between its operators burnt half the CPU of a build (33 texts per CPU-second against
+            # 66 without it, scale articles, docs/semantic.md) for no gain on a busy machine.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.inter_op_num_threads = 1
             self.session = onnxruntime.InferenceSession(model.onnx, options,
                                                         providers=["CPUExecutionProvider"])
