@@ -21,7 +21,8 @@ import resource
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from kb import load_knowledge_base
 
