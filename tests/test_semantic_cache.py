@@ -13,7 +13,7 @@ from kb import load_knowledge_base
 from search import Engine, SearchRequest
 from search.indexer import build_index
 from search.semantic import build as build_module
-from search.semantic import embeddings
+from search.semantic import embeddings, parallel
 from search.semantic.cache import FILE, GARBAGE_FLOOR, EmbeddingCache, text_hash
 from search.semantic.dense import Settings
 from search.semantic.embeddings import article_texts, semantic_language
@@ -160,3 +160,25 @@ def test_the_cache_file_skips_bad_rows_and_drops_unused_texts(tmp_path: Path) ->
     assert sorted(cache.get(keys)) == sorted(keys[1:5])  # the damaged one stays unused
     cache.close()
     assert EmbeddingCache(path, "model-b", 4).get(keys) == {}  # another model starts empty
+
+
+def test_worker_processes_give_the_vectors_of_one_process(monkeypatch: pytest.MonkeyPatch,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    require_extra()
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # a few texts are enough to prove it
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    encoder = build_encoder()
+    texts = [f"how do I {verb} my {thing}" + " please" * (i % 5)
+             for i, (verb, thing) in enumerate((v, t) for v in ("reset", "change", "close", "move")
+                                               for t in ("password", "card", "account", "plan"))]
+    alone = encoder._run(texts)
+
+    def not_here(batch: list[str]) -> Any:
+        raise AssertionError("embedded in the build process, not in the workers")
+
+    monkeypatch.setattr(encoder, "_run", not_here)
+    tokens: list[int] = []
+    vectors = parallel.encode_texts(encoder, texts, 2, tokens.append)
+    assert "worker processes failed" not in caplog.text
+    assert (vectors == alone).all()
+    assert sum(tokens) == sum(encoder.token_counts(texts)) and len(tokens) == 4

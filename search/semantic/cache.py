@@ -83,7 +83,10 @@ class EmbeddingCache:
             self.db.close()
             self.db = None
         for suffix in ("", "-journal", "-wal", "-shm"):
-            Path(str(self.path) + suffix).unlink(missing_ok=True)
+            try:
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            except OSError as exc:  # a read-only index folder: run without the cache
+                log.warning("cannot remove the embedding cache %s: %s", self.path, exc)
 
     def _failed(self, exc: Exception) -> None:
         log.warning("embedding cache %s damaged (%s): removed, the next build starts a new one",

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from search.semantic.encoder import DIM, Encoder
@@ -59,30 +60,41 @@ def encode_texts(encoder: Encoder, texts: list[str], processes: int,
     order = sorted(range(len(texts)), key=lambda i: -lengths[i])
     chunks = [order[i:i + CHUNK] for i in range(0, len(order), CHUNK)]
     out = np.zeros((len(texts), DIM), dtype=np.float32)
-    if processes <= 1 or len(texts) < MIN_PARALLEL:
-        for chunk in chunks:
+    done: set[int] = set()  # chunks embedded so far
+    if processes > 1 and len(texts) >= MIN_PARALLEL:
+        try:
+            _in_workers(encoder, texts, chunks, lengths, processes, out, done, advance)
+        except (BrokenProcessPool, OSError) as exc:  # a worker died (memory?) or cannot start
+            log.warning("embedding worker processes failed (%s): embedding in this process", exc)
+    for number, chunk in enumerate(chunks):
+        if number not in done:
             out[chunk] = encoder._run([texts[i] for i in chunk])
             if advance:
                 advance(sum(lengths[i] for i in chunk))
-        return out
+    return out
+
+
+def _in_workers(encoder: Encoder, texts: list[str], chunks: list[list[int]], lengths: list[int],
+                processes: int, out: Any, done: set[int], advance: Callable[[int], None] | None
+                ) -> None:
+    """Embed ``chunks`` in worker processes into ``out``, noting each finished one in ``done``."""
     context = multiprocessing.get_context("spawn")  # never fork a process that runs onnxruntime
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_start,
                              initargs=(encoder.model,)) as pool:
-        pending: dict[Future[Any], list[int]] = {}
-        queue = iter(chunks)
-        for chunk in queue:  # keep two jobs per worker in flight, hand out the rest as they end
-            pending[pool.submit(_embed, [texts[i] for i in chunk])] = chunk
+        pending: dict[Future[Any], int] = {}
+        queue = iter(range(len(chunks)))
+        for number in queue:  # keep two jobs per worker in flight, hand out the rest as they end
+            pending[pool.submit(_embed, [texts[i] for i in chunks[number]])] = number
             if len(pending) >= 2 * processes:
                 break
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                chunk = pending.pop(future)
-                out[chunk] = future.result()
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                number = pending.pop(future)
+                out[chunks[number]] = future.result()
+                done.add(number)
                 if advance:
-                    advance(sum(lengths[i] for i in chunk))
+                    advance(sum(lengths[i] for i in chunks[number]))
                 following = next(queue, None)
                 if following is not None:
-                    pending[pool.submit(_embed, [texts[i] for i in following])] = following
-    return out
-
+                    pending[pool.submit(_embed, [texts[i] for i in chunks[following]])] = following
