@@ -119,6 +119,7 @@ def test_a_damaged_cache_file_is_started_again(articles_dir: Path, tmp_path: Pat
     build(articles_dir, index)
     assert "A second new line." in runs[2] and len(runs[2]) == 2
 
+
 def test_vectors_and_results_are_the_same_with_and_without_the_cache(
         articles_dir: Path, tmp_path: Path, runs: list[list[str]]) -> None:
     cached, fresh = tmp_path / "cached", tmp_path / "fresh"
