@@ -8,9 +8,9 @@ Each English article gets a few unit vectors (rows), each tagged with who may se
   some) and each internal line (``PART_AGENT``). Every row of an internal article is agent-only.
 
 Layout inside ``versions/<name>/semantic/``: ``vectors.npy`` (float32, rows x 384), ``kinds.npy``
-(int8, one kind per row), ``text-hashes.npy`` (uint8, rows x 16: each row's text hash, cache.py), ``model.onnx`` and ``tokenizer.json`` (the model that made the vectors,
-which also embeds the queries) and ``index.json`` (model id and checksums, recipe, each article's
-hash and row range).
+(int8, one kind per row), ``text-hashes.npy`` (uint8, rows x 16: each row's text hash, cache.py),
+``model.onnx`` and ``tokenizer.json`` (the model that made the vectors, which also embeds the
+queries) and ``index.json`` (model id and checksums, recipe, each article's hash and row range).
 The folder is written into the staging version, so it is published (and swapped) with the index.
 A rebuild copies the rows of unchanged articles from the previous version and looks the texts of
 the others up in the embedding cache beside the index (cache.py): a one-line change embeds that
@@ -105,7 +105,7 @@ def _previous(previous_dir: Path | None, model_id: str) -> tuple[dict[str, Any],
         index = read_json(folder / "index.json")
         if index.get("model") != model_id or index.get("recipe") != RECIPE:
             return None
-        import numpy as np
+        import numpy as np  # noqa: PLC0415
         vectors = np.load(folder / "vectors.npy")
         kinds = np.load(folder / "kinds.npy")
         hashes = np.load(folder / HASHES)
@@ -117,7 +117,7 @@ def _previous(previous_dir: Path | None, model_id: str) -> tuple[dict[str, Any],
 
 
 def _save(path: Path, array: Any) -> None:
-    import numpy as np
+    import numpy as np  # noqa: PLC0415
     with open(path, "wb") as handle:
         np.save(handle, array)
         handle.flush()
@@ -131,7 +131,7 @@ def write_embeddings(articles: list[Article], staging: Path, previous_dir: Path 
     from the previous version, the texts of the others are looked up in the embedding cache in
     ``cache_dir`` (cache.py), and only the texts found in neither are run through the model, by
     ``processes`` worker processes (default: one per core)."""
-    import numpy as np
+    import numpy as np  # noqa: PLC0415
     english = [a for a in articles if semantic_language(a.lang)]
     previous = _previous(previous_dir, encoder.model_id)
     pending: list[tuple[Article, list[tuple[int, str]]]] = []
@@ -199,7 +199,7 @@ def _write(english: list[Article], blocks: dict[str, tuple[Any, Any, Any]], fold
            encoder: Encoder, pending: list[tuple[Article, Any]], cached: int, embedded: int
            ) -> EmbedSummary:
     """Write the version's semantic folder: vectors, kinds, text hashes, model and index.json."""
-    import numpy as np
+    import numpy as np  # noqa: PLC0415
     entries, vector_parts, kind_parts, hash_parts, start = {}, [], [], [], 0
     for article in english:
         vectors, kinds, hashes = blocks[article.slug]

@@ -1,7 +1,8 @@
 """Sentence embeddings on onnxruntime (mean pooling, unit length): no PyTorch, nothing fetched.
 
 Two kinds of encoder per process, each loaded once: the *build* encoder embeds articles with
-every core, from the source model prepared for speed (search/semantic/model.py); a *query*
+every core (or hands them to one worker process per core, search/semantic/parallel.py), from the
+source model prepared for speed (search/semantic/model.py); a *query*
 encoder embeds queries on one thread with the model stored in the served index version, shared
 by every version stored with the same model. Any failure leaves an :class:`Unavailable` with a
 reason instead of an exception at search time.
