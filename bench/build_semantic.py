@@ -20,8 +20,8 @@ import os
 import resource
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kb import load_knowledge_base
