@@ -12,6 +12,10 @@ front matter parsed with python-frontmatter, written to a temporary folder. The 
 shared: medians hide some noise, not all of it. The CPU seconds of the full build and of plain
 Whoosh (this process and its worker processes) are printed too: on a loaded machine wall time
 follows how many processes a job runs as much as the work it does, CPU time does not.
+
+With the semantic extra installed it then times the semantic build (``--semantic-docs``
+articles, one run): embedding the old way and the new way in the same run, a first build and a
+rebuild after one change with ``SEMANTIC=on`` (bench/build_semantic.py).
 """
 from __future__ import annotations
 
@@ -24,10 +28,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["KB_SEMANTIC"] = "off"
 
+from bench.build_semantic import bench_semantic  # noqa: E402
 from bench.evalsets import write_scale_articles  # noqa: E402
 from kb import load_knowledge_base, validate  # noqa: E402
 from kb.titles import NearTitles  # noqa: E402
@@ -43,8 +49,8 @@ def cpu_seconds() -> float:
     return used.user + used.system + used.children_user + used.children_system
 
 
-def timed_build(articles: Path, index: Path, full: bool, check: bool = False
-                ) -> tuple[float, dict[str, float]]:
+def timed_build(articles: Path, index: Path, full: bool, check: bool = False,
+                semantic: Any = None) -> tuple[float, dict[str, float]]:
     """Seconds for one build (or ``--check``) as build.py runs it, with each stage's time
     (``cpu``: CPU seconds of the whole build, workers included)."""
     stages: dict[str, float] = {}
@@ -60,7 +66,7 @@ def timed_build(articles: Path, index: Path, full: bool, check: bool = False
         titles.save()
         return time.perf_counter() - started, stages
     mark = time.perf_counter()
-    build_index(kb, index, full=full)
+    build_index(kb, index, full=full, semantic=semantic, progress=semantic is not None)
     titles.save()
     kb.cache.save(create=True)
     stages["index"] = time.perf_counter() - mark
@@ -179,6 +185,9 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=10000, help="generated articles (0: none)")
     parser.add_argument("--demo", action="store_true", help="also the demo knowledge base")
     parser.add_argument("--no-baseline", action="store_true", help="skip plain Whoosh")
+    parser.add_argument("--semantic-docs", type=int, default=None,
+                        help="generated articles for the semantic figures (default: --docs; 0: "
+                             "none; bench/build_semantic.py)")
     args = parser.parse_args()
     if args.demo:
         with tempfile.TemporaryDirectory() as scratch:
@@ -190,6 +199,12 @@ def main() -> int:
             folder = Path(scratch) / "articles"
             write_scale_articles(args.docs, folder)
             bench(f"generated {args.docs}", folder, args.runs, not args.no_baseline)
+    semantic_docs = args.docs if args.semantic_docs is None else args.semantic_docs
+    if semantic_docs:
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(scratch) / "articles"
+            write_scale_articles(semantic_docs, folder)
+            bench_semantic(folder, timed_build)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Sentence embeddings on onnxruntime (mean pooling, unit length): no PyTorch, nothing fetched.
 
 Two kinds of encoder per process, each loaded once: the *build* encoder embeds articles with
-every core, from the source model prepared for speed (search/semantic/model.py); a *query*
+every core (or hands them to one worker process per core, search/semantic/parallel.py), from the
+source model prepared for speed (search/semantic/model.py); a *query*
 encoder embeds queries on one thread with the model stored in the served index version, shared
 by every version stored with the same model. Any failure leaves an :class:`Unavailable` with a
 reason instead of an exception at search time.
@@ -78,6 +79,10 @@ class Encoder:
             # Queries use one thread: predictable latency next to other workers and requests
             # (two threads save about 0.4 ms a query on an idle machine). Builds use one per core.
             options.intra_op_num_threads = threads
+            # Idle pool threads sleep instead of spinning: a text is a small job, and spinning
+            # between its operators burnt half the CPU of a build (33 texts per CPU-second against
+            # 66 without it, scale articles, docs/semantic.md) for no gain on a busy machine.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.inter_op_num_threads = 1
             self.session = onnxruntime.InferenceSession(model.onnx, options,
                                                         providers=["CPUExecutionProvider"])
@@ -100,6 +105,17 @@ class Encoder:
         for i, text in enumerate(texts):
             out[i] = known[i] if known[i] is not None else fresh[text]
         return out
+
+    def remembered(self, text: str) -> Any:
+        """The vector this process last computed for ``text``, or None."""
+        return self._texts.get(text)
+
+    def remember(self, text: str, vector: Any) -> None:
+        self._texts.put(text, vector.copy())
+
+    def token_counts(self, texts: list[str]) -> list[int]:
+        """Tokens each text runs as (after truncation): the measure of its cost."""
+        return [len(e.ids) for e in self.tokenizer.encode_batch([t or " " for t in texts])]
 
     def _run(self, texts: list[str]) -> Any:
         """Run the model on each text alone: mean pooling over its tokens, then L2 norm.
