@@ -17,10 +17,12 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "typo repair": {"search.typos.MIN_LENGTH": 10**9},
     "title/question field boosts": {"search.query.FIELD_BOOSTS": {}},
     "question match (QUESTION_WEIGHT)": {"search.ranking.QUESTION_WEIGHT": 0.0},
-    "coverage factor (COVERAGE_FLOOR=1)": {"search.ranking.COVERAGE_FLOOR": 1.0},
+    # off by default (COVERAGE_FLOOR 1.0): this row switches it ON, so a negative contribution
+    # means the default gains by leaving it off
+    "coverage factor ON (COVERAGE_FLOOR=0.5)": {"search.ranking.COVERAGE_FLOOR": 0.5},
 }
 #: Grids tried by ``--tune`` on the tuning fold (today's value is in each).
-LEXICAL_GRID = {"search.ranking.QUESTION_WEIGHT": (0.3, 0.6, 0.9, 1.2)}
+LEXICAL_GRID = {"search.ranking.QUESTION_WEIGHT": (0.6, 0.9, 1.2, 1.5)}
 HYBRID_GRID = {"search.ranking.DENSE_WEIGHT": (0.6, 0.7, 0.8, 0.9)}
 #: Question-match and dense-score thresholds tried for "no good answer" (hybrid rule).
 NO_ANSWER_QM = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
