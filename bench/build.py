@@ -36,6 +36,7 @@ os.environ["KB_SEMANTIC"] = "off"
 from bench.build_semantic import bench_semantic  # noqa: E402
 from bench.evalsets import write_scale_articles  # noqa: E402
 from kb import load_knowledge_base, validate  # noqa: E402
+from kb.filecache import RACY_NS  # noqa: E402
 from kb.titles import NearTitles  # noqa: E402
 from search.indexer import build_index  # noqa: E402
 
@@ -120,6 +121,10 @@ def bench(label: str, articles: Path, runs: int, baseline: bool) -> None:
     files = sorted(articles.rglob("*.md"))
     target, victim, moved = files[len(files) // 2], files[-1], files[1]
     original = target.read_text(encoding="utf-8")
+    # The files were all just written (generated or copied); a writer's checkout was not saved in
+    # the last two seconds. Wait out the parse cache's racy window (kb/filecache.py), or every
+    # unchanged file would be read again by the first incremental build.
+    time.sleep(RACY_NS / 1e9 + 0.5)
     for run in range(runs):
         with tempfile.TemporaryDirectory() as scratch:
             index = Path(scratch) / "index"

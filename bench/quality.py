@@ -14,9 +14,9 @@ candidate kept) and hybrid, when the semantic extra is installed (requirements-s
 Then the ablation table (bench/ablation.py), the alternate-questions curve, and on clinc150 the
 "no good answer" shares of the shipped models (search/noanswer.json). ``--calibrate`` first refits
 those models on clinc150's tuning fold and writes them (bench/calibrate.py). The engine's
-ranking constants are today's: they were chosen earlier on the
-full sets, test folds included, so the test-fold figures are honest only as far as those few
-constants do not fit these queries. ``--tune`` picks QUESTION_WEIGHT and DENSE_WEIGHT on the tuning
+lexical constants (QUESTION_WEIGHT, FIELD_BOOSTS, COVERAGE_FLOOR) were chosen on the tuning folds
+of both sets; the others (DENSE_WEIGHT, typo and synonym weights) earlier on the full sets, so
+for those the test-fold figures are honest only as far as they do not fit these queries. ``--tune`` picks QUESTION_WEIGHT and DENSE_WEIGHT on the tuning
 fold only and reports them on the test folds, own set and the other set (transfer); it also
 refits the no-answer models and replays the old threshold rule tuned on the tuning fold.
 """
@@ -243,8 +243,8 @@ def main() -> int:
     semantic = installed() and not args.no_semantic
     runs = [SetRun(name, args.limit, semantic) for name in args.sets]
     print(f"Folds: split by intent, seed {SEED}, half the intents tuning / half test. "
-          "Constants are today's defaults, chosen earlier on the full sets (test folds "
-          "included): the transfer check is --tune." + ("" if args.limit is None else
+          "Constants are today's defaults: the lexical ones chosen on both tuning folds, "
+          "DENSE_WEIGHT earlier on the full sets; the transfer check is --tune." + ("" if args.limit is None else
                                                          f" Quick run: --limit {args.limit}.") + "\n")
     try:
         if args.calibrate:
