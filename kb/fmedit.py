@@ -41,6 +41,16 @@ def _value_end(lines: list[str], start: int, end: int) -> int:
     return position
 
 
+def _field_lines(lines: list[str], end: int) -> dict[str, int]:
+    """Top-level front matter keys and the line each starts on (the first, when repeated)."""
+    keys: dict[str, int] = {}
+    for index in range(1, end):
+        match = _KEY.match(lines[index])
+        if match:
+            keys.setdefault(match.group(1), index)
+    return keys
+
+
 def set_field(text: str, name: str, value: str, after: str = "") -> str:
     """``text`` with top-level field ``name`` set to the YAML scalar ``value`` (written as given).
 
@@ -48,11 +58,7 @@ def set_field(text: str, name: str, value: str, after: str = "") -> str:
     line goes after field ``after`` when present, else at the end of the front matter."""
     lines = text.splitlines(keepends=True)
     end = _block_end(lines)
-    keys = {}
-    for index in range(1, end):
-        match = _KEY.match(lines[index])
-        if match:
-            keys.setdefault(match.group(1), index)
+    keys = _field_lines(lines, end)
     newline = _line_ending(lines[0]) or "\n"
     if name in keys:
         start = keys[name]
@@ -84,11 +90,7 @@ def add_list_items(text: str, name: str, items: list[str], after: str = "") -> s
     rendered = [yaml_item(item) for item in items]
     lines = text.splitlines(keepends=True)
     end = _block_end(lines)
-    keys = {}
-    for index in range(1, end):
-        match = _KEY.match(lines[index])
-        if match:
-            keys.setdefault(match.group(1), index)
+    keys = _field_lines(lines, end)
     if name not in keys:
         return set_field(text, name, "[" + ", ".join(rendered) + "]", after)
     start = keys[name]
@@ -104,7 +106,8 @@ def add_list_items(text: str, name: str, items: list[str], after: str = "") -> s
     if value:
         raise FrontMatterError(f"'{name}' is not a list this tool can extend; add the items by hand")
     items_at = [i for i in range(start + 1, stop) if lines[i].lstrip().startswith("- ")]
-    indent = lines[items_at[0]][:len(lines[items_at[0]]) - len(lines[items_at[0]].lstrip())] if items_at else "  "
+    first = lines[items_at[0]] if items_at else ""
+    indent = first[:len(first) - len(first.lstrip())] if items_at else "  "
     ending = _line_ending(lines[stop - 1]) or newline
     if not lines[stop - 1].endswith(("\n", "\r")):
         lines[stop - 1] += newline

@@ -1,32 +1,27 @@
 """The click prior for search: click evidence from analytics, read now and then.
 
-Off unless the setting ``CLICK_PRIOR`` is true. Evidence covers the last ``WINDOW_DAYS`` days,
-position-debiased, decayed and capped per client (``analytics.clicks``), and is reloaded at most
-every ``REFRESH_SECONDS`` per worker; how far it may move a result is bounded in
+Off unless the setting ``CLICK_PRIOR`` is true. Evidence covers the last ``evidence.WINDOW_DAYS``
+days, position-debiased, decayed and capped per client (``analytics.clicks``), and is reloaded at
+most every ``REFRESH_SECONDS`` per worker; how far it may move a result is bounded in
 ``search/clicks.py``. A broken or missing store means no prior, never a failed search.
 """
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from typing import Any
 
 from flask import current_app
 
-from analytics import open_store
 from analytics.clicks import click_votes
 from search.clicks import ClickPrior
+from web.shared.evidence import REFRESH_SECONDS, read_recent, setting_on
 
-log = logging.getLogger(__name__)
-REFRESH_SECONDS = 300
-WINDOW_DAYS = 90
 _lock = threading.Lock()
 
 
 def enabled() -> bool:
-    value = current_app.config.get("CLICK_PRIOR", False)
-    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+    return setting_on("CLICK_PRIOR")
 
 
 def click_prior() -> tuple[ClickPrior | None, int]:
@@ -50,19 +45,4 @@ def click_prior() -> tuple[ClickPrior | None, int]:
 
 
 def _load() -> list[tuple[str, str, str, float]]:
-    recorder = current_app.extensions.get("supportkb.recorder")
-    url = getattr(recorder, "url", None)
-    if not url:
-        return []
-    try:
-        store = open_store(url)
-    except Exception:  # noqa: BLE001  (no prior rather than a failed search)
-        log.warning("click prior: analytics store unavailable", exc_info=True)
-        return []
-    try:
-        return click_votes(store, time.time() - WINDOW_DAYS * 86400)
-    except Exception:  # noqa: BLE001
-        log.warning("click prior: cannot read clicks", exc_info=True)
-        return []
-    finally:
-        store.close()
+    return read_recent("click prior", click_votes, [])
