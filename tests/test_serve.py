@@ -24,7 +24,8 @@ def test_a_saved_title_is_served_after_the_rebuild(tmp_path: Path) -> None:
         page = preview.get(ARTICLE)
         assert OLD_TITLE not in page
         assert 'src="/static/preview.js"' in page
-        assert "Built " in preview.output() and "1 changed" in preview.output()
+        wait_for(lambda: "Built " in preview.output() and "1 changed" in preview.output(), WAIT_SECONDS,
+                 "the build's line")  # read from the pipe by a thread: may lag the page a moment
 
 
 def test_a_broken_article_shows_its_error_and_the_last_good_version_stays(tmp_path: Path) -> None:
@@ -39,7 +40,7 @@ def test_a_broken_article_shows_its_error_and_the_last_good_version_stays(tmp_pa
                          r"must be 0, 1 or 2", page), page
         assert "Build failed: 1 error. This page shows the last good version." in page
         assert OLD_TITLE in page and "A title that must not appear" not in page
-        assert "nothing built" in preview.output()
+        wait_for(lambda: "nothing built" in preview.output(), WAIT_SECONDS, "the failed build's line")
         # Every page shows it, the home page and the search results too; the old article is found.
         assert "refund-policy.md:4" in preview.get("/search?q=refund")
         assert OLD_TITLE in preview.get("/search?q=refund")
@@ -88,7 +89,9 @@ def test_the_event_stream_says_reload_after_each_build(tmp_path: Path) -> None:
         assert name == "reload"
         first = json.loads(data)
         assert first["ok"] is True and first["errors"] == 0 and first["token"] != token
-        assert first["version"] and first["version"] in preview.output()
+        assert first["version"]
+        # the terminal line may follow the event by a moment (printed after the publish)
+        wait_for(lambda: first["version"] in preview.output(), WAIT_SECONDS, "the build's line")
         preview.edit("technical/wifi-dropping.md", "level: ", "level: x")
         name, data = _next_event(stream)
         assert name == "reload"
