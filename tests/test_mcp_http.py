@@ -54,19 +54,31 @@ async def http_answers(url: str, token: str | None) -> dict[str, Any]:
 
 
 class WaitressServer:
-    """The app under waitress (4 threads) on a free port, from a daemon thread."""
+    """The app under waitress (4 threads) on a free port. Its event loop runs in small steps in one
+    thread, which also closes every socket at the end (closing them from another thread while the
+    loop is in select() leaves sockets open and the loop failing with EBADF)."""
 
     def __init__(self, app: Any) -> None:
         from waitress.server import create_server
         self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def _run(self) -> None:
+        from waitress import wasyncore
+        try:
+            while not self.stopping.is_set():
+                wasyncore.loop(timeout=0.05, map=self.server._map, count=1)
+        finally:
+            for dispatcher in list(self.server._map.values()):  # the channels and the listener
+                dispatcher.close()
+            self.server.task_dispatcher.shutdown()  # the worker threads
+
     def stop(self) -> None:
-        self.server.close()
-        self.server.task_dispatcher.shutdown()  # the worker threads (close() leaves them running)
-        self.thread.join(timeout=5)
+        self.stopping.set()
+        self.thread.join(timeout=10)
 
 
 @pytest.fixture(params=["werkzeug", "waitress"])
