@@ -75,6 +75,25 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def record_problems(page: Any) -> Any:
+    """``page`` with ``page.problems``: the console errors and uncaught exceptions it reports."""
+    page.problems = []
+    page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+    return page
+
+
+def sign_in_to_console(page: Any, url: str, token: str) -> None:
+    """Open ``url/agent``, type ``token`` by keyboard, and wait until the console's search box
+    has focus (typing earlier would go nowhere)."""
+    page.goto(url + "/agent")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'token'")
+    page.keyboard.type(token)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#console")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
+
+
 def live_server(app: Any) -> LiveServer:
     return LiveServer(app)
 

@@ -6,9 +6,14 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.browser_support import browser, recording_server, screenshot  # noqa: F401  (fixture)
-from tests.conftest import AGENT_TOKEN
-from tests.conftest import events_of
+from tests.browser_support import (  # noqa: F401  (browser: a fixture)
+    browser,
+    record_problems,
+    recording_server,
+    screenshot,
+    sign_in_to_console,
+)
+from tests.conftest import AGENT_TOKEN, events_of
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +30,8 @@ def console(browser: Any, server: Any) -> Iterator[Any]:  # noqa: F811
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.problems = []
-    page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
-    page.goto(server.url + "/agent")
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'token'")
-    page.keyboard.type(AGENT_TOKEN)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#console")
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
+    record_problems(page)
+    sign_in_to_console(page, server.url, AGENT_TOKEN)
     yield page
     context.close()
 

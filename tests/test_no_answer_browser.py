@@ -11,7 +11,13 @@ import pytest
 
 from search import noanswer
 from search.noanswer import Model
-from tests.browser_support import axe_violations, browser, recording_server  # noqa: F401  (fixture)
+from tests.browser_support import (  # noqa: F401
+    axe_violations,
+    browser,
+    record_problems,
+    recording_server,
+    sign_in_to_console,
+)
 from tests.conftest import AGENT_TOKEN
 
 pytestmark = pytest.mark.browser
@@ -31,9 +37,7 @@ def page(browser: Any, server: Any) -> Iterator[Any]:  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.problems = []
-    page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+    record_problems(page)
     yield page
     assert page.problems == []
     context.close()
@@ -52,11 +56,7 @@ def test_help_centre_offers_the_team_before_weak_results(page: Any, server: Any)
 
 
 def test_console_says_where_to_forward(page: Any, server: Any) -> None:
-    page.goto(server.url + "/agent")
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'token'")
-    page.keyboard.type(AGENT_TOKEN)
-    page.keyboard.press("Enter")
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
+    sign_in_to_console(page, server.url, AGENT_TOKEN)
     page.keyboard.type("refund")
     page.wait_for_function("() => document.getElementById('status').textContent.includes('forward to')")
     status = page.locator("#status").inner_text()

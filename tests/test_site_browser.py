@@ -6,7 +6,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import browser, recording_server, screenshot  # noqa: F401  (fixture)
+from tests.browser_support import browser, record_problems, recording_server, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +29,7 @@ def site(browser: Any, server: Any) -> Iterator[Any]:  # noqa: F811
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.problems = []
-    page.on("console", lambda msg: page.problems.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.problems.append(str(exc)))
+    record_problems(page)
     yield page
     assert page.problems == []
     context.close()

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 import pytest
 
 import build
-from tests.browser_support import browser, recording_server  # noqa: F401  (fixture)
+from tests.browser_support import browser, recording_server, sign_in_to_console  # noqa: F401  (fixture)
 from tests.conftest import AGENT_TOKEN
 from tests.translations_support import (
     INTERNAL_TRANSLATION,
@@ -39,12 +39,7 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 def test_console_badge_for_a_stale_translation(browser: Any, server: Any) -> None:  # noqa: F811
     page = browser.new_page()
     page.set_default_timeout(10_000)
-    page.goto(server.url + "/agent")
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'token'")
-    page.keyboard.type(AGENT_TOKEN)
-    page.keyboard.press("Enter")
-    page.wait_for_selector("#console")
-    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
+    sign_in_to_console(page, server.url, AGENT_TOKEN)
 
     page.keyboard.type("reembolso")
     page.wait_for_function("() => document.getElementById('status').textContent.includes('answer')")

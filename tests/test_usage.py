@@ -247,17 +247,12 @@ def test_search_api_uses_the_prior_only_when_turned_on(index_dir: Path, tmp_path
 
 @pytest.mark.browser
 def test_console_button_by_keyboard(browser: Any, index_dir: Path, tmp_path: Path) -> None:  # noqa: F811
-    from tests.browser_support import recording_server  # noqa: PLC0415
+    from tests.browser_support import recording_server, sign_in_to_console  # noqa: PLC0415
     from tests.conftest import events_of  # noqa: PLC0415
     with recording_server(index_dir, tmp_path / "inst") as server:
         page = browser.new_page()
         page.set_default_timeout(10_000)
-        page.goto(server.url + "/agent")
-        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'token'")
-        page.keyboard.type(AGENT_TOKEN)
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#console")
-        page.wait_for_function("() => document.activeElement && document.activeElement.id === 'q'")
+        sign_in_to_console(page, server.url, AGENT_TOKEN)
         page.keyboard.type("refund")
         page.wait_for_function("() => document.getElementById('status').textContent.includes('answer')")
         page.keyboard.press("Alt+U")
