@@ -44,6 +44,19 @@ def _query_label(change: QueryChange) -> str:
     return f"{change.query!r} [{'; '.join(extra)}]"
 
 
+def article_rows(impact: Impact, name: Callable[[str], str], arrow: str = " -> ") -> list[tuple[str, str]]:
+    """(kind, text) per changed article or side file; a status change (published -> archived)
+    replaces the plain "changed" row of its article."""
+    a = impact.articles
+    by_status = {s.slug for s in a.status}
+    status = [(s.after, f"{name(s.slug)} (was {s.before}"
+               + (f"; replaced by {name(s.replaced_by)})" if s.replaced_by else ")")) for s in a.status]
+    return ([("added", name(s)) for s in a.added] + [("removed", name(s)) for s in a.removed]
+            + [("renamed", f"{name(old)}{arrow}{name(new)}") for old, new in a.renamed.items()]
+            + status + [("changed", name(s)) for s in a.changed if s not in by_status]
+            + [("changed", name(s)) for s in a.side_files])
+
+
 def headline(impact: Impact) -> str:
     """One line: the counts a reviewer looks at first."""
     a = impact.articles
@@ -58,10 +71,7 @@ def headline(impact: Impact) -> str:
 def format_text(impact: Impact) -> str:
     """The report for a terminal."""
     lines = [f"Search impact of {impact.head} against {impact.base}", headline(impact)]
-    a = impact.articles
-    rows = ([f"  added    {s}" for s in a.added] + [f"  removed  {s}" for s in a.removed]
-            + [f"  renamed  {old} -> {new}" for old, new in a.renamed.items()]
-            + [f"  changed  {s}" for s in a.changed] + [f"  changed  {s}" for s in a.side_files])
+    rows = [f"  {kind:<8} {text}" for kind, text in article_rows(impact, lambda slug: slug)]
     lines += ["", "Articles:", *(rows or ["  (none)"])]
     golden = [g for g in impact.golden if g.status != "passing"]
     lines += ["", "Golden queries:", *([f"  {golden_text(g)}" for g in golden] or ["  (no change)"])]
@@ -145,12 +155,8 @@ def _markdown(impact: Impact, max_rows: int) -> str:
     lines += _section("Articles no query reaches", impact.unreached, "| article | title |",
                       lambda u: f"| `{u['slug']}`{' (new)' if u['new'] else ''} | {_cell(u['title'])} |",
                       open_always=True, max_rows=max_rows)
-    a = impact.articles
-    changes = ([("added", s) for s in a.added] + [("removed", s) for s in a.removed]
-               + [("renamed", f"{old} → {new}") for old, new in a.renamed.items()]
-               + [("changed", s) for s in a.changed + a.side_files])
-    lines += _section("Articles changed", changes, "| change | article |", lambda c: f"| {c[0]} | `{c[1]}` |",
-                      max_rows=max_rows)
+    lines += _section("Articles changed", article_rows(impact, lambda slug: f"`{slug}`", " → "),
+                      "| change | article |", lambda c: f"| {c[0]} | {c[1]} |", max_rows=max_rows)
     if impact.now_answered:
         lines += _section("Queries now answered", impact.now_answered, "| query | top 3 |",
                           lambda c: f"| {_md_query(c)} | {', '.join(f'`{s}`' for s in c.after)} |",

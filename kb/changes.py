@@ -20,20 +20,34 @@ RENAME_SIMILARITY = 0.5
 MAX_RENAME_PAIRS = 2_500
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    """An article (under its new slug) whose ``status`` changed, e.g. published -> archived."""
+
+    slug: str
+    before: str
+    after: str
+    replaced_by: str = ""
+
+
 @dataclass
 class ArticleChanges:
-    """Slugs added, removed and changed, renames as ``{old slug: new slug}``, and the side files
-    (golden queries, routing, synonyms: names starting with ``_``) added, removed or changed."""
+    """Slugs added, removed and changed, renames as ``{old slug: new slug}``, status changes
+    (also listed as changed), and the side files (golden queries, routing, synonyms, owners:
+    names starting with ``_``) added, removed or changed."""
 
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
     side_files: list[str] = field(default_factory=list)
+    status: list[StatusChange] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {"added": self.added, "removed": self.removed, "changed": self.changed,
                 "renamed": [{"from": old, "to": new} for old, new in self.renamed.items()],
+                "status": [{"slug": s.slug, "from": s.before, "to": s.after, "replaced_by": s.replaced_by}
+                           for s in self.status],
                 "side_files": self.side_files}
 
     def new_slug(self, slug: str) -> str:
@@ -107,6 +121,10 @@ def compare(base: KnowledgeBase, head: KnowledgeBase) -> ArticleChanges:
                              renamed=dict(sorted(renamed.items())))
     pairs = [(slug, slug) for slug in set(old) & set(new)] + list(changes.renamed.items())
     changes.changed = sorted(after for before, after in pairs if _text(base, before) != _text(head, after))
+    changes.status = sorted((StatusChange(after, old[before].status, new[after].status,
+                                          new[after].replaced_by)
+                             for before, after in pairs if old[before].status != new[after].status),
+                            key=lambda change: change.slug)
     old_files, new_files = _side_files(base.root), _side_files(head.root)
     changes.side_files = sorted(name for name in set(old_files) | set(new_files)
                                 if old_files.get(name) != new_files.get(name))

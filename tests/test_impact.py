@@ -139,7 +139,7 @@ def test_article_changes_with_the_rename_detected(report: dict[str, Any]) -> Non
         "added": ["general/visit-a-shop"], "removed": ["billing/refund-policy"],
         "changed": ["technical/reset-router"],
         "renamed": [{"from": "product/roaming", "to": "product/roaming-abroad"}],
-        "side_files": ["_queries.yml"]}
+        "status": [], "side_files": ["_queries.yml"]}
 
 
 def test_retitled_article_loses_its_old_title_query(report: dict[str, Any]) -> None:
@@ -195,7 +195,7 @@ def test_markdown_is_a_compact_pull_request_comment(capsys: pytest.CaptureFixtur
     assert "| regressed | where is my money | `billing/refund-policy` (top 1) | 1→- |" in lines
     assert (f"| {OLD_TITLE} <sub>title</sub> | - `technical/reset-router` 1→-<br>"
             "~ `technical/slow-broadband` 2→1 |") in lines
-    assert "| renamed | `product/roaming → product/roaming-abroad` |" in lines
+    assert "| renamed | `product/roaming` → `product/roaming-abroad` |" in lines
     assert out.count("<details>") == out.count("</details>")
 
 

@@ -131,6 +131,10 @@ def test_impact_of_the_branch(repo: Path) -> None:
     assert report["articles"]["removed"] == []
     assert report["articles"]["changed"] == ["billing/paper-bills", "billing/refund-policy",
                                              "technical/dial-up", "technical/reset-router"]
+    assert report["articles"]["status"] == [
+        {"slug": "billing/paper-bills", "from": "published", "to": "archived",
+         "replaced_by": "billing/online-bills"},
+        {"slug": "technical/dial-up", "from": "published", "to": "archived", "replaced_by": ""}]
     assert report["summary"]["golden"]["regressed"] == 0
     empty = {c["query"]: c["before"] for c in report["now_empty"]}
     assert empty["Dial-up modem settings"] == ["technical/dial-up"]
@@ -139,3 +143,18 @@ def test_impact_of_the_branch(repo: Path) -> None:
         (c["query"], s) for c in report["now_empty"] for s in c["before"]}
     assert not [m for c in report["top3"] for m in c["moves"]
                 if "refund" in m["slug"] and m["kind"] != "moved"]  # moved up where paper bills left
+
+
+def test_impact_names_status_changes_in_the_comment(repo: Path) -> None:
+    code, out = run(repo, "impact", "--format", "markdown")
+    assert code == 0
+    rows = out.splitlines()
+    assert "| renamed | `billing/refunds` → `billing/refund-policy` |" in rows
+    assert ("| archived | `billing/paper-bills` (was published; replaced by `billing/online-bills`) |"
+            in rows)
+    assert "| archived | `technical/dial-up` (was published) |" in rows
+    assert "| changed | `technical/reset-router` |" in rows
+    assert "| changed | `technical/dial-up` |" not in rows  # its status row says it
+    code, out = run(repo, "impact")
+    line = "  archived billing/paper-bills (was published; replaced by billing/online-bills)"
+    assert line in out.splitlines()
