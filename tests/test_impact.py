@@ -13,6 +13,7 @@ import io
 import json
 import shlex
 import subprocess
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -232,15 +233,28 @@ def test_unknown_base_ref_and_no_repository(capsys: pytest.CaptureFixture[str], 
 def test_real_searches_from_analytics_are_run(capsys: pytest.CaptureFixture[str], repo: Path,
                                               settings: Path) -> None:
     settings.mkdir()
-    recorder = Recorder(f"sqlite:///{settings}/analytics.sqlite3", retention_days=0)
+    url = f"sqlite:///{settings}/analytics.sqlite3"
+    recorder = Recorder(url, retention_days=0)
     for _ in range(4):
         recorder.search("refunds paid", {}, 1, "site")
+    recorder.search("five days refund", {}, 1, "site")
     assert recorder.flush()
     recorder.close()
+    old = Recorder(url, retention_days=0, clock=lambda: time.time() - 40 * 86400)
+    for _ in range(9):  # the most frequent search, but 40 days ago
+        old.search("paid within five days", {}, 1, "site")
+    assert old.flush()
+    old.close()
     report = as_json(capsys, repo, "--base", "main")
     empty = {c["query"]: c for c in report["now_empty"]}
     assert empty["refunds paid"]["sources"] == ["search"]
     assert empty["refunds paid"]["searches"] == 4
+    assert empty["five days refund"]["searches"] == 1
+    assert "paid within five days" not in empty  # older than the last 30 days
+    longer = as_json(capsys, repo, "--base", "main", "--analytics-days", "60")
+    assert "paid within five days" in {c["query"] for c in longer["now_empty"]}
+    most = as_json(capsys, repo, "--base", "main", "--analytics-limit", "1")
+    assert {c["query"] for c in most["now_empty"] if "search" in c["sources"]} == {"refunds paid"}
     without = as_json(capsys, repo, "--base", "main", "--analytics-days", "0")
     assert "refunds paid" not in {c["query"] for c in without["now_empty"]}
 
