@@ -5,14 +5,17 @@
 Lists the served articles (published or in review) that are overdue, due within the
 ``due_soon`` window of ``_review.yml`` (14 days by default) or never verified, under each owner
 (``owner`` field, else ``_owners``), then every unowned article, then the translations whose
-source changed since they were made (stale) or that never recorded it (not marked). Exit code: 0 when nothing listed
-is overdue, 1 when at least one is (so a scheduled CI job can fail), 2 on bad arguments or an
-invalid ``_owners`` / ``_review.yml`` (each problem printed as ``path:line: error: field: ...``).
+source changed since they were made (stale) or that never recorded it (not marked).
+
+Exit code: 0 when nothing listed is overdue, 1 when at least one is (so a scheduled CI job can
+fail), 2 on bad arguments (an ``--owner`` that owns no served article included) or an invalid
+``_owners`` / ``_review.yml`` (each problem printed as ``path:line: error: field: ...``).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import json
 import os
 import sys
@@ -61,6 +64,20 @@ def _translation_line(status: TranslationStatus) -> str:
     state = "stale" if status.state == "stale" else "unmarked"
     return (f"  {state:<8} {status.translation.slug}  translates {status.source.slug} "
             f"({status.translation.path}:{status.line})")
+
+
+def _owner_known(owner: str, entries: list[ReviewEntry]) -> bool:
+    """True when some served article has ``owner``; else say so (a typo must not pass as "nothing
+    to review" in a scheduled job) with the closest names."""
+    known = sorted({name for entry in entries for name in entry.owners})
+    if owner in known:
+        return True
+    print(f"Error: no served article is owned by {owner!r}", file=sys.stderr)
+    close = difflib.get_close_matches(owner, known, n=1)
+    listed = ", ".join(known[:20]) + (", ..." if len(known) > 20 else "")
+    print(f"Hint: {f'did you mean {close[0]!r}? ' if close else ''}owners: {listed or '(none)'}",
+          file=sys.stderr)
+    return False
 
 
 def format_text(groups: list[ReviewGroup], totals: dict[str, int], today: dt.date,
@@ -112,6 +129,8 @@ def run(argv: list[str]) -> int:
         return 2
     today = args.today or dt.date.today()
     entries = review_entries(kb, today)
+    if args.owner and not _owner_known(args.owner, entries):
+        return 2
     groups = group_by_owner(entries, args.owner)
     shown = [e for g in groups for e in g.entries]
     totals = counts([e for e in entries if args.owner in e.owners] if args.owner else entries)

@@ -187,6 +187,17 @@ def test_review_command_json(tmp_path: Path, capsys: Any) -> None:
     assert data["counts"] == {"overdue": 1, "due": 1, "never": 0, "ok": 1, "unowned": 0, "articles": 3}
 
 
+def test_review_command_refuses_an_owner_nobody_is(tmp_path: Path, capsys: Any) -> None:
+    """A typo in ``--owner`` is an error, not an empty list a scheduled job would pass on."""
+    articles = write_kb(tmp_path)
+    assert main(["review", "--articles", str(articles), "--today", TODAY, "--owner", "zq-biling"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == ["Error: no served article is owned by 'zq-biling'",
+                                "Hint: did you mean 'zq-billing'? owners: @zqnina, zq-billing, zq-content, "
+                                "zq-fraud, zq-network"]
+
+
 def test_review_command_refuses_invalid_settings(tmp_path: Path, capsys: Any) -> None:
     articles = write_kb(tmp_path)
     (articles / "_review.yml").write_text("intervals:\n  biling: 90\n", encoding="utf-8")
