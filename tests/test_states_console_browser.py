@@ -23,9 +23,10 @@ def console(browser: Any, tmp_path: Path) -> Iterator[Any]:  # noqa: F811
     articles = write_states_kb(tmp_path)
     (articles / "_owners").write_text(OWNERS, encoding="utf-8")
     (articles / "_review.yml").write_text(REVIEW, encoding="utf-8")
-    policy = articles / "billing" / "refund-policy.md"
-    policy.write_text(policy.read_text(encoding="utf-8").replace(
-        "---\n", f"---\n{VERIFIED['billing/refund-policy']}\n", 1), encoding="utf-8")
+    for slug in ("billing/refund-policy", "agents/goodwill-credits"):  # public, internal
+        path = articles / f"{slug}.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("---\n", f"---\n{VERIFIED[slug]}\n", 1),
+                        encoding="utf-8")
     build_index(load_knowledge_base(articles), tmp_path / "index")
     with recording_server(tmp_path / "index", tmp_path / "inst") as server:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -56,5 +57,11 @@ def test_console_marks_review_and_verification(console: Any) -> None:
     assert not page.locator("#review-badge").is_visible()
     text = page.locator("#selected-verification").inner_text()
     assert text.startswith("Verified 2025-01-01 by zqsam, due 2025-04-01, ") and "days overdue" in text
+    assert page.locator("#selected-overdue").is_visible()
+    assert "verification overdue" in page.locator("#results .hit-meta").first.inner_text()
+    search(page, "goodwill credit limits")  # an internal answer, overdue (agents/ every 30 days)
+    assert page.locator("#results .hit-title").first.inner_text() == "Goodwill credit limits for agents"
+    assert page.locator("#selected-verification").inner_text().startswith(
+        "Verified 2025-05-01, due 2025-05-31, ")
     assert page.locator("#selected-overdue").is_visible()
     assert "verification overdue" in page.locator("#results .hit-meta").first.inner_text()
