@@ -52,8 +52,9 @@ def make_repo(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_articles(root / "articles", files())
     commit(root, "Articles and a translation")
     monkeypatch.chdir(root)
-    for name in ("KB_ARTICLES_DIR", "KB_INDEX_DIR", "KB_INSTANCE_DIR"):
+    for name in ("KB_ARTICLES_DIR", "KB_INDEX_DIR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KB_INSTANCE_DIR", str(root.parent / "instance"))  # not the project's instance/
     return root
 
 
