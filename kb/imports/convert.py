@@ -26,6 +26,12 @@ MUST_CLOSE = {"a", "b", "blockquote", "code", "div", "em", "h1", "h2", "h3", "h4
 INTERNAL_CLASS = "internal-note"
 EMPTY_ROW = re.compile(r"^\|(\s*\|)+\s*$")  # a table row of empty cells only
 EMPTY_CELL = re.compile(r"\|\s{2,}(?=\|)")
+CELLS = {"td", "th"}
+#: ``&name;`` or ``&#123;`` written as text: kept as text, not read as an entity.
+ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+#: Elements whose first text starts a Markdown block, and what would read as markup there.
+BLOCK_STARTS = {"p", "li", "div", "blockquote", "body", "article", "main", "section", "dd", "[document]"}
+BLOCK_MARKER = re.compile(r"^(\s*)(#|>|[-+](?=\s))|^(\s*\d+)(\.)(?=\s|$)")
 
 
 @dataclass
@@ -76,17 +82,67 @@ def html_problems(html: str) -> list[str]:
 
 
 class _Converter(MarkdownConverter):
-    """markdownify with internal notes as ``::: internal`` blocks and fenced code languages."""
+    """markdownify tuned for Python-Markdown (what supportkb renders with): internal notes as
+    ``::: internal`` blocks, fenced code languages, code inside list items indented (Python-Markdown
+    fences only at the top level), text that would read as markup escaped (``<tag>``, ``&copy;``,
+    a paragraph starting ``# ``, ``1. ``, ``- ``), and table cells kept on one row (``|`` escaped,
+    line breaks, paragraphs and list items as ``<br>``)."""
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        text = super().escape(text, parent_tags)
+        text = ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+        return text.replace("|", "\\|") if parent_tags & CELLS else text
+
+    def process_text(self, el: Any, parent_tags: set[str] | None = None) -> str:
+        text = super().process_text(el, parent_tags)
+        first = el.previous_sibling is None and getattr(el.parent, "name", "") in BLOCK_STARTS
+        if first and "_noformat" not in (parent_tags or set()):
+            text = BLOCK_MARKER.sub(_escape_marker, text, count=1)
+        return text
 
     def convert_div(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if INTERNAL_CLASS in (el.get("class") or []):
             return f"\n\n::: internal\n{text.strip()}\n:::\n\n"
         return f"\n\n{text.strip()}\n\n" if text.strip() else ""
 
+    def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if "li" not in parent_tags or parent_tags & CELLS:
+            return super().convert_pre(el, text, parent_tags)
+        lines = text.strip("\n").split("\n")  # an indented block: convert_li indents it further
+        return "\n\n" + "\n".join(f"    {line}" if line.strip() else "" for line in lines) + "\n\n"
+
+    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return "<br>" if parent_tags & CELLS else super().convert_br(el, text, parent_tags)
+
+    def convert_p(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if parent_tags & CELLS:
+            return text.strip() + ("<br><br>" if el.find_next_sibling(True) else "")
+        return super().convert_p(el, text, parent_tags)
+
+    def convert_list(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        if parent_tags & CELLS:
+            return text.strip() + ("<br>" if el.find_next_sibling(True) else "")
+        return super().convert_list(el, text, parent_tags)
+
+    convert_ul = convert_list
+    convert_ol = convert_list
+
+    def convert_dt(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        """A term as a bold paragraph, its definitions as paragraphs (no definition lists in
+        Python-Markdown without an extension supportkb does not load)."""
+        return f"\n\n**{text.strip()}**\n\n" if text.strip() else ""
+
+    def convert_dd(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return f"\n\n{text.strip()}\n\n" if text.strip() else ""
+
 
     def convert_li(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         """Continuation lines indented by four spaces, which Python-Markdown needs for nesting
         (markdownify indents by the bullet's width)."""
+        if parent_tags & CELLS:
+            numbered = el.parent is not None and el.parent.name == "ol"
+            bullet = f"{len(el.find_previous_siblings('li')) + 1}." if numbered else "•"
+            return f"{bullet} {text.strip()}" + ("<br>" if el.find_next_sibling("li") else "")
         rendered = super().convert_li(el, text, parent_tags)
         first, _, rest = rendered.partition("\n")
         width = len(first.split(" ", 1)[0]) + 1
@@ -94,6 +150,11 @@ class _Converter(MarkdownConverter):
                  for line in rest.split("\n")]
         item = "\n".join([first, *(("    " + line) if line.strip() else "" for line in lines)])
         return item + "\n" if "\n\n" in item.strip() else item  # a loose item ends with a blank line
+
+
+def _escape_marker(found: re.Match[str]) -> str:
+    lead, marker = (found.group(1), found.group(2)) if found.group(2) else (found.group(3), found.group(4))
+    return f"{lead}\\{marker}"
 
 
 def _code_language(el: Tag) -> str:

@@ -1,0 +1,67 @@
+"""HTML -> Markdown for imports (kb/imports/convert.py), judged by what supportkb renders from the
+Markdown (kb/markup.py: Python-Markdown, then the sanitizer), not by the Markdown text alone."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb import load_knowledge_base
+from kb.imports.convert import to_markdown
+from kb.imports.pipeline import run_import
+from kb.markup import render_html
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+
+
+def rendered(html: str) -> str:
+    return render_html(to_markdown(html).markdown, "imported/page", include_internal=False)
+
+
+@pytest.mark.parametrize("html, expected", [
+    ("<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>2</td></tr></table>",
+     ["<th>A</th>", "<td>2</td>"]),
+    ("<table><tr><th>Key</th><th>Value</th></tr><tr><td>a | b</td><td>c</td></tr></table>",
+     ["<td>a | b</td>\n<td>c</td>"]),  # a pipe in a cell is not a new column
+    ("<table><tr><th>K</th></tr><tr><td>one<br>two</td></tr></table>", ["<td>one<br>two</td>"]),
+    ("<table><tr><th>K</th></tr><tr><td><p>one</p><p>two</p></td></tr></table>",
+     ["<td>one<br><br>two</td>"]),
+    ("<table><tr><th>K</th></tr><tr><td><ul><li>x</li><li>y</li></ul></td></tr></table>",
+     ["<td>• x<br>• y</td>"]),
+    ("<ol><li>One<ol><li>One a</li></ol></li><li>Two</li></ol>",
+     ["<li>One<ol>\n<li>One a</li>\n</ol>\n</li>\n<li>Two</li>"]),
+    ("<ol><li>Run:<pre><code>ls -la\ncd /tmp</code></pre></li><li>Done</li></ol>",
+     ["<pre><code>ls -la\ncd /tmp\n</code></pre>\n</li>"]),  # code in a list item stays a block
+    ('<pre><code class="language-bash">echo "&lt;hi&gt;"</code></pre>',
+     ['<pre><code class="language-bash">echo "&lt;hi&gt;"']),
+    ("<p>Type &lt;your-email&gt; then &amp;copy; as text.</p>",
+     ["<p>Type &lt;your-email&gt; then &amp;copy; as text.</p>"]),
+    ("<p># of devices</p><p>1. is not a list</p><p>- nor this</p><p>&gt; nor a quote</p>",
+     ["<p># of devices</p>", "<p>1. is not a list</p>", "<p>- nor this</p>", "<p>&gt; nor a quote</p>"]),
+    ("<dl><dt>NAT</dt><dd>Network address translation.</dd></dl>",
+     ["<p><strong>NAT</strong></p>", "<p>Network address translation.</p>"]),
+    ('<h2>Setup</h2><h3>Router</h3><p><img src="a.png" alt="Lights"></p>',
+     ['<h2 id="setup">Setup</h2>', '<h3 id="router">Router</h3>', '<img alt="Lights" src="a.png">']),
+])
+def test_what_renders_is_what_the_html_said(html: str, expected: list[str]) -> None:
+    page = rendered(html)
+    for fragment in expected:
+        assert fragment in page, page
+
+
+def test_the_rich_fixture_article_survives_every_importer(tmp_path: Path) -> None:
+    """The fixtures' hardest body (nested headings, code in a list, a table with a pipe, a line
+    break and a list in its cells, a placeholder in angle brackets), from Zendesk, Freshdesk and
+    an HTML page alike."""
+    for source, path in (("zendesk", FIXTURES / "zendesk"), ("freshdesk", FIXTURES / "freshdesk"),
+                         ("html", FIXTURES / "html")):
+        run_import(source, path, tmp_path / source)
+        article = next(a for a in load_knowledge_base(tmp_path / source).articles
+                       if a.title == "Forward ports to a game console")
+        page = render_html(article.body, article.slug, include_internal=False)
+        for fragment in ('<h2 id="steps">Steps</h2>', '<h3 id="on-the-router">On the router</h3>',
+                         "<pre><code>ssh admin@&lt;router-ip&gt;\nshow nat\n</code></pre>",
+                         "<td>3074 | 3478</td>", "<td>UDP<br>and TCP</td>", "<td>• RTSP<br>• Local only</td>",
+                         "written &lt;router-ip&gt; below (the &amp;nbsp; in old guides",
+                         "<p># Lines starting with a hash", "<strong>NAT</strong>"):
+            assert fragment in page, (source, fragment, page)
