@@ -11,7 +11,7 @@ import pytest
 from commands import main
 from kb import load_knowledge_base, validate
 from kb.imports.pipeline import run_import
-from kb.imports.source import BadInput
+from kb.imports.source import MAX_BODY_BYTES, BadInput
 from kb.problems import errors
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
@@ -62,6 +62,16 @@ def test_freshdesk_bad_input_names_the_file(tmp_path: Path) -> None:
     shutil.copytree(FRESHDESK, dump)
     (dump / "folders.json").write_text('{"folders": {"id": 1}}')
     with pytest.raises(BadInput, match="folders.json: expected a JSON array of folders"):
+        run_import("freshdesk", dump, tmp_path / "a")
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_file_cut_off_inside_a_string_is_called_truncated(tmp_path: Path) -> None:
+    dump = tmp_path / "dump"
+    shutil.copytree(FRESHDESK, dump)
+    text = (dump / "articles.json").read_text(encoding="utf-8")
+    (dump / "articles.json").write_text(text[:text.index('"title": "') + 14], encoding="utf-8")
+    with pytest.raises(BadInput, match=r"articles.json: truncated JSON \(the file ends early\)"):
         run_import("freshdesk", dump, tmp_path / "a")
     assert not (tmp_path / "a").exists()
 
@@ -120,6 +130,10 @@ def test_qna_sheet_problems_are_clear(tmp_path: Path) -> None:
         run_import("qna", tmp_path / "latin.tsv", tmp_path / "a")
     run_import("qna", tmp_path / "latin.tsv", tmp_path / "a", encoding="latin-1")
     assert "¿Qué?" in imported(tmp_path / "a")
+    (tmp_path / "huge.tsv").write_text("Question\tAnswer\nBig?\t" + "y" * 2 * MAX_BODY_BYTES + "\n")
+    with pytest.raises(BadInput, match=r"huge.tsv: line 2: a cell is over the 2,000,000-byte limit"):
+        run_import("qna", tmp_path / "huge.tsv", tmp_path / "h")
+    assert not (tmp_path / "h").exists()
     (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(BadInput, match="bad.xlsx: not a readable XLSX"):
         run_import("qna", tmp_path / "bad.xlsx", tmp_path / "b")

@@ -4,8 +4,8 @@ TSV (as QnA Maker exports it), CSV or XLSX with a header row: ``Question``, ``An
 ``Source``, ``Metadata`` (``key:value|key:value``), and optionally ``SuggestedQuestions``,
 ``IsContextOnly``, ``Prompts``, ``QnaId``. Rows sharing a ``QnaId`` (or, without one, the same
 answer) are one article: the first question is its title, the others its ``questions``. Answers are
-Markdown already; follow-up ``Prompts`` become ``related`` articles. Metadata ``type``, ``level``, ``lang``, ``tags``, ``category``, ``section`` and
-``audience`` (``internal``) are used.
+Markdown already; follow-up ``Prompts`` become ``related`` articles. Metadata ``type``, ``level``,
+``lang``, ``tags``, ``category``, ``section`` and ``audience`` (``internal``) are used.
 """
 from __future__ import annotations
 
@@ -17,19 +17,27 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from kb.imports.report import Report
-from kb.imports.source import BadInput, SourceArticle, lang_code, read_text
+from kb.imports.source import MAX_BODY_BYTES, BadInput, SourceArticle, lang_code, read_text
 from kb.model import LEVELS, SUPPORT_TYPES
 
 REQUIRED = ("question", "answer")
 
 
-def _rows_text(path: Path, encoding: str) -> Iterator[list[str]]:
+def _rows_text(path: Path, encoding: str) -> list[list[str]]:
     text = read_text(path, encoding)
     delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+    kind = "CSV" if delimiter == "," else "TSV"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = csv.field_size_limit(MAX_BODY_BYTES + 1)  # an answer may be long, not endless
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return list(reader)
     except csv.Error as exc:
-        raise BadInput(path, f"not a valid {'CSV' if delimiter == ',' else 'TSV'} file: {exc}") from None
+        if "field larger than field limit" in str(exc):
+            raise BadInput(path, f"line {reader.line_num}: a cell is over the {MAX_BODY_BYTES:,}-byte "
+                                 "limit for one answer (a quote left open, or not a QnA sheet?)") from None
+        raise BadInput(path, f"line {reader.line_num}: not a valid {kind} file: {exc}") from None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _rows_xlsx(path: Path) -> Iterator[list[str]]:

@@ -83,7 +83,9 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip()) - 1
+        # the decoder stops at the end, or in a string that never closes (JSON strings cannot
+        # hold a raw line break, so an unclosed one runs to the end of the file)
+        truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         reason = "truncated JSON (the file ends early)" if truncated else "malformed JSON"
         raise BadInput(path, f"{reason}: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
 
