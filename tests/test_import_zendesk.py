@@ -15,6 +15,7 @@ from kb.imports.pipeline import run_import
 from kb.imports.source import MAX_BODY_BYTES, BadInput
 from kb.imports.writer import MANIFEST
 from kb.problems import errors
+from kb.translations import translation_statuses
 
 DUMP = Path(__file__).parent / "fixtures" / "imports" / "zendesk"
 
@@ -145,9 +146,23 @@ def test_rerunning_is_idempotent_and_keeps_slugs_when_titles_change(tmp_path: Pa
     page.write_text(json.dumps(data))
     report, _, _ = run_import("zendesk", dump, out)
     changed = [(action, slug) for action, slug, _ in report.actions if action != "unchanged"]
-    assert changed == [("update", "billing/understanding-your-first-invoice")]
+    assert changed == [("update", "billing/understanding-your-first-invoice"),  # and the hash of
+                       ("update", "es/billing/entender-tu-primera-factura")]  # what its translation translates
     assert "title: Your first invoice, line by line" in (out / "billing/understanding-your-first-invoice.md").read_text()
     assert set(out.rglob("*.md")) == set(before)
+
+
+def test_translations_up_to_date_at_the_source_start_current(tmp_path: Path) -> None:
+    """Zendesk's ``outdated: false`` becomes the original's ``source_hash``; ``outdated: true``
+    stays unmarked and is reported."""
+    out = tmp_path / "articles"
+    report, _, _ = run_import("zendesk", DUMP, out)
+    kb = load_knowledge_base(out)
+    states = {s.translation.title: s.state for s in translation_statuses(kb.articles)}
+    assert states.pop("Las luces del router") == "unmarked"  # outdated: true in the fixture
+    assert states and set(states.values()) == {"current"}
+    assert "id 360011: warning: the es translation is outdated at the source" in "\n".join(report.lines())
+    assert not [p for p in validate(kb) if p.field == "source_hash" and "luces" not in p.path]
 
 
 def test_a_writer_edit_is_kept_unless_forced(tmp_path: Path) -> None:

@@ -105,6 +105,8 @@ def front_matter(article: SourceArticle, translation_of: str, slug: str) -> dict
         fields["lang"] = article.lang
     if translation_of:
         fields["translation_of"] = translation_of
+        if article.extra.get("source_hash"):
+            fields["source_hash"] = article.extra["source_hash"]
     if article.extra.get("related_slugs"):
         fields["related"] = list(article.extra["related_slugs"])
     if article.updated:

@@ -49,6 +49,9 @@ class SourceArticle:
     url_path: str = ""
     #: source id of the article this one translates ("" for an original)
     translation_of: str = ""
+    #: the source says this translation matches its original as imported (Zendesk ``outdated:
+    #: false``): it gets the original's ``source_hash`` and starts ``current``
+    up_to_date: bool = False
     #: source ids of related articles (QnA follow-up prompts)
     related_ids: list[str] = field(default_factory=list)
     #: the file it was read from, for messages

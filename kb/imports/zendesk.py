@@ -121,7 +121,7 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
         if lang_code(source_locale) == article.lang:
             originals.setdefault(article.source_id, article)
         else:
-            article.translation_of = article.source_id
+            article.translation_of, article.up_to_date = article.source_id, record.get("outdated") is False
             translations.setdefault((article.source_id, article.lang), article)
     for record in records["translations"]:
         if record.get("source_type", "Article") != "Article":
@@ -139,7 +139,7 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
         translated.body, translated.extra["attachments"] = _local_attachments(
             dump, _text(record, "body"), attachments.get(parent.source_id, []), by_attachment_id)
         translated.lang, translated.translation_of = lang, parent.source_id
-        translated.draft = bool(record.get("draft"))
+        translated.draft, translated.up_to_date = bool(record.get("draft")), record.get("outdated") is False
         translated.updated = parse_timestamp(record.get("updated_at")) or parent.updated
         translated.url_path = urlparse(_text(record, "html_url")).path
         translated.origin = record["_file"]
