@@ -173,6 +173,17 @@ def test_html_command_line_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture
     assert not (tmp_path / "a").exists()
 
 
+def test_a_page_without_h1_takes_its_title_without_the_site_name(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    for name, title in (("a", "Pay by card | Northwind Help"), ("b", "Wi-Fi - first steps | Northwind Help"),
+                        ("c", "Refunds | Northwind Help"), ("d", "Standalone - notes")):
+        (tmp_path / "site" / f"{name}.html").write_text(
+            f"<html><head><title>{title}</title></head><body><p>About {name}.</p></body></html>")
+    run_import("html", tmp_path / "site", tmp_path / "a")
+    assert set(imported(tmp_path / "a")) == {"Pay by card", "Wi-Fi - first steps", "Refunds",
+                                             "Standalone - notes"}
+
+
 def test_files_outside_the_source_folder_are_never_copied(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("not for the help centre")
     (tmp_path / "site").mkdir()
