@@ -51,6 +51,8 @@ def test_freshdesk_solutions_become_articles(tmp_path: Path) -> None:
     assert "(/media/freshdesk/attachments/5501/router-lights.png)" in lights.body
     assert "[router-lights-guide.pdf](/media/freshdesk/attachments/5502/router-lights-guide.pdf)" in lights.body
     assert (tmp_path / "a/_media/freshdesk/attachments/5502/router-lights-guide.pdf").is_file()
+    remote = "https://northwind.freshdesk.com/helpdesk/attachments/5503"  # not in the dump: listed
+    assert f"[warranty.pdf]({remote})" in lights.body and ("80011", remote) in report.remote_images
     lines = "\n".join(report.lines())
     assert "id 80900: warning: broken HTML: unclosed <table>" in lines
     assert "id 80901: skipped: empty body" in lines

@@ -84,6 +84,11 @@ def test_images_local_copied_remote_listed_and_problems_reported(tmp_path: Path)
     luces = next(a for a in load_knowledge_base(out).articles if a.title == "Las luces del router")
     assert "(/media/zendesk/article_attachments/9001/router-lights.png)" in luces.body  # a translation
     assert ("360011", "https://cdn.northwind.example/img/router-back.png") in report.remote_images
+    remote = "https://northwind.zendesk.com/hc/article_attachments/9003/warranty.pdf"  # not in the dump
+    assert ("360015", remote) in report.remote_images
+    router = next(a for a in load_knowledge_base(out).articles if a.title == "Set up your new router")
+    assert f"- [warranty.pdf]({remote})" in router.body
+    assert "[router-manual.pdf](/media/zendesk/article_attachments/9002/router-manual.pdf)" in router.body
     lines = "\n".join(report.lines())
     assert "id 360900: warning: broken HTML: unclosed <table>" in lines
     assert "id 360901: skipped: empty body" in lines

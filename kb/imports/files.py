@@ -139,6 +139,7 @@ def render(article: SourceArticle, slug: str, translation_of: str, report: Repor
     local += [m.group(2) for m in ANY_LINK.finditer(body) if m.group(2).startswith(MEDIA_URL + "/")
               and m.group(2) not in images]
     body, media = _media(article, body, images + local, report)
+    report.remote_images += [(article.source_id, url) for url in article.extra.get("remote", [])]
     body, unresolved = rewrite(body, article, slug, links or {})
     for target in dict.fromkeys(unresolved):
         report.warn(article.source_id, f"link {target!r} matches no imported article: kept as it is",

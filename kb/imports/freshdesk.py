@@ -47,25 +47,27 @@ def _text(record: dict[str, Any], key: str) -> str:
     return value or ""
 
 
-def _attachments(dump: Path, record: dict[str, Any], body: str) -> tuple[str, list[str]]:
-    """Local copies of the article's attachments: inline ones replace their URL in the body,
-    the others are listed at the end."""
-    local, links = [], []
+def _attachments(dump: Path, record: dict[str, Any], body: str) -> tuple[str, dict[str, Any]]:
+    """The article's attachments: inline ones present locally replace their URL in the body (the
+    others stay remote images); the rest are listed at the end, linked to the local copy or, when
+    the dump lacks it, to ``attachment_url``. (body, {"attachments": local, "remote": urls})."""
+    local, remote, links = [], [], []
     for item in record.get("attachments") or []:
         if not isinstance(item, dict) or "id" not in item:
             continue
         relative = f"attachments/{item['id']}/{item.get('name', '')}"
-        if not (dump / relative).is_file():
-            continue
+        present = (dump / relative).is_file()
         url = str(item.get("attachment_url") or "")
         if url and url in body:
-            body = body.replace(html.escape(url), relative).replace(url, relative)
-        else:
-            local.append(relative)
-            links.append(f'<li><a href="{html.escape(relative)}">{html.escape(str(item.get("name")))}</a></li>')
+            if present:
+                body = body.replace(html.escape(url), relative).replace(url, relative)
+        elif present or url:
+            (local if present else remote).append(relative if present else url)
+            target = html.escape(relative if present else url)
+            links.append(f'<li><a href="{target}">{html.escape(str(item.get("name")))}</a></li>')
     if links:
         body += "<h2>Attachments</h2><ul>" + "".join(links) + "</ul>"
-    return body, local
+    return body, {"attachments": local, "remote": remote}
 
 
 def read(path: Path, report: Report, **_options: Any) -> list[SourceArticle]:
@@ -114,7 +116,7 @@ def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str,
     if not isinstance(tags, list):
         raise BadInput(record["_file"], "'tags' must be a list", source_id)
     seo = record.get("seo_data") if isinstance(record.get("seo_data"), dict) else {}
-    body, local = _attachments(dump, record, _text(record, "description"))
+    body, found = _attachments(dump, record, _text(record, "description"))
     return SourceArticle(
         source="freshdesk", source_id=source_id, title=_text(record, "title"), body=body,
         tags=[str(t) for t in tags], summary=str(seo.get("meta_description") or "").strip(),
@@ -127,4 +129,4 @@ def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str,
         # a translation's portal URL carries its language: /es/support/solutions/articles/42
         url_path=(f"/{lang}" if lang else "") + f"/support/solutions/articles/{source_id}",
         origin=record["_file"], base_dir=dump,
-        extra={"attachments": local})
+        extra=found)

@@ -69,10 +69,12 @@ def _section_chain(section_id: Any, sections: dict[str, dict[str, Any]]) -> list
 
 
 def _local_attachments(dump: Path, body: str, attachments: list[dict[str, Any]],
-                       by_id: dict[str, dict[str, Any]]) -> tuple[str, list[str]]:
+                       by_id: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     """Point attachment URLs present in the dump (``article_attachments/<id>/<file_name>``) at the
-    local file; add non-inline attachments as a list of links. (body, local paths)."""
+    local file; add non-inline attachments as a list of links, to the local file or, when the dump
+    lacks it, to its ``content_url``. (body, {"attachments": local paths, "remote": urls})."""
     local: list[str] = []
+    remote: list[str] = []
 
     def local_path(record: dict[str, Any]) -> str:
         relative = f"article_attachments/{record['id']}/{record.get('file_name', '')}"
@@ -85,14 +87,15 @@ def _local_attachments(dump: Path, body: str, attachments: list[dict[str, Any]],
     body = re.sub(r'(src=")([^"]*/article_attachments/\d+[^"]*)(")', swap, body)
     links = []
     for record in attachments:
-        path = local_path(record)
-        if not record.get("inline") and path:
-            local.append(path)
-            links.append(f'<li><a href="{html.escape(path)}">'
-                         f'{html.escape(str(record.get("display_file_name") or record.get("file_name")))}</a></li>')
+        path, url = local_path(record), str(record.get("content_url") or "")
+        if record.get("inline") or not (path or url):
+            continue
+        (local if path else remote).append(path or url)
+        name = html.escape(str(record.get("display_file_name") or record.get("file_name")))
+        links.append(f'<li><a href="{html.escape(path or url)}">{name}</a></li>')
     if links:
         body += "<h2>Attachments</h2><ul>" + "".join(links) + "</ul>"
-    return body, local
+    return body, {"attachments": local, "remote": remote}
 
 
 def read(path: Path, report: Report) -> list[SourceArticle]:
@@ -113,9 +116,9 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
     translations: dict[tuple[str, str], SourceArticle] = {}
     for record in records["articles"]:
         article = _article(record, categories, sections, staff, report)
-        article.body, local = _local_attachments(dump, article.body,
+        article.body, found = _local_attachments(dump, article.body,
                                                  attachments.get(article.source_id, []), by_attachment_id)
-        article.extra["attachments"] = local
+        article.extra.update(found)
         article.base_dir = dump
         source_locale = str(record.get("source_locale") or record.get("locale") or "en")
         if lang_code(source_locale) == article.lang:
@@ -136,8 +139,9 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
             continue  # the original's own text, or already listed under its locale
         translated = SourceArticle(**{**parent.__dict__, "extra": dict(parent.extra)})
         translated.title = _text(record, "title")
-        translated.body, translated.extra["attachments"] = _local_attachments(
+        translated.body, found = _local_attachments(
             dump, _text(record, "body"), attachments.get(parent.source_id, []), by_attachment_id)
+        translated.extra.update(found)
         translated.lang, translated.translation_of = lang, parent.source_id
         translated.draft, translated.up_to_date = bool(record.get("draft")), record.get("outdated") is False
         translated.updated = parse_timestamp(record.get("updated_at")) or parent.updated
