@@ -186,6 +186,16 @@ def test_a_page_without_h1_takes_its_title_without_the_site_name(tmp_path: Path)
                                              "Standalone - notes"}
 
 
+def test_a_logo_heading_in_the_page_chrome_is_not_the_title(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "pay.html").write_text(
+        '<html><body class="has-fixed-header"><header class="site-header"><h1>Northwind Help</h1>'
+        "</header><div class=\"content\"><h1>Pay by card</h1><p>We take Visa.</p></div></body></html>")
+    run_import("html", tmp_path / "site", tmp_path / "a")
+    article = imported(tmp_path / "a")["Pay by card"]
+    assert article.body.strip() == "We take Visa."
+
+
 def test_files_outside_the_source_folder_are_never_copied(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("not for the help centre")
     (tmp_path / "site").mkdir()

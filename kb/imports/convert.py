@@ -17,6 +17,7 @@ DROPPED = ("script", "style", "noscript", "iframe", "object", "embed", "form", "
            "select", "textarea", "template", "svg", "canvas", "link", "meta")
 #: Page chrome, dropped from whole HTML pages (not from article bodies).
 CHROME = ("nav", "header", "footer", "aside")
+NEVER_CHROME = ("[document]", "html", "body", "main", "article")
 CHROME_ROLES = ("navigation", "banner", "contentinfo", "search", "complementary")
 CHROME_CLASSES = re.compile(r"(^|[-_ ])(nav|navbar|menu|breadcrumbs?|footer|header|sidebar|"
                             r"cookie|skip-link)([-_ ]|$)", re.I)
@@ -166,6 +167,8 @@ def _code_language(el: Tag) -> str:
 
 
 def _is_chrome(tag: Tag) -> bool:
+    if tag.name in NEVER_CHROME:  # <body class="has-fixed-header"> is still the page
+        return False
     if tag.name in CHROME or str(tag.get("role") or "") in CHROME_ROLES:
         return True
     return bool(CHROME_CLASSES.search(" ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")))
@@ -207,10 +210,24 @@ def to_markdown(html: str, page: bool = False) -> Converted:
     return Converted(_tidy(converter.convert_soup(tree)), images, problems)
 
 
+def _content_root(tree: BeautifulSoup) -> Any:
+    return tree.find("main") or tree.find("article") or tree.find("body") or tree
+
+
+def _title_heading(root: Any) -> Tag | None:
+    """The first ``<h1>`` with text that is not page chrome (a logo in the header is not a title)."""
+    for heading in root.find_all("h1") if isinstance(root, Tag) else []:
+        if heading.get_text(strip=True) and not any(
+                _is_chrome(parent) for parent in heading.parents if isinstance(parent, Tag)):
+            return heading
+    return None
+
+
 def page_title(html: str) -> str:
-    """The title of a whole HTML page: its first ``<h1>``, else its ``<title>``."""
+    """The title of a whole HTML page: its first ``<h1>`` outside the page chrome, else its
+    ``<title>``."""
     tree = soup(html)
-    for found in (tree.find("h1"), tree.find("title")):
+    for found in (_title_heading(_content_root(tree)), tree.find("title")):
         if found is not None and found.get_text(strip=True):
             return found.get_text(" ", strip=True)
     return ""
@@ -218,12 +235,12 @@ def page_title(html: str) -> str:
 
 def page_main(html: str) -> tuple[str, str]:
     """``(lang, body html)`` of a page: ``<main>`` or ``<article>`` when there is one, else
-    ``<body>``, without its first ``<h1>`` (the title)."""
+    ``<body>``, without the ``<h1>`` :func:`page_title` takes."""
     tree = soup(html)
     root = tree.find("html")
     lang = str(root.get("lang") or "") if isinstance(root, Tag) else ""
-    main = tree.find("main") or tree.find("article") or tree.find("body") or tree
-    heading = main.find("h1") if isinstance(main, Tag) else None
+    main = _content_root(tree)
+    heading = _title_heading(main)
     if heading is not None:
         heading.decompose()
     return lang, main.decode_contents() if isinstance(main, Tag) else str(main)

@@ -68,7 +68,7 @@ def read(path: Path, report: Report, encoding: str = "utf-8", **_options: Any) -
         for problem in html_problems(text):
             report.warn(relative, f"broken HTML: {problem}", str(page))
         title = page_title(text)
-        if parsed.find("h1") is None and suffix and title.endswith(suffix):
+        if suffix and title.endswith(suffix) and title == _title_tag(parsed):
             title = re.sub(r"\s+[|\-–—·:]\s*$", "", title[:-len(suffix)]).strip() or title
         articles.append(SourceArticle(
             source="html", source_id=relative, title=title, body=main,
