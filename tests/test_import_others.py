@@ -37,7 +37,7 @@ def test_freshdesk_solutions_become_articles(tmp_path: Path) -> None:
         if record["title"] in articles:
             article = articles[record["title"]]
             assert article.status == ("draft" if record["status"] == 1 else "published")
-            assert article.audience == ("internal" if folders[record["folder_id"]]["visibility"] == 3
+            assert article.audience == ("internal" if folders[record["folder_id"]]["visibility"] != 1
                                         else "public")
             assert article.redirect_from == [f"/support/solutions/articles/{record['id']}"]
             assert article.summary == record["seo_data"]["meta_description"]
@@ -66,6 +66,20 @@ def test_freshdesk_bad_input_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="folders.json: expected a JSON array of folders"):
         run_import("freshdesk", dump, tmp_path / "a")
     assert not (tmp_path / "a").exists()
+
+
+def test_a_freshdesk_folder_for_logged_in_users_only_is_internal(tmp_path: Path) -> None:
+    dump = tmp_path / "dump"
+    shutil.copytree(FRESHDESK, dump)
+    folders = json.loads((dump / "folders.json").read_text(encoding="utf-8"))
+    next(f for f in folders if f["name"] == "Refunds")["visibility"] = 2  # logged-in users
+    (dump / "folders.json").write_text(json.dumps(folders), encoding="utf-8")
+    report, _, _ = run_import("freshdesk", dump, tmp_path / "a")
+    articles = imported(tmp_path / "a")
+    assert articles["How refunds work"].audience == "internal"
+    assert articles["Change your payment date"].audience == "public"  # in the parent folder
+    assert "id 80006: warning: folder 'Refunds' has visibility 2 (not all users): imported as internal" \
+        in "\n".join(report.lines())
 
 
 def test_a_file_cut_off_inside_a_string_is_called_truncated(tmp_path: Path) -> None:

@@ -66,7 +66,8 @@ def test_fields_are_mapped_from_the_help_center_shapes(tmp_path: Path) -> None:
     refunds = articles[old_path(records["How refunds work"])]
     assert f"[how refunds work](../{refunds.slug}.md#steps)" in \
         articles[old_path(records["No internet after a power cut"])].body  # old URL -> article link
-    assert articles[old_path(records["Goodwill credit limits"])].audience == "internal"
+    assert articles[old_path(records["Goodwill credit limits"])].audience == "internal"  # staff
+    assert articles[old_path(records["Port your number to us"])].audience == "internal"  # signed-in
     spanish = [a for a in articles.values() if a.lang == "es"]
     assert spanish and all(a.translation_of == invoice.slug or a.translation_of for a in spanish)
     factura = next(a for a in spanish if a.title == "Entender tu primera factura")
@@ -93,6 +94,9 @@ def test_images_local_copied_remote_listed_and_problems_reported(tmp_path: Path)
     assert "id 360900: warning: broken HTML: unclosed <table>" in lines
     assert "id 360901: skipped: empty body" in lines
     assert "id 360902: warning: unknown section 9999" in lines
+    assert "id 360028: warning: restricted to user segment 'Signed-in customers' (signed_in_users): " \
+        "imported as internal" in lines
+    assert "id 360023: warning: restricted" not in lines  # staff is what internal means: no warning
     assert "section 'Invoices': type billing" in lines  # every guess is listed
     broken = next(a for a in load_knowledge_base(out).articles if a.title.startswith("Broken"))
     assert "alert" not in broken.body and "onclick" not in broken.body  # scripts stripped
@@ -151,8 +155,8 @@ def test_rerunning_is_idempotent_and_keeps_slugs_when_titles_change(tmp_path: Pa
     page.write_text(json.dumps(data))
     report, _, _ = run_import("zendesk", dump, out)
     changed = [(action, slug) for action, slug, _ in report.actions if action != "unchanged"]
-    assert changed == [("update", "billing/understanding-your-first-invoice"),  # and the hash of
-                       ("update", "es/billing/entender-tu-primera-factura")]  # what its translation translates
+    assert changed == [("update", "billing/understanding-your-first-invoice"),  # and the source_hash
+                       ("update", "es/billing/entender-tu-primera-factura")]  # of its translation
     assert "title: Your first invoice, line by line" in (out / "billing/understanding-your-first-invoice.md").read_text()
     assert set(out.rglob("*.md")) == set(before)
 

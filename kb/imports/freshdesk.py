@@ -3,8 +3,10 @@
 The folder holds ``categories.json``, ``folders.json`` (or ``folders/*.json``) and
 ``articles*.json`` (or ``articles/*.json``) in the portal's main language; a subfolder named by a
 language code (``es/``, ``pt-BR/``) holds the same articles translated (same ids). Article
-``status`` 1 is a draft, 2 published; a folder with ``visibility`` 3 (agents only) makes its
-articles internal. Attachments present under ``attachments/<id>/<name>`` are copied.
+``status`` 1 is a draft, 2 published; a folder with a ``visibility`` other than 1 (all users)
+makes its articles internal: 3 (agents) silently, the others (logged-in users, companies, bots,
+segments) with a warning, since supportkb has no audience between public and internal.
+Attachments present under ``attachments/<id>/<name>`` are copied.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle, lang_code, parse_timestamp, read_json
 
 LANG_DIR = re.compile(r"^[a-z]{2}(-[a-zA-Z]{2})?$")
-AGENTS_ONLY = 3
+ALL_USERS, AGENTS_ONLY = 1, 3
 DRAFT = 1
 
 
@@ -103,6 +105,17 @@ def _chain(folder_id: str, folders: dict[str, dict[str, Any]]) -> list[dict[str,
     return chain
 
 
+def _restricted(source_id: str, chain: list[dict[str, Any]], origin: str, report: Report) -> bool:
+    """Whether a folder the article sits in is not for all users (``visibility`` other than 1)."""
+    limited = [f for f in chain if f.get("visibility", ALL_USERS) != ALL_USERS]
+    for folder in limited:
+        if folder.get("visibility") != AGENTS_ONLY:
+            report.warn(source_id, f"folder {folder.get('name')!r} has visibility {folder.get('visibility')} "
+                                   "(not all users): imported as internal", origin)
+            break
+    return bool(limited)
+
+
 def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str, Any]],
              folders: dict[str, dict[str, Any]], lang: str, report: Report) -> SourceArticle:
     source_id = str(record["id"])
@@ -124,7 +137,7 @@ def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str,
         sections=[str(f.get("name", "")) for f in chain], section_ids=[str(f["id"]) for f in chain],
         lang=lang or lang_code(str(record.get("language") or "en")),
         draft=record.get("status") == DRAFT,
-        internal=any(f.get("visibility") == AGENTS_ONLY for f in chain),
+        internal=_restricted(source_id, chain, record["_file"], report),
         updated=parse_timestamp(record.get("updated_at")),
         # a translation's portal URL carries its language: /es/support/solutions/articles/42
         url_path=(f"/{lang}" if lang else "") + f"/support/solutions/articles/{source_id}",

@@ -5,7 +5,8 @@ Any ``*.json`` under the folder is read, paged files included, for these top-lev
 ``source_id`` naming it), ``article_attachments`` and ``user_segments``. The same article listed
 under several locales (``/api/v2/help_center/{locale}/articles``) is one original, in its
 ``source_locale``, and translations. Articles restricted to a ``staff`` user segment become
-``audience: internal``.
+``audience: internal``; so do those restricted to any other segment (signed-in users, tags,
+groups, organizations), with a warning: supportkb has no audience between public and internal.
 """
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
     dump = path if path.is_dir() else path.parent
     categories = {str(c["id"]): c for c in records["categories"]}
     sections = {str(s["id"]): s for s in records["sections"]}
-    staff = {str(s["id"]) for s in records["user_segments"] if s.get("user_type") == "staff"}
+    segments = {str(s["id"]): s for s in records["user_segments"]}
     attachments: dict[str, list[dict[str, Any]]] = {}
     for record in records["article_attachments"]:
         attachments.setdefault(str(record.get("article_id")), []).append(record)
@@ -115,7 +116,7 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
     originals: dict[str, SourceArticle] = {}
     translations: dict[tuple[str, str], SourceArticle] = {}
     for record in records["articles"]:
-        article = _article(record, categories, sections, staff, report)
+        article = _article(record, categories, sections, segments, report)
         article.body, found = _local_attachments(dump, article.body,
                                                  attachments.get(article.source_id, []), by_attachment_id)
         article.extra.update(found)
@@ -152,8 +153,24 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
     return list(originals.values()) + sorted(translations.values(), key=lambda a: a.key)
 
 
+def _restricted(record: dict[str, Any], segments: dict[str, dict[str, Any]], report: Report) -> bool:
+    """Whether only some users may see the article (``user_segment_id`` set): staff segments
+    silently, any other (or unknown) segment with a warning, since it is imported as internal."""
+    segment_id = record.get("user_segment_id")
+    if segment_id is None:
+        return False
+    segment = segments.get(str(segment_id))
+    if segment is None or segment.get("user_type") != "staff":
+        named = f"{segment.get('name')!r} ({segment.get('user_type')})" if segment else \
+            f"{segment_id} (not in user_segments.json)"
+        report.warn(str(record["id"]), f"restricted to user segment {named}: imported as internal",
+                    record["_file"])
+    return True
+
+
 def _article(record: dict[str, Any], categories: dict[str, dict[str, Any]],
-             sections: dict[str, dict[str, Any]], staff: set[str], report: Report) -> SourceArticle:
+             sections: dict[str, dict[str, Any]], segments: dict[str, dict[str, Any]],
+             report: Report) -> SourceArticle:
     source_id = str(record["id"])
     chain = _section_chain(record.get("section_id"), sections)
     if record.get("section_id") is not None and not chain:
@@ -173,6 +190,6 @@ def _article(record: dict[str, Any], categories: dict[str, dict[str, Any]],
         category_id=str(category["id"]) if category else "",
         sections=[str(s.get("name", "")) for s in chain], section_ids=[str(s["id"]) for s in chain],
         lang=lang_code(_text(record, "locale") or "en"), draft=bool(record.get("draft")),
-        internal=str(record.get("user_segment_id")) in staff,
+        internal=_restricted(record, segments, report),
         updated=parse_timestamp(record.get("updated_at")),
         url_path=urlparse(_text(record, "html_url")).path, origin=record["_file"])
