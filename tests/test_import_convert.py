@@ -40,6 +40,10 @@ def rendered(html: str) -> str:
      ["<p># of devices</p>", "<p>1. is not a list</p>", "<p>- nor this</p>", "<p>&gt; nor a quote</p>"]),
     ("<dl><dt>NAT</dt><dd>Network address translation.</dd></dl>",
      ["<p><strong>NAT</strong></p>", "<p>Network address translation.</p>"]),
+    ("<p>1 High Street<br>Leeds</p>", ["<p>1 High Street<br>\nLeeds</p>"]),  # a hard line break
+    ("<ol><li>Write to:<br>1 High Street</li></ol>", ["<li>Write to:<br>\n    1 High Street</li>"]),
+    ('<p><iframe src="https://video.example/embed/42" title="Set-up video"></iframe></p>',
+     ['<a href="https://video.example/embed/42" rel="noopener noreferrer">Set-up video</a>']),
     ('<h2>Setup</h2><h3>Router</h3><p><img src="a.png" alt="Lights"></p>',
      ['<h2 id="setup">Setup</h2>', '<h3 id="router">Router</h3>', '<img alt="Lights" src="a.png">']),
 ])
@@ -47,6 +51,12 @@ def test_what_renders_is_what_the_html_said(html: str, expected: list[str]) -> N
     page = rendered(html)
     for fragment in expected:
         assert fragment in page, page
+
+
+def test_an_embedded_frame_is_listed() -> None:
+    converted = to_markdown('<iframe src="//video.example/embed/42"></iframe><script src="x.js"></script>')
+    assert converted.frames == ["//video.example/embed/42"]
+    assert converted.markdown == "[Embedded content](//video.example/embed/42)"
 
 
 def test_the_rich_fixture_article_survives_every_importer(tmp_path: Path) -> None:

@@ -42,6 +42,8 @@ class Converted:
     markdown: str
     images: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: embedded frames (videos) turned into links: worth a look
+    frames: list[str] = field(default_factory=list)
 
 
 class _Balance(HTMLParser):
@@ -113,7 +115,13 @@ class _Converter(MarkdownConverter):
         return "\n\n" + "\n".join(f"    {line}" if line.strip() else "" for line in lines) + "\n\n"
 
     def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        return "<br>" if parent_tags & CELLS else super().convert_br(el, text, parent_tags)
+        """``<br>`` kept as ``<br>`` (the two trailing spaces Markdown has for it do not survive
+        editors); a plain line break in code, a space in headings."""
+        if "_noformat" in parent_tags:
+            return "\n" + text
+        if parent_tags & CELLS:
+            return "<br>" + text
+        return super().convert_br(el, text, parent_tags) if "_inline" in parent_tags else "<br>\n" + text
 
     def convert_p(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         if parent_tags & CELLS:
@@ -174,10 +182,19 @@ def _is_chrome(tag: Tag) -> bool:
     return bool(CHROME_CLASSES.search(" ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")))
 
 
-def _strip(tree: BeautifulSoup, page: bool) -> None:
-    """One pass: drop scripts and the like (and page chrome), event and style attributes."""
+def _strip(tree: BeautifulSoup, page: bool) -> list[str]:
+    """One pass: drop scripts and the like (and page chrome), event and style attributes; an
+    embedded frame (a video) becomes a link to it. Returns the frames' URLs."""
+    frames: list[str] = []
     for tag in tree.find_all(True):
         if tag.decomposed:
+            continue
+        source = str(tag.get("src") or "").strip()
+        if tag.name == "iframe" and re.match(r"^(https?:)?//", source, re.I):
+            link = tree.new_tag("a", href=source)
+            link.string = str(tag.get("title") or "").strip() or "Embedded content"
+            tag.replace_with(link)
+            frames.append(source)
             continue
         if tag.name in DROPPED or (page and _is_chrome(tag)):
             tag.decompose()
@@ -187,6 +204,7 @@ def _strip(tree: BeautifulSoup, page: bool) -> None:
         if tag.name == "a" and str(tag.get("href", "")).strip().lower().startswith(
                 ("javascript:", "vbscript:", "data:")):
             del tag["href"]
+    return frames
 
 
 def _tidy(markdown: str) -> str:
@@ -202,12 +220,12 @@ def to_markdown(html: str, page: bool = False) -> Converted:
     """Clean Markdown of an article body (``page=True`` also drops navigation, headers, footers)."""
     problems = html_problems(html)
     tree = soup(html)
-    _strip(tree, page)
+    frames = _strip(tree, page)
     images = [str(img.get("src")) for img in tree.find_all("img") if img.get("src")]
     converter = _Converter(heading_style="ATX", bullets="-", code_language_callback=_code_language,
                            strip=["span", "font"], escape_underscores=False, escape_misc=False,
                            table_infer_header=True)
-    return Converted(_tidy(converter.convert_soup(tree)), images, problems)
+    return Converted(_tidy(converter.convert_soup(tree)), images, problems, frames)
 
 
 def _content_root(tree: BeautifulSoup) -> Any:

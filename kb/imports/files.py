@@ -127,6 +127,8 @@ def render(article: SourceArticle, slug: str, translation_of: str, report: Repor
         body, images = converted.markdown, converted.images
         for problem in converted.problems:
             report.warn(article.source_id, f"broken HTML: {problem}", article.origin)
+        for frame in converted.frames:
+            report.warn(article.source_id, f"embedded frame kept as a link: {frame}", article.origin)
     else:
         body, images = article.body.strip(), [m.group(2) for m in IMAGE_LINK.finditer(article.body)]
     if not article.title.strip():
