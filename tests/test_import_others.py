@@ -200,6 +200,19 @@ def test_a_page_without_h1_takes_its_title_without_the_site_name(tmp_path: Path)
                                              "Standalone - notes"}
 
 
+def test_an_old_page_in_its_declared_charset_is_read(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">' \
+           "</head><body><h1>Café hours</h1><p>Open at 8.</p></body></html>"
+    (tmp_path / "site" / "old.html").write_bytes(page.encode("latin-1"))
+    run_import("html", tmp_path / "site", tmp_path / "a")
+    assert "Café hours" in imported(tmp_path / "a")
+    (tmp_path / "site" / "bare.html").write_bytes("<h1>Café</h1><p>x</p>".encode("latin-1"))
+    with pytest.raises(BadInput, match="bare.html: not valid utf-8"):  # nothing declared: an error
+        run_import("html", tmp_path / "site", tmp_path / "b")
+    assert not (tmp_path / "b").exists()
+
+
 def test_a_logo_heading_in_the_page_chrome_is_not_the_title(tmp_path: Path) -> None:
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "pay.html").write_text(

@@ -21,6 +21,7 @@ from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle, lang_code, parse_timestamp, read_text
 
 #: Between a page's own title and the site's name: ``|``, ``-``, ``–``, ``—``, ``·`` with spaces.
+CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·:]\s+")
 
 
@@ -34,6 +35,19 @@ def _updated(tree: BeautifulSoup) -> dt.date | None:
     found = tree.find("meta", attrs={"property": "article:modified_time"})
     value = str(found.get("content") or "") if found is not None else _meta(tree, "date")
     return parse_timestamp(value)
+
+
+def _page_text(page: Path, encoding: str) -> str:
+    """A page in ``encoding``; an old page that is not UTF-8 but declares its charset
+    (``<meta charset="iso-8859-1">``) in its charset; else BadInput naming it."""
+    try:
+        return read_text(page, encoding)
+    except BadInput:
+        with page.open("rb") as handle:
+            declared = CHARSET.search(handle.read(4096))
+        if encoding.lower() not in ("utf-8", "utf8") or declared is None:
+            raise
+        return read_text(page, declared.group(1).decode("ascii"))
 
 
 def _title_tag(tree: BeautifulSoup) -> str:
@@ -57,7 +71,7 @@ def read(path: Path, report: Report, encoding: str = "utf-8", **_options: Any) -
                    and not any(part.startswith(".") for part in p.relative_to(path).parts))
     if not pages:
         raise BadInput(path, "no .html or .htm pages found")
-    texts = {page: read_text(page, encoding) for page in pages}  # every page read before any is used
+    texts = {page: _page_text(page, encoding) for page in pages}  # every page read before any is used
     suffix = site_suffix([_title_tag(soup(text)) for text in texts.values()])
     articles = []
     for page, text in texts.items():
