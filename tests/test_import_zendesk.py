@@ -16,6 +16,8 @@ from kb.imports.source import MAX_BODY_BYTES, BadInput
 from kb.imports.writer import MANIFEST
 from kb.problems import errors
 from kb.translations import translation_statuses
+from search.indexer import build_index
+from tests.conftest import make_app
 
 DUMP = Path(__file__).parent / "fixtures" / "imports" / "zendesk"
 
@@ -233,6 +235,25 @@ def test_the_command_line_reports_and_checks(tmp_path: Path, capsys: pytest.Capt
                  str(tmp_path / "other")]) == 1
     error = capsys.readouterr().err
     assert error.startswith("Error: ") and "articles-page-2.json" in error and "nothing was written" in error
+
+
+def test_old_zendesk_links_lead_to_the_imported_articles(tmp_path: Path) -> None:
+    """Zendesk finds an article by id and locale, whatever title follows the id: so does the site."""
+    run_import("zendesk", DUMP, tmp_path / "articles")
+    build_index(load_knowledge_base(tmp_path / "articles"), tmp_path / "index")
+    client = make_app(tmp_path / "index", tmp_path / "instance").test_client()
+
+    def target(path: str) -> str:
+        response = client.get(path)
+        return response.headers["Location"].split("/articles/", 1)[1] if response.status_code == 301 \
+            else str(response.status_code)
+    invoice, factura = "billing/understanding-your-first-invoice", "es/billing/entender-tu-primera-factura"
+    assert target("/hc/en-us/articles/360000-Understanding-your-first-invoice") == invoice  # as kept
+    assert target("/hc/en-us/articles/360000-Your-first-bill") == invoice  # titled before a rename
+    assert target("/hc/articles/360000") == invoice  # no locale: the original, not a translation
+    assert target("/hc/es/articles/360000-Entender") == factura
+    assert target("/hc/en-us/articles/360023-Goodwill-credit-limits") == "404"  # internal
+    assert target("/hc/en-us/articles/999999-Nothing") == "404"
 
 
 def test_a_folder_without_articles_is_an_error(tmp_path: Path) -> None:
