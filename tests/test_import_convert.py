@@ -2,6 +2,7 @@
 Markdown (kb/markup.py: Python-Markdown, then the sanitizer), not by the Markdown text alone."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from kb import load_knowledge_base
 from kb.imports.convert import to_markdown
 from kb.imports.pipeline import run_import
+from kb.imports.repair import repair
 from kb.markup import render_html
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
@@ -51,6 +53,29 @@ def test_what_renders_is_what_the_html_said(html: str, expected: list[str]) -> N
     page = rendered(html)
     for fragment in expected:
         assert fragment in page, page
+
+
+@pytest.mark.parametrize("html, expected", [
+    ("<ul><li>Book online<li>Be home</ul>", ["<li>Book online</li>\n<li>Be home</li>"]),
+    ("<table><tr><th>A<th>B<tr><td>1<td>2</table>", ["<th>A</th>\n<th>B</th>", "<td>1</td>\n<td>2</td>"]),
+    ("<p>Intro<ul><li>x</ul><p>After <b>bold", ["<p>Intro</p>\n<ul>\n<li>x</li>\n</ul>",
+                                               "<p>After <strong>bold</strong></p>"]),
+    ("<dl><dt>NAT<dd>Translation<dt>DNS<dd>Names</dl>", ["<p><strong>DNS</strong></p>\n<p>Names</p>"]),
+    ("<p>a &amp; b &lt;c&gt;</p></div></span>", ["<p>a &amp; b &lt;c&gt;</p>"]),  # stray end tags
+])
+def test_html_is_read_as_a_browser_would(html: str, expected: list[str]) -> None:
+    converted = to_markdown(html)
+    page = render_html(converted.markdown, "imported/page", include_internal=False)
+    for fragment in expected:
+        assert fragment in page, page
+
+
+def test_well_formed_html_passes_the_repair_unchanged() -> None:
+    bodies = [a["body"] for page in sorted((FIXTURES / "zendesk").glob("articles*.json"))
+              for a in json.loads(page.read_text(encoding="utf-8"))["articles"]
+              if not a["title"].startswith("Broken")]
+    bodies.append('<p title="a &amp; b">x<br/>y &#169; &copy;<!-- note --></p><script>if (a < b) {}</script>')
+    assert len(bodies) > 30 and all(repair(body) == body for body in bodies)
 
 
 def test_an_embedded_frame_is_listed() -> None:

@@ -57,6 +57,7 @@ def test_freshdesk_solutions_become_articles(tmp_path: Path) -> None:
     assert "id 80900: warning: broken HTML: unclosed <table>" in lines
     assert "id 80901: skipped: empty body" in lines
     assert "document.cookie" not in articles["Broken: engineer visit notes"].body
+    assert "- Book online\n- Be home\n\n    | AM | PM |" in articles["Broken: engineer visit notes"].body
 
 
 def test_freshdesk_bad_input_names_the_file(tmp_path: Path) -> None:

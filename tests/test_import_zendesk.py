@@ -102,6 +102,7 @@ def test_images_local_copied_remote_listed_and_problems_reported(tmp_path: Path)
     assert "section 'Invoices': type billing" in lines  # every guess is listed
     broken = next(a for a in load_knowledge_base(out).articles if a.title.startswith("Broken"))
     assert "alert" not in broken.body and "onclick" not in broken.body  # scripts stripped
+    assert "| Area | Status<br><br>Check back **soon** |" in broken.body  # cells as a browser reads them
 
 
 def test_a_mapping_file_decides_and_its_guesses_are_not_listed(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 from markdownify import MarkdownConverter
 
+from kb.imports.repair import repair
+
 #: Elements whose content never belongs in an article body.
 DROPPED = ("script", "style", "noscript", "iframe", "object", "embed", "form", "button", "input",
            "select", "textarea", "template", "svg", "canvas", "link", "meta")
@@ -124,8 +126,10 @@ class _Converter(MarkdownConverter):
         return super().convert_br(el, text, parent_tags) if "_inline" in parent_tags else "<br>\n" + text
 
     def convert_p(self, el: Tag, text: str, parent_tags: set[str]) -> str:
-        if parent_tags & CELLS:
-            return text.strip() + ("<br><br>" if el.find_next_sibling(True) else "")
+        if parent_tags & CELLS:  # paragraphs apart from what is around them in the cell
+            before = isinstance(el.previous_sibling, str) and el.previous_sibling.strip()
+            after = el.next_sibling is not None and str(el.next_sibling).strip()
+            return ("<br><br>" if before else "") + text.strip() + ("<br><br>" if after else "")
         return super().convert_p(el, text, parent_tags)
 
     def convert_list(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -219,7 +223,7 @@ def _tidy(markdown: str) -> str:
 def to_markdown(html: str, page: bool = False) -> Converted:
     """Clean Markdown of an article body (``page=True`` also drops navigation, headers, footers)."""
     problems = html_problems(html)
-    tree = soup(html)
+    tree = soup(repair(html))  # implied end tags, as a browser reads them
     frames = _strip(tree, page)
     images = [str(img.get("src")) for img in tree.find_all("img") if img.get("src")]
     converter = _Converter(heading_style="ATX", bullets="-", code_language_callback=_code_language,

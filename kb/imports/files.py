@@ -52,7 +52,8 @@ def _is_remote(src: str) -> bool:
     return bool(re.match(r"^([a-z][a-z0-9+.-]*:|//)", src, re.I))
 
 
-def _media(article: SourceArticle, markdown: str, images: list[str], report: Report) -> tuple[str, dict[Path, str]]:
+def _media(article: SourceArticle, markdown: str, images: list[str],
+           report: Report) -> tuple[str, dict[Path, str]]:
     """Copy local images (relative to the source file) into _media; list remote ones."""
     media: dict[Path, str] = {}
     links: dict[str, str] = {}

@@ -17,6 +17,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 
 from kb.imports.convert import html_problems, page_main, page_title, soup
+from kb.imports.repair import repair
 from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle, lang_code, parse_timestamp, read_text
 
@@ -76,11 +77,13 @@ def read(path: Path, report: Report, encoding: str = "utf-8", **_options: Any) -
     articles = []
     for page, text in texts.items():
         relative = page.relative_to(path).as_posix()
+        problems = html_problems(text)
+        for problem in problems:
+            report.warn(relative, f"broken HTML: {problem}", str(page))
+        text = repair(text)  # implied end tags, as a browser reads them
         parsed = soup(text)
         lang, main = page_main(text)
         folders = relative.split("/")[:-1]
-        for problem in html_problems(text):
-            report.warn(relative, f"broken HTML: {problem}", str(page))
         title = page_title(text)
         if suffix and title.endswith(suffix) and title == _title_tag(parsed):
             title = re.sub(r"\s+[|\-–—·:]\s*$", "", title[:-len(suffix)]).strip() or title
