@@ -182,6 +182,14 @@ def test_html_pages_lose_their_chrome(tmp_path: Path) -> None:
     assert "link 'old-status.html' matches no imported article" in lines
 
 
+def test_html_language_folders_are_not_categories(tmp_path: Path) -> None:
+    (tmp_path / "m.yml").write_text("categories:\n  about: {type: product, level: 1}\n")
+    run_import("html", HTML, tmp_path / "a", tmp_path / "m.yml")
+    articles = imported(tmp_path / "a")
+    assert (articles["Horario"].type, articles["Horario"].level) == ("product", 1)  # es/about/
+    assert articles["Opening hours"].type == "product"  # about/
+
+
 def test_html_command_line_dry_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", "html", str(HTML), "--out", str(tmp_path / "a"), "--dry-run"]) == 0
     printed = capsys.readouterr().out

@@ -1,10 +1,11 @@
 """An old HTML help site: one article per page (``*.html``/``*.htm`` under a folder).
 
-Title from the first ``<h1>`` (else ``<title>``, without the site name most pages' titles end
-with); body from ``<main>``/``<article>`` (else
-``<body>``) with navigation, headers, footers, sidebars, scripts and forms stripped; ``<meta
-name="description">`` as the summary and ``keywords`` as tags; the folders a page sits in stand in
-for category and sections; the page's path is kept in ``redirect_from``.
+Title from the first ``<h1>`` outside the page chrome (else ``<title>``, without the site name
+most pages' titles end with); body from ``<main>``/``<article>`` (else ``<body>``) with navigation,
+headers, footers, sidebars, scripts and forms stripped; ``<meta name="description">`` as the
+summary and ``keywords`` as tags; the folders a page sits in stand in for category and sections
+(a first folder naming the page's language, ``es/``, does not); the page's path is kept in
+``redirect_from``.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle, lang_code, parse_timestamp, read_text
 
 #: Between a page's own title and the site's name: ``|``, ``-``, ``–``, ``—``, ``·`` with spaces.
+LANG_FOLDER = re.compile(r"^[a-z]{2}([-_][A-Za-z]{2})?$")
 CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·:]\s+")
 
@@ -84,6 +86,8 @@ def read(path: Path, report: Report, encoding: str = "utf-8", **_options: Any) -
         parsed = soup(text)
         lang, main = page_main(text)
         folders = relative.split("/")[:-1]
+        if folders and lang and LANG_FOLDER.match(folders[0]) and lang_code(folders[0]) == lang_code(lang):
+            folders = folders[1:]  # es/about/horario.html: the category is "about"
         title = page_title(text)
         if suffix and title.endswith(suffix) and title == _title_tag(parsed):
             title = re.sub(r"\s+[|\-–—·:]\s*$", "", title[:-len(suffix)]).strip() or title
