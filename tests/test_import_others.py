@@ -232,6 +232,25 @@ def test_a_logo_heading_in_the_page_chrome_is_not_the_title(tmp_path: Path) -> N
     assert article.body.strip() == "We take Visa."
 
 
+def test_site_absolute_images_linked_images_and_linked_files_are_copied(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "support").mkdir(parents=True)
+    (site / "img").mkdir()
+    (site / "files").mkdir()
+    shutil.copyfile(HTML / "img" / "router-lights.png", site / "img" / "lights.png")
+    (site / "files" / "manual.pdf").write_bytes(b"%PDF-1.4\n")
+    (site / "support" / "page.html").write_text(
+        '<html><body><h1>Lights</h1><p><img src="/img/lights.png" alt="Lights"></p>'
+        '<p><a href="../img/lights.png"><img src="../img/lights.png" alt="Thumb"></a></p>'
+        '<p>Read <a href="/files/manual.pdf">the manual</a>.</p></body></html>')
+    report, _, _ = run_import("html", site, tmp_path / "a")
+    body = imported(tmp_path / "a")["Lights"].body
+    assert "![Lights](/media/html/img/lights.png)" in body  # absolute: from the site's root
+    assert "[![Thumb](/media/html/img/lights.png)](/media/html/img/lights.png)" in body
+    assert "[the manual](/media/html/files/manual.pdf)" in body
+    assert (tmp_path / "a/_media/html/files/manual.pdf").is_file() and report.notes == []
+
+
 def test_files_outside_the_source_folder_are_never_copied(tmp_path: Path) -> None:
     (tmp_path / "secret.txt").write_text("not for the help centre")
     (tmp_path / "site").mkdir()

@@ -24,6 +24,11 @@ MAX_SLUG_WORDS = 8
 IMAGE_LINK = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)(\))")
 #: Images and links: both are rewritten when they point at a copied local file.
 ANY_LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)(\))")
+LINK_ONLY = re.compile(r"(?<!!)(\[[^\]]*\]\()([^)\s]+)(\))")
+#: The target of any link or image, also of a linked image (``[![alt](a.png)](a.png)``).
+LINK_TARGET = re.compile(r"(\]\()([^)\s]+)(\))")
+#: Link targets that are pages (other articles), never copied as files.
+PAGE_SUFFIXES = {".html", ".htm", ".md", ".php", ".asp", ".aspx", ".jsp"}
 
 
 @dataclass
@@ -71,8 +76,7 @@ def _media(article: SourceArticle, markdown: str, images: list[str],
         elif _is_remote(src):
             report.remote_images.append((article.source_id, src))
         else:
-            relative = unquote(urlparse(src).path).lstrip("/")
-            found = (article.base_dir / relative) if article.base_dir else None
+            found = _local_file(article, src)
             if found is None or not found.is_file():
                 report.warn(article.source_id, f"local image {src!r} not found", article.origin)
                 continue
@@ -88,7 +92,30 @@ def _media(article: SourceArticle, markdown: str, images: list[str],
     def swap(match: re.Match[str]) -> str:
         new = links.get(match.group(2))
         return match.group(0) if new is None else f"{match.group(1)}{new}{match.group(3)}"
-    return ANY_LINK.sub(swap, markdown), media
+    return LINK_TARGET.sub(swap, markdown), media
+
+
+def _local_file(article: SourceArticle, src: str) -> Path | None:
+    """Where a local ``src`` is: relative to the source file, or (``/img/a.png``) to the root of
+    the source (the site folder of an HTML import)."""
+    relative = unquote(urlparse(src).path)
+    base = article.extra.get("root") if relative.startswith("/") else None
+    base = base or article.base_dir
+    return Path(base) / relative.lstrip("/") if base else None
+
+
+def _linked_files(article: SourceArticle, markdown: str) -> list[str]:
+    """Links (not images) to local files that are not pages (``files/manual.pdf``): copied too."""
+    found = []
+    for match in LINK_ONLY.finditer(markdown):
+        target = match.group(2)
+        if _is_remote(target) or target.startswith(("#", MEDIA_URL + "/")):
+            continue
+        suffix = posixpath.splitext(urlparse(target).path)[1].lower()
+        path = _local_file(article, target)
+        if suffix and suffix not in PAGE_SUFFIXES and path is not None and path.is_file():
+            found.append(target)
+    return found
 
 
 def front_matter(article: SourceArticle, translation_of: str, slug: str) -> dict[str, object]:
@@ -139,6 +166,7 @@ def render(article: SourceArticle, slug: str, translation_of: str, report: Repor
         report.skip(article.source_id, "empty body", article.origin)
         return None
     local = [str(path) for path in article.extra.get("attachments", [])]
+    local += _linked_files(article, body)
     local += [m.group(2) for m in ANY_LINK.finditer(body) if m.group(2).startswith(MEDIA_URL + "/")
               and m.group(2) not in images]
     body, media = _media(article, body, images + local, report)
