@@ -189,6 +189,13 @@ def test_a_writer_edit_is_kept_unless_forced(tmp_path: Path) -> None:
     run_import("zendesk", DUMP, out, force=True)
     assert "wait a day" not in edited.read_text()
 
+    edited.unlink()  # deleted (or moved) by a writer: not written again
+    report, _, _ = run_import("zendesk", DUMP, out)
+    assert ("kept", "billing/how-refunds-work", "360006") in report.actions and not edited.exists()
+    assert "billing/how-refunds-work.md was deleted or moved since the import" in "\n".join(report.lines())
+    run_import("zendesk", DUMP, out, force=True)
+    assert edited.exists()
+
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     report, plan, _ = run_import("zendesk", DUMP, tmp_path / "articles", dry_run=True)

@@ -3,8 +3,9 @@
 ``_imported.json`` in the folder records, per source id (``zendesk:123``), the slug it was written
 to and the hash of the text written. A re-run keeps the slug (even when the title changed),
 rewrites only what changed at the source, and leaves a file whose text no longer matches the
-recorded hash alone (a writer edited it) unless ``force``. Everything is rendered and checked
-before the first file is written; files go through a staging folder and ``os.replace``.
+recorded hash (a writer edited it), or that a writer deleted or moved, alone unless ``force``.
+Everything is rendered and checked before the first file is written; files go through a staging
+folder and ``os.replace``.
 """
 from __future__ import annotations
 
@@ -99,8 +100,11 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
         rendered = render(article, slug, translation_of, report, links)
         if rendered is None:
             continue
-        result.files[slug] = (article.key, _action(out, slug, rendered.text,
-                                                   result.manifest.get(article.key), force), rendered)
+        action = _action(out, slug, rendered.text, result.manifest.get(article.key), force)
+        result.files[slug] = (article.key, action, rendered)
+        if action == "kept" and not (out / f"{slug}.md").exists():
+            report.warn(article.source_id, f"{slug}.md was deleted or moved since the import: not "
+                                           "written again (--force writes it)", article.origin)
         parsed = parse_text(rendered.text, f"{slug}.md")
         if isinstance(parsed, Problem):
             found = [parsed]
@@ -126,8 +130,8 @@ def _mark_translation(article: SourceArticle, original: Article | None, report: 
 
 def _action(out: Path, slug: str, text: str, recorded: dict[str, str] | None, force: bool) -> str:
     path = out / f"{slug}.md"
-    if not path.exists():
-        return "create"
+    if not path.exists():  # new, or deleted (or moved) by a writer since it was imported
+        return "kept" if recorded is not None and not force else "create"
     current = path.read_text(encoding="utf-8", errors="replace")
     if current == text:
         return "unchanged"
