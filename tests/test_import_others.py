@@ -138,6 +138,20 @@ def test_qna_xlsx_and_csv_give_the_same_articles(tmp_path: Path) -> None:
             assert path.read_text() == (tmp_path / other / path.relative_to(tmp_path / "tsv")).read_text()
 
 
+def test_qna_xlsx_reads_the_sheet_with_questions(tmp_path: Path) -> None:
+    from openpyxl import Workbook  # noqa: PLC0415
+    book = Workbook()
+    book.active.title = "Synonyms"
+    book.active.append(["Alterations"])
+    book.active.append(["wifi,wi-fi"])
+    sheet = book.create_sheet("QnAs")
+    sheet.append(["Question", "Answer", "Source", "Metadata"])
+    sheet.append(["How do I reset my router?", "Hold the button for ten seconds.", "Editorial", ""])
+    book.save(tmp_path / "kb.xlsx")
+    run_import("qna", tmp_path / "kb.xlsx", tmp_path / "a")
+    assert list(imported(tmp_path / "a")) == ["How do I reset my router?"]
+
+
 def test_qna_sheet_problems_are_clear(tmp_path: Path) -> None:
     (tmp_path / "no-header.tsv").write_text("What?\tThat.\n")
     with pytest.raises(BadInput, match=r"no-header.tsv: header row lacks Question, Answer"):

@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kb.imports.report import Report
 from kb.imports.source import MAX_BODY_BYTES, BadInput, SourceArticle, lang_code, read_text
@@ -40,17 +40,21 @@ def _rows_text(path: Path, encoding: str) -> list[list[str]]:
         csv.field_size_limit(limit)
 
 
-def _rows_xlsx(path: Path) -> Iterator[list[str]]:
+def _rows_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook  # noqa: PLC0415  (only for .xlsx sheets)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
         raise BadInput(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield ["" if cell is None else str(cell) for cell in row]
+    try:  # the first sheet with a Question and Answer header (a Synonyms sheet may come first)
+        sheets = [[["" if cell is None else str(cell) for cell in row]
+                   for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets]
     finally:
         book.close()
+    for found in sheets:
+        if found and all(name in [cell.strip().lower() for cell in found[0]] for name in REQUIRED):
+            return found
+    return sheets[0] if sheets else []
 
 
 def rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
