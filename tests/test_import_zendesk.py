@@ -177,6 +177,24 @@ def test_translations_up_to_date_at_the_source_start_current(tmp_path: Path) -> 
     assert not [p for p in validate(kb) if p.field == "source_hash" and "luces" not in p.path]
 
 
+def test_a_regional_version_in_the_original_language_is_reported_not_taken_for_it(tmp_path: Path) -> None:
+    """en-gb next to en-us folds into one language: the en-us original stays, the en-gb text is
+    skipped and said so, whether listed per locale (read first here) or as a translation."""
+    dump = tmp_path / "dump"
+    shutil.copytree(DUMP, dump)
+    record = dict(fixture_articles()[0], locale="en-gb", title="Understanding your first invoice (UK)")
+    (dump / "articles-en-gb.json").write_text(json.dumps({"articles": [record]}))
+    translations = json.loads((dump / "translations/360003.json").read_text())
+    translations["translations"].append(dict(translations["translations"][0], id=1, locale="en-gb"))
+    (dump / "translations/360003.json").write_text(json.dumps(translations))
+    report, _, _ = run_import("zendesk", dump, tmp_path / "articles")
+    titles = {a.title for a in load_knowledge_base(tmp_path / "articles").articles}
+    assert "Understanding your first invoice" in titles and not any("(UK)" in t for t in titles)
+    lines = "\n".join(report.lines())
+    for article_id in ("360000", "360003"):
+        assert f"id {article_id}: skipped: the en-gb version is in the language of its en-us original" in lines
+
+
 def test_a_writer_edit_is_kept_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "articles"
     run_import("zendesk", DUMP, out)

@@ -121,9 +121,13 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
                                                  attachments.get(article.source_id, []), by_attachment_id)
         article.extra.update(found)
         article.base_dir = dump
-        source_locale = str(record.get("source_locale") or record.get("locale") or "en")
-        if lang_code(source_locale) == article.lang:
+        locale = str(record.get("locale") or "").lower()
+        source_locale = str(record.get("source_locale") or locale or "en").lower()
+        article.extra["locale"] = locale or source_locale
+        if not locale or locale == source_locale:
             originals.setdefault(article.source_id, article)
+        elif lang_code(locale) == lang_code(source_locale):
+            report.skip(article.source_id, _same_language(locale, source_locale), record["_file"])
         else:
             article.translation_of, article.up_to_date = article.source_id, record.get("outdated") is False
             translations.setdefault((article.source_id, article.lang), article)
@@ -136,8 +140,13 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
             report.skip(str(record["id"]), f"translation of article {record.get('source_id')}, "
                                            "which is not in the dump", record["_file"])
             continue
-        if lang == parent.lang or (parent.source_id, lang) in translations:
+        locale = (_text(record, "locale") or "en").lower()
+        if locale == parent.extra.get("locale") or (parent.source_id, lang) in translations:
             continue  # the original's own text, or already listed under its locale
+        if lang == parent.lang:
+            report.skip(parent.source_id, _same_language(locale, str(parent.extra.get("locale"))),
+                        record["_file"])
+            continue
         translated = SourceArticle(**{**parent.__dict__, "extra": dict(parent.extra)})
         translated.title = _text(record, "title")
         translated.body, found = _local_attachments(
@@ -151,6 +160,11 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
         translations[(parent.source_id, lang)] = translated
     report.read = len(originals) + len(translations)
     return list(originals.values()) + sorted(translations.values(), key=lambda a: a.key)
+
+
+def _same_language(locale: str, source_locale: str) -> str:
+    return (f"the {locale} version is in the language of its {source_locale} original (one article "
+            "per language, KEEP_REGION in kb/imports/source.py): not imported")
 
 
 def _restricted(record: dict[str, Any], segments: dict[str, dict[str, Any]], report: Report) -> bool:
