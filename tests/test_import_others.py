@@ -69,6 +69,16 @@ def test_freshdesk_bad_input_names_the_file(tmp_path: Path) -> None:
     assert not (tmp_path / "a").exists()
 
 
+def test_a_freshdesk_language_folder_in_the_original_language_is_skipped(tmp_path: Path) -> None:
+    dump = tmp_path / "dump"
+    shutil.copytree(FRESHDESK, dump)
+    shutil.copytree(dump / "es", dump / "en-gb")
+    report, _, _ = run_import("freshdesk", dump, tmp_path / "a")
+    assert len(imported(tmp_path / "a")) == len(list((tmp_path / "a").rglob("*.md")))  # no error
+    assert sum("the en-gb version is in the language of its original" in n.message
+               for n in report.notes) == len(json.loads((dump / "es/articles.json").read_text()))
+
+
 def test_a_freshdesk_folder_for_logged_in_users_only_is_internal(tmp_path: Path) -> None:
     dump = tmp_path / "dump"
     shutil.copytree(FRESHDESK, dump)

@@ -90,6 +90,11 @@ def read(path: Path, report: Report, **_options: Any) -> list[SourceArticle]:
             if article.source_id not in by_id:
                 report.skip(article.source_id, "translation of an article not in the dump", article.origin)
                 continue
+            if article.lang == by_id[article.source_id].lang:
+                report.skip(article.source_id, f"the {folder.name} version is in the language of its "
+                                               "original (one article per language): not imported",
+                            article.origin)
+                continue
             article.translation_of = article.source_id
             translations.append(article)
     report.read = len(originals) + len(translations)
