@@ -62,6 +62,7 @@ def test_what_renders_is_what_the_html_said(html: str, expected: list[str]) -> N
                                                "<p>After <strong>bold</strong></p>"]),
     ("<dl><dt>NAT<dd>Translation<dt>DNS<dd>Names</dl>", ["<p><strong>DNS</strong></p>\n<p>Names</p>"]),
     ("<p>a &amp; b &lt;c&gt;</p></div></span>", ["<p>a &amp; b &lt;c&gt;</p>"]),  # stray end tags
+    ("<p>one</br>two</p>", ["<p>one<br>\ntwo</p>"]),  # </br> is a line break to browsers
 ])
 def test_html_is_read_as_a_browser_would(html: str, expected: list[str]) -> None:
     converted = to_markdown(html)

@@ -58,7 +58,9 @@ class _Repair(HTMLParser):
         self.out.append(self.get_starttag_text() or f"<{tag}/>")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.stack:
+        if tag == "br":  # browsers read </br> as <br>
+            self.out.append("<br>")
+        elif tag in self.stack:
             self._close_to(len(self.stack) - 1 - self.stack[::-1].index(tag))
         # an end tag that closes nothing is dropped
 
