@@ -262,16 +262,20 @@ def test_site_absolute_images_linked_images_and_linked_files_are_copied(tmp_path
     (site / "img").mkdir()
     (site / "files").mkdir()
     shutil.copyfile(HTML / "img" / "router-lights.png", site / "img" / "lights.png")
+    shutil.copyfile(HTML / "img" / "router-lights.png", site / "img" / "back panel.png")
     (site / "files" / "manual.pdf").write_bytes(b"%PDF-1.4\n")
     (site / "support" / "page.html").write_text(
         '<html><body><h1>Lights</h1><p><img src="/img/lights.png" alt="Lights"></p>'
         '<p><a href="../img/lights.png"><img src="../img/lights.png" alt="Thumb"></a></p>'
-        '<p>Read <a href="/files/manual.pdf">the manual</a>.</p></body></html>')
+        '<p>Read <a href="/files/manual.pdf">the manual</a>.</p><img src="../img/back panel.png" alt="Back">'
+        "</body></html>")
     report, _, _ = run_import("html", site, tmp_path / "a")
     body = imported(tmp_path / "a")["Lights"].body
     assert "![Lights](/media/html/img/lights.png)" in body  # absolute: from the site's root
     assert "[![Thumb](/media/html/img/lights.png)](/media/html/img/lights.png)" in body
     assert "[the manual](/media/html/files/manual.pdf)" in body
+    assert "![Back](/media/html/img/back%20panel.png)" in body  # a space would end the link
+    assert (tmp_path / "a/_media/html/img/back panel.png").is_file()
     assert (tmp_path / "a/_media/html/files/manual.pdf").is_file() and report.notes == []
 
 

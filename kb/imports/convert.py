@@ -30,6 +30,7 @@ INTERNAL_CLASS = "internal-note"
 EMPTY_ROW = re.compile(r"^\|(\s*\|)+\s*$")  # a table row of empty cells only
 EMPTY_CELL = re.compile(r"\|\s{2,}(?=\|)")
 CELLS = {"td", "th"}
+URL_BREAKERS = re.compile(r"[\s()<>]")
 #: ``&name;`` or ``&#123;`` written as text: kept as text, not read as an entity.
 ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 #: Elements whose first text starts a Markdown block, and what would read as markup there.
@@ -205,6 +206,9 @@ def _strip(tree: BeautifulSoup, page: bool) -> list[str]:
             continue
         for name in [a for a in tag.attrs if a.lower().startswith("on") or a == "style"]:
             del tag[name]
+        for name in ("src", "href"):  # a space or bracket would end a Markdown link early
+            if isinstance(tag.get(name), str):
+                tag[name] = URL_BREAKERS.sub(lambda m: f"%{ord(m.group(0)):02X}", tag[name].strip())
         if tag.name == "a" and str(tag.get("href", "")).strip().lower().startswith(
                 ("javascript:", "vbscript:", "data:")):
             del tag["href"]

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import yaml
 
@@ -87,7 +87,7 @@ def _media(article: SourceArticle, markdown: str, images: list[str],
                 continue
             target = posixpath.join(article.source, found.resolve().relative_to(root).as_posix())
             media[found] = target
-            links[src] = f"{MEDIA_URL}/{target}"
+            links[src] = f"{MEDIA_URL}/{quote(target)}"  # a space would end the Markdown link
 
     def swap(match: re.Match[str]) -> str:
         new = links.get(match.group(2))
