@@ -99,7 +99,8 @@ def test_images_local_copied_remote_listed_and_problems_reported(tmp_path: Path)
     assert "id 360028: warning: restricted to user segment 'Signed-in customers' (signed_in_users): " \
         "imported as internal" in lines
     assert "id 360023: warning: restricted" not in lines  # staff is what internal means: no warning
-    assert "section 'Invoices': type billing" in lines  # every guess is listed
+    assert "section 'Invoices': type billing" in lines  # every guess is listed, the default level too
+    assert "section 'Invoices': level 0 (default: no hint in the name)" in lines
     broken = next(a for a in load_knowledge_base(out).articles if a.title.startswith("Broken"))
     assert "alert" not in broken.body and "onclick" not in broken.body  # scripts stripped
     assert "| Area | Status<br><br>Check back **soon** |" in broken.body  # cells as a browser reads them
@@ -122,7 +123,9 @@ def test_a_mapping_file_decides_and_its_guesses_are_not_listed(tmp_path: Path) -
 def test_the_guessed_mapping_can_be_written_and_reused(tmp_path: Path) -> None:
     _, _, guessed = run_import("zendesk", DUMP, tmp_path / "a", dry_run=True)
     (tmp_path / "m.yml").write_text(guessed)
-    assert load_mapping(tmp_path / "m.yml").sections
+    written = load_mapping(tmp_path / "m.yml")
+    assert written.sections["Invoices"] == {"type": "billing", "level": 0}  # every decision, to edit
+    assert written.sections["Advanced diagnostics"] == {"level": 2}  # its type comes from its parent
     report, _, _ = run_import("zendesk", DUMP, tmp_path / "b", tmp_path / "m.yml")
     run_import("zendesk", DUMP, tmp_path / "c")
     assert report.guesses == [line for line in report.guesses if "default" in line]
