@@ -64,7 +64,8 @@ def test_what_renders_is_what_the_html_said(html: str, expected: list[str]) -> N
     ("<p>a &amp; b &lt;c&gt;</p></div></span>", ["<p>a &amp; b &lt;c&gt;</p>"]),  # stray end tags
     ("<p>one</br>two</p>", ["<p>one<br>\ntwo</p>"]),  # </br> is a line break to browsers
     ('<p><img src="img/my photo (1).png" alt="P"> <a href="/files/a b.pdf">PDF</a></p>',
-     ['<img alt="P" src="img/my%20photo%20%281%29.png">', '<a href="/files/a%20b.pdf" rel="noopener noreferrer">PDF</a>']),
+     ['<img alt="P" src="img/my%20photo%20%281%29.png">',
+      '<a href="/files/a%20b.pdf" rel="noopener noreferrer">PDF</a>']),
 ])
 def test_html_is_read_as_a_browser_would(html: str, expected: list[str]) -> None:
     converted = to_markdown(html)
