@@ -199,6 +199,19 @@ def test_a_regional_version_in_the_original_language_is_reported(tmp_path: Path)
             "original" in lines
 
 
+def test_links_to_old_section_pages_are_listed(tmp_path: Path) -> None:
+    dump = tmp_path / "dump"
+    shutil.copytree(DUMP, dump)
+    page = dump / "articles-page-1.json"
+    data = json.loads(page.read_text())
+    data["articles"][0]["body"] += ('<p>More in <a href="https://northwind.zendesk.com/hc/en-us/sections/'
+                                    '1001-Invoices">Invoices</a>.</p>')
+    page.write_text(json.dumps(data))
+    report, _, _ = run_import("zendesk", dump, tmp_path / "articles")
+    assert "id 360000: warning: link 'https://northwind.zendesk.com/hc/en-us/sections/1001-Invoices' " \
+        "matches no imported article" in "\n".join(report.lines())
+
+
 def test_a_writer_edit_is_kept_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "articles"
     run_import("zendesk", DUMP, out)
