@@ -5,6 +5,7 @@ decided in ``search/visibility.py``."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,11 @@ from search.visibility import archived_answer, may_see, redirect_target, review_
 
 #: Redirect chains (an old URL of an archived article replaced by a renamed one) end after this.
 MAX_HOPS = 5
+#: Zendesk (``/hc/[locale/]articles/<id>[-title]``) and Freshdesk (``[/locale]/support/solutions/
+#: articles/<id>[-title]``) article URLs.
+LEGACY_ARTICLE = re.compile(r"^(?:/(?P<hc>hc)(?:/(?P<hc_locale>[A-Za-z]{2}(?:-[A-Za-z0-9]+)?))?|"
+                            r"(?:/(?P<fd_locale>[A-Za-z]{2}(?:-[A-Za-z0-9]+)?))?/support/solutions)"
+                            r"/articles/(?P<id>\d+)(?:-[^/]*)?$")
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,46 @@ def moved(snapshot: Snapshot, slug: str, viewer: Viewer) -> Moved | None:
     return None
 
 
+def article_key(path: str) -> tuple[str, str, str] | None:
+    """``(system, locale, id)`` of a Zendesk or Freshdesk article URL path, which both resolve by
+    id whatever title follows it: ``/hc/en-us/articles/123-Old-title`` -> ``("hc", "en-us",
+    "123")``; ``/support/solutions/articles/42-x`` -> ``("solutions", "", "42")``."""
+    found = LEGACY_ARTICLE.match(path)
+    if found is None:
+        return None
+    locale = (found.group("hc_locale") or found.group("fd_locale") or "").lower()
+    return ("hc" if found.group("hc") else "solutions", locale, found.group("id"))
+
+
+def _by_article_key(snapshot: Snapshot) -> dict[tuple[str, str, str], str]:
+    """Old article URL keys -> slug, once per version; a key without locale (``/hc/articles/123``)
+    leads to the original rather than a translation."""
+    def build() -> dict[tuple[str, str, str], str]:
+        paths: dict[str, str] = (snapshot.meta.get("states") or {}).get("paths", {})
+        table: dict[tuple[str, str, str], str] = {}
+        bare: dict[tuple[str, str, str], list[str]] = {}
+        for path, slug in paths.items():
+            key = article_key(path)
+            if key is not None:
+                table.setdefault(key, slug)
+                bare.setdefault((key[0], "", key[2]), []).append(slug)
+        for key, slugs in bare.items():
+            originals = [s for s in slugs if not (_data(snapshot, s) or {}).get("translation_of")]
+            table.setdefault(key, (originals or slugs)[0])
+        return table
+    return snapshot.once("legacy-article-keys", build)
+
+
 def moved_path(snapshot: Snapshot, path: str, viewer: Viewer) -> str | None:
     """The slug an old URL path of a replaced help centre (``redirect_from``) leads this viewer
-    to; None when it names nothing the viewer may see."""
+    to: the same path, or a Zendesk or Freshdesk article URL with the same id and locale (its title
+    part changes with renames); None when it names nothing the viewer may see."""
     paths: dict[str, str] = (snapshot.meta.get("states") or {}).get("paths", {})
-    slug = paths.get("/" + path.strip("/"))
+    wanted = "/" + path.strip("/")
+    slug = paths.get(wanted)
+    key = article_key(wanted) if slug is None else None
+    if key is not None:
+        slug = _by_article_key(snapshot).get(key)
     return redirect_target(viewer, _data(snapshot, slug)) if slug else None
 
 

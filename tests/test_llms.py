@@ -54,6 +54,22 @@ def test_llms_txt_lists_every_public_article_grouped_by_type(client: Any, articl
         assert hidden not in body
 
 
+def test_an_article_without_a_summary_is_described_by_its_first_public_sentence(
+        articles_dir: Path, tmp_path: Path) -> None:
+    """Imported articles rarely have a summary: the first sentence of the public text stands in,
+    never a word of an internal block before it."""
+    (articles_dir / "technical" / "hard-reset.md").write_text(
+        "---\ntitle: Hard reset the router\ntype: technical\nlevel: 1\n---\n\n::: internal\n"
+        "Codeword zanzibar unlocks the engineer menu.\n:::\n\n## Steps\n\nHold the reset button for ten "
+        "seconds. Then wait for the green light.\n")
+    build_index(load_knowledge_base(articles_dir), tmp_path / "index")
+    body = text(make_app(tmp_path / "index", tmp_path / "instance").test_client().get("/llms.txt"))
+    assert ("[Hard reset the router](http://localhost/articles/technical/hard-reset.md): Hold the "
+            "reset button for ten seconds. (technical, level 1)") in body
+    for word in INTERNAL_TEXT:
+        assert word not in body
+
+
 def test_markdown_mirror_is_the_public_article(client: Any, articles_dir: Path) -> None:
     source = next(a for a in load_knowledge_base(articles_dir).articles if a.slug == "billing/refund-policy")
     assert "::: internal" in source.body  # the fixture has an internal block to strip

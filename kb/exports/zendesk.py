@@ -6,7 +6,8 @@ Categories are the four support types, sections one per type and level (``Billin
 the original Zendesk ids for imported articles (``_imported.json``), else a stable number from the
 slug. Bodies are the sanitized HTML the help centre serves; internal articles and ``::: internal``
 blocks are left out unless ``include_internal`` (then: a ``staff`` user segment and ``<div
-class="internal-note">`` blocks).
+class="internal-note">`` blocks). A translation is ``outdated`` unless its ``source_hash`` is its
+original's now (kb/translations.py), which an import reads back.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import yaml
 from kb.loader import KnowledgeBase
 from kb.markup import render_html
 from kb.model import LEVELS, SUPPORT_TYPES, Article
+from kb.translations import source_hash
 
 STAFF_SEGMENT = 77
 CATEGORY_BASE = 1000
@@ -71,13 +73,14 @@ def export(kb: KnowledgeBase, manifest: dict[str, dict[str, str]], visible: Call
             dump.left_out.append((article.slug, "internal (--include-internal exports it)"))
         else:
             chosen.append(article)
-    slugs = {a.slug for a in chosen}
+    by_slug = {a.slug: a for a in chosen}
     articles, translations = [], {}
     for article in chosen:
         record = _article(article, ids, include_internal, site_url)
         original = article.translation_of
-        if original and original in slugs:
-            translation = _translation(article, ids[original], ids[article.slug], record)
+        if original and original in by_slug:
+            outdated = article.source_hash != source_hash(by_slug[original])  # stale or unmarked
+            translation = _translation(article, ids[original], ids[article.slug], record, outdated)
             translations.setdefault(ids[original], []).append(translation)
         else:
             articles.append(record)
@@ -122,8 +125,9 @@ def _article(article: Article, ids: dict[str, int], include_internal: bool, site
     }
 
 
-def _translation(article: Article, source_id: int, own_id: int, record: dict[str, Any]) -> dict[str, Any]:
+def _translation(article: Article, source_id: int, own_id: int, record: dict[str, Any],
+                 outdated: bool) -> dict[str, Any]:
     return {"id": own_id, "url": record["url"], "html_url": record["html_url"], "source_id": source_id,
             "source_type": "Article", "locale": article.lang, "title": article.title,
-            "body": record["body"], "outdated": False, "draft": record["draft"], "hidden": False,
+            "body": record["body"], "outdated": outdated, "draft": record["draft"], "hidden": False,
             "created_at": record["created_at"], "updated_at": record["updated_at"]}

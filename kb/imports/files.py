@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import yaml
 
@@ -24,6 +24,11 @@ MAX_SLUG_WORDS = 8
 IMAGE_LINK = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)(\))")
 #: Images and links: both are rewritten when they point at a copied local file.
 ANY_LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)(\))")
+LINK_ONLY = re.compile(r"(?<!!)(\[[^\]]*\]\()([^)\s]+)(\))")
+#: The target of any link or image, also of a linked image (``[![alt](a.png)](a.png)``).
+LINK_TARGET = re.compile(r"(\]\()([^)\s]+)(\))")
+#: Link targets that are pages (other articles), never copied as files.
+PAGE_SUFFIXES = {".html", ".htm", ".md", ".php", ".asp", ".aspx", ".jsp"}
 
 
 @dataclass
@@ -52,7 +57,8 @@ def _is_remote(src: str) -> bool:
     return bool(re.match(r"^([a-z][a-z0-9+.-]*:|//)", src, re.I))
 
 
-def _media(article: SourceArticle, markdown: str, images: list[str], report: Report) -> tuple[str, dict[Path, str]]:
+def _media(article: SourceArticle, markdown: str, images: list[str],
+           report: Report) -> tuple[str, dict[Path, str]]:
     """Copy local images (relative to the source file) into _media; list remote ones."""
     media: dict[Path, str] = {}
     links: dict[str, str] = {}
@@ -70,8 +76,7 @@ def _media(article: SourceArticle, markdown: str, images: list[str], report: Rep
         elif _is_remote(src):
             report.remote_images.append((article.source_id, src))
         else:
-            relative = unquote(urlparse(src).path).lstrip("/")
-            found = (article.base_dir / relative) if article.base_dir else None
+            found = _local_file(article, src)
             if found is None or not found.is_file():
                 report.warn(article.source_id, f"local image {src!r} not found", article.origin)
                 continue
@@ -82,12 +87,35 @@ def _media(article: SourceArticle, markdown: str, images: list[str], report: Rep
                 continue
             target = posixpath.join(article.source, found.resolve().relative_to(root).as_posix())
             media[found] = target
-            links[src] = f"{MEDIA_URL}/{target}"
+            links[src] = f"{MEDIA_URL}/{quote(target)}"  # a space would end the Markdown link
 
     def swap(match: re.Match[str]) -> str:
         new = links.get(match.group(2))
         return match.group(0) if new is None else f"{match.group(1)}{new}{match.group(3)}"
-    return ANY_LINK.sub(swap, markdown), media
+    return LINK_TARGET.sub(swap, markdown), media
+
+
+def _local_file(article: SourceArticle, src: str) -> Path | None:
+    """Where a local ``src`` is: relative to the source file, or (``/img/a.png``) to the root of
+    the source (the site folder of an HTML import)."""
+    relative = unquote(urlparse(src).path)
+    base = article.extra.get("root") if relative.startswith("/") else None
+    base = base or article.base_dir
+    return Path(base) / relative.lstrip("/") if base else None
+
+
+def _linked_files(article: SourceArticle, markdown: str) -> list[str]:
+    """Links (not images) to local files that are not pages (``files/manual.pdf``): copied too."""
+    found = []
+    for match in LINK_ONLY.finditer(markdown):
+        target = match.group(2)
+        if _is_remote(target) or target.startswith(("#", MEDIA_URL + "/")):
+            continue
+        suffix = posixpath.splitext(urlparse(target).path)[1].lower()
+        path = _local_file(article, target)
+        if suffix and suffix not in PAGE_SUFFIXES and path is not None and path.is_file():
+            found.append(target)
+    return found
 
 
 def front_matter(article: SourceArticle, translation_of: str, slug: str) -> dict[str, object]:
@@ -105,6 +133,8 @@ def front_matter(article: SourceArticle, translation_of: str, slug: str) -> dict
         fields["lang"] = article.lang
     if translation_of:
         fields["translation_of"] = translation_of
+        if article.extra.get("source_hash"):
+            fields["source_hash"] = article.extra["source_hash"]
     if article.extra.get("related_slugs"):
         fields["related"] = list(article.extra["related_slugs"])
     if article.updated:
@@ -125,6 +155,8 @@ def render(article: SourceArticle, slug: str, translation_of: str, report: Repor
         body, images = converted.markdown, converted.images
         for problem in converted.problems:
             report.warn(article.source_id, f"broken HTML: {problem}", article.origin)
+        for frame in converted.frames:
+            report.warn(article.source_id, f"embedded frame kept as a link: {frame}", article.origin)
     else:
         body, images = article.body.strip(), [m.group(2) for m in IMAGE_LINK.finditer(article.body)]
     if not article.title.strip():
@@ -134,9 +166,11 @@ def render(article: SourceArticle, slug: str, translation_of: str, report: Repor
         report.skip(article.source_id, "empty body", article.origin)
         return None
     local = [str(path) for path in article.extra.get("attachments", [])]
+    local += _linked_files(article, body)
     local += [m.group(2) for m in ANY_LINK.finditer(body) if m.group(2).startswith(MEDIA_URL + "/")
               and m.group(2) not in images]
     body, media = _media(article, body, images + local, report)
+    report.remote_images += [(article.source_id, url) for url in article.extra.get("remote", [])]
     body, unresolved = rewrite(body, article, slug, links or {})
     for target in dict.fromkeys(unresolved):
         report.warn(article.source_id, f"link {target!r} matches no imported article: kept as it is",

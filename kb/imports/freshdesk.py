@@ -3,8 +3,10 @@
 The folder holds ``categories.json``, ``folders.json`` (or ``folders/*.json``) and
 ``articles*.json`` (or ``articles/*.json``) in the portal's main language; a subfolder named by a
 language code (``es/``, ``pt-BR/``) holds the same articles translated (same ids). Article
-``status`` 1 is a draft, 2 published; a folder with ``visibility`` 3 (agents only) makes its
-articles internal. Attachments present under ``attachments/<id>/<name>`` are copied.
+``status`` 1 is a draft, 2 published; a folder with a ``visibility`` other than 1 (all users)
+makes its articles internal: 3 (agents) silently, the others (logged-in users, companies, bots,
+segments) with a warning, since supportkb has no audience between public and internal.
+Attachments present under ``attachments/<id>/<name>`` are copied.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle, lang_code, parse_timestamp, read_json
 
 LANG_DIR = re.compile(r"^[a-z]{2}(-[a-zA-Z]{2})?$")
-AGENTS_ONLY = 3
+ALL_USERS, AGENTS_ONLY = 1, 3
 DRAFT = 1
 
 
@@ -47,25 +49,27 @@ def _text(record: dict[str, Any], key: str) -> str:
     return value or ""
 
 
-def _attachments(dump: Path, record: dict[str, Any], body: str) -> tuple[str, list[str]]:
-    """Local copies of the article's attachments: inline ones replace their URL in the body,
-    the others are listed at the end."""
-    local, links = [], []
+def _attachments(dump: Path, record: dict[str, Any], body: str) -> tuple[str, dict[str, Any]]:
+    """The article's attachments: inline ones present locally replace their URL in the body (the
+    others stay remote images); the rest are listed at the end, linked to the local copy or, when
+    the dump lacks it, to ``attachment_url``. (body, {"attachments": local, "remote": urls})."""
+    local, remote, links = [], [], []
     for item in record.get("attachments") or []:
         if not isinstance(item, dict) or "id" not in item:
             continue
         relative = f"attachments/{item['id']}/{item.get('name', '')}"
-        if not (dump / relative).is_file():
-            continue
+        present = (dump / relative).is_file()
         url = str(item.get("attachment_url") or "")
         if url and url in body:
-            body = body.replace(html.escape(url), relative).replace(url, relative)
-        else:
-            local.append(relative)
-            links.append(f'<li><a href="{html.escape(relative)}">{html.escape(str(item.get("name")))}</a></li>')
+            if present:
+                body = body.replace(html.escape(url), relative).replace(url, relative)
+        elif present or url:
+            (local if present else remote).append(relative if present else url)
+            target = html.escape(relative if present else url)
+            links.append(f'<li><a href="{target}">{html.escape(str(item.get("name")))}</a></li>')
     if links:
         body += "<h2>Attachments</h2><ul>" + "".join(links) + "</ul>"
-    return body, local
+    return body, {"attachments": local, "remote": remote}
 
 
 def read(path: Path, report: Report, **_options: Any) -> list[SourceArticle]:
@@ -86,6 +90,11 @@ def read(path: Path, report: Report, **_options: Any) -> list[SourceArticle]:
             if article.source_id not in by_id:
                 report.skip(article.source_id, "translation of an article not in the dump", article.origin)
                 continue
+            if article.lang == by_id[article.source_id].lang:
+                report.skip(article.source_id, f"the {folder.name} version is in the language of its "
+                                               "original (one article per language): not imported",
+                            article.origin)
+                continue
             article.translation_of = article.source_id
             translations.append(article)
     report.read = len(originals) + len(translations)
@@ -101,6 +110,17 @@ def _chain(folder_id: str, folders: dict[str, dict[str, Any]]) -> list[dict[str,
     return chain
 
 
+def _restricted(source_id: str, chain: list[dict[str, Any]], origin: str, report: Report) -> bool:
+    """Whether a folder the article sits in is not for all users (``visibility`` other than 1)."""
+    limited = [f for f in chain if f.get("visibility", ALL_USERS) != ALL_USERS]
+    for folder in limited:
+        if folder.get("visibility") != AGENTS_ONLY:
+            report.warn(source_id, f"folder {folder.get('name')!r} has visibility {folder.get('visibility')} "
+                                   "(not all users): imported as internal", origin)
+            break
+    return bool(limited)
+
+
 def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str, Any]],
              folders: dict[str, dict[str, Any]], lang: str, report: Report) -> SourceArticle:
     source_id = str(record["id"])
@@ -114,7 +134,7 @@ def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str,
     if not isinstance(tags, list):
         raise BadInput(record["_file"], "'tags' must be a list", source_id)
     seo = record.get("seo_data") if isinstance(record.get("seo_data"), dict) else {}
-    body, local = _attachments(dump, record, _text(record, "description"))
+    body, found = _attachments(dump, record, _text(record, "description"))
     return SourceArticle(
         source="freshdesk", source_id=source_id, title=_text(record, "title"), body=body,
         tags=[str(t) for t in tags], summary=str(seo.get("meta_description") or "").strip(),
@@ -122,9 +142,9 @@ def _article(record: dict[str, Any], dump: Path, categories: dict[str, dict[str,
         sections=[str(f.get("name", "")) for f in chain], section_ids=[str(f["id"]) for f in chain],
         lang=lang or lang_code(str(record.get("language") or "en")),
         draft=record.get("status") == DRAFT,
-        internal=any(f.get("visibility") == AGENTS_ONLY for f in chain),
+        internal=_restricted(source_id, chain, record["_file"], report),
         updated=parse_timestamp(record.get("updated_at")),
         # a translation's portal URL carries its language: /es/support/solutions/articles/42
         url_path=(f"/{lang}" if lang else "") + f"/support/solutions/articles/{source_id}",
         origin=record["_file"], base_dir=dump,
-        extra={"attachments": local})
+        extra=found)

@@ -11,6 +11,10 @@ from kb.imports.source import SourceArticle, lang_code
 
 ZENDESK = re.compile(r"/hc/(?:([A-Za-z-]+)/)?articles/(\d+)")
 FRESHDESK = re.compile(r"/support/solutions/articles/(\d+)")
+#: Pages of the old help centre that are not articles (sections, categories, folders): no article
+#: stands for them, and the old site may go away, so links to them are listed.
+OLD_PAGE = re.compile(r"/hc/(?:[A-Za-z-]+/)?(?:sections|categories|community)/|"
+                      r"/support/solutions/(?:folders/)?\d+")
 LINK = re.compile(r"(?<!!)(\[[^\]]*\]\()([^)\s]+)(\))")
 
 
@@ -42,7 +46,8 @@ def link_table(articles: list[SourceArticle], slugs: dict[str, str]) -> dict[str
 def rewrite(markdown: str, article: SourceArticle, slug: str,
             table: dict[str, str]) -> tuple[str, list[str]]:
     """The body with links to other imported articles as relative ``.md`` links, and the links
-    that look like links to articles (relative, or Zendesk/Freshdesk article URLs) but match none."""
+    that look like links to articles (relative, or Zendesk/Freshdesk article URLs) but match none,
+    or that point at a section or category page of the old help centre."""
     unresolved: list[str] = []
 
     def swap(match: re.Match[str]) -> str:
@@ -57,7 +62,8 @@ def rewrite(markdown: str, article: SourceArticle, slug: str,
         key = link_key(path)
         found = table.get(key)
         if not found:
-            if not parsed.scheme and not target.startswith("/") or key.startswith(("zendesk:", "freshdesk:")):
+            relative = not parsed.scheme and not target.startswith("/")
+            if relative or key.startswith(("zendesk:", "freshdesk:")) or OLD_PAGE.search(path):
                 unresolved.append(target)
             return match.group(0)
         relative = posixpath.relpath(found, posixpath.dirname(slug) or ".") + ".md"

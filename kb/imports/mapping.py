@@ -52,6 +52,8 @@ class Mapping:
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     default_type: str = "general"
     default_level: int = 0
+    #: what the file's ``default`` states ("type", "level"): falling back to it is no guess
+    stated_defaults: frozenset[str] = frozenset()
     #: (kind, name, "type" or "level") -> (value, why), one entry per distinct guess
     guesses: dict[tuple[str, str, str], tuple[Any, str]] = field(default_factory=dict)
 
@@ -81,7 +83,7 @@ class Mapping:
                     self.guesses[(kind, name, "type")] = (support_type, f"from {found.group(0)!r}")
                     return support_type
         named = [(kind, name) for kind, _, name in places if name]
-        if named:
+        if named and "type" not in self.stated_defaults:
             self.guesses[(*named[0], "type")] = (self.default_type, "default: no hint in the name")
         return self.default_type
 
@@ -92,6 +94,9 @@ class Mapping:
                 if found:
                     self.guesses[(kind, name, "level")] = (level, f"from {found.group(0)!r}")
                     return level
+        named = [(kind, name) for kind, _, name in places if name]
+        if named and "level" not in self.stated_defaults:  # listed, so --mapping-out names it
+            self.guesses[(*named[0], "level")] = (self.default_level, "default: no hint in the name")
         return self.default_level
 
     def guess_lines(self) -> list[str]:
@@ -155,4 +160,4 @@ def load_mapping(path: Path | None) -> Mapping:
             raise BadInput(path, f"{kind}: must map names or ids to rules")
         tables[kind] = {str(k): _rule(path, f"{kind}: {k}", v) for k, v in table.items()}
     return Mapping(tables["categories"], tables["sections"], default.get("type", "general"),
-                   default.get("level", 0))
+                   default.get("level", 0), stated_defaults=frozenset(default))

@@ -4,8 +4,8 @@ TSV (as QnA Maker exports it), CSV or XLSX with a header row: ``Question``, ``An
 ``Source``, ``Metadata`` (``key:value|key:value``), and optionally ``SuggestedQuestions``,
 ``IsContextOnly``, ``Prompts``, ``QnaId``. Rows sharing a ``QnaId`` (or, without one, the same
 answer) are one article: the first question is its title, the others its ``questions``. Answers are
-Markdown already; follow-up ``Prompts`` become ``related`` articles. Metadata ``type``, ``level``, ``lang``, ``tags``, ``category``, ``section`` and
-``audience`` (``internal``) are used.
+Markdown already; follow-up ``Prompts`` become ``related`` articles. Metadata ``type``, ``level``,
+``lang``, ``tags``, ``category``, ``section`` and ``audience`` (``internal``) are used.
 """
 from __future__ import annotations
 
@@ -14,35 +14,47 @@ import hashlib
 import io
 import json
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kb.imports.report import Report
-from kb.imports.source import BadInput, SourceArticle, lang_code, read_text
+from kb.imports.source import MAX_BODY_BYTES, BadInput, SourceArticle, lang_code, read_text
 from kb.model import LEVELS, SUPPORT_TYPES
 
 REQUIRED = ("question", "answer")
 
 
-def _rows_text(path: Path, encoding: str) -> Iterator[list[str]]:
+def _rows_text(path: Path, encoding: str) -> list[list[str]]:
     text = read_text(path, encoding)
     delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+    kind = "CSV" if delimiter == "," else "TSV"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = csv.field_size_limit(MAX_BODY_BYTES + 1)  # an answer may be long, not endless
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return list(reader)
     except csv.Error as exc:
-        raise BadInput(path, f"not a valid {'CSV' if delimiter == ',' else 'TSV'} file: {exc}") from None
+        if "field larger than field limit" in str(exc):
+            raise BadInput(path, f"line {reader.line_num}: a cell is over the {MAX_BODY_BYTES:,}-byte "
+                                 "limit for one answer (a quote left open, or not a QnA sheet?)") from None
+        raise BadInput(path, f"line {reader.line_num}: not a valid {kind} file: {exc}") from None
+    finally:
+        csv.field_size_limit(limit)
 
 
-def _rows_xlsx(path: Path) -> Iterator[list[str]]:
+def _rows_xlsx(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook  # noqa: PLC0415  (only for .xlsx sheets)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001  (zipfile, XML and openpyxl errors alike)
         raise BadInput(path, f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield ["" if cell is None else str(cell) for cell in row]
+    try:  # the first sheet with a Question and Answer header (a Synonyms sheet may come first)
+        sheets = [[["" if cell is None else str(cell) for cell in row]
+                   for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets]
     finally:
         book.close()
+    for found in sheets:
+        if found and all(name in [cell.strip().lower() for cell in found[0]] for name in REQUIRED):
+            return found
+    return sheets[0] if sheets else []
 
 
 def rows(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:

@@ -53,7 +53,7 @@ class Report:
             out.append("Guessed (write a mapping file to change; --mapping-out writes one):")
             out += [f"  {line}" for line in self.guesses]
         if self.remote_images:
-            out.append("Remote images kept as links (not copied):")
+            out.append("Remote images and attachments kept as links (not copied):")
             out += [f"  id {sid}: {url}" for sid, url in dict.fromkeys(self.remote_images)]
         if self.copied:
             out.append(f"Copied {len(self.copied)} local image(s) and attachment(s) to _media/")

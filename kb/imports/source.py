@@ -49,6 +49,9 @@ class SourceArticle:
     url_path: str = ""
     #: source id of the article this one translates ("" for an original)
     translation_of: str = ""
+    #: the source says this translation matches its original as imported (Zendesk ``outdated:
+    #: false``): it gets the original's ``source_hash`` and starts ``current``
+    up_to_date: bool = False
     #: source ids of related articles (QnA follow-up prompts)
     related_ids: list[str] = field(default_factory=list)
     #: the file it was read from, for messages
@@ -83,7 +86,9 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip()) - 1
+        # the decoder stops at the end, or in a string that never closes (JSON strings cannot
+        # hold a raw line break, so an unclosed one runs to the end of the file)
+        truncated = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         reason = "truncated JSON (the file ends early)" if truncated else "malformed JSON"
         raise BadInput(path, f"{reason}: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
 

@@ -3,8 +3,9 @@
 ``_imported.json`` in the folder records, per source id (``zendesk:123``), the slug it was written
 to and the hash of the text written. A re-run keeps the slug (even when the title changed),
 rewrites only what changed at the source, and leaves a file whose text no longer matches the
-recorded hash alone (a writer edited it) unless ``force``. Everything is rendered and checked
-before the first file is written; files go through a staging folder and ``os.replace``.
+recorded hash (a writer edited it), or that a writer deleted or moved, alone unless ``force``.
+Everything is rendered and checked before the first file is written; files go through a staging
+folder and ``os.replace``.
 """
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from kb.imports.files import MEDIA_DIR, Rendered, base_slug, render
 from kb.imports.links import link_table
 from kb.imports.report import Report
 from kb.imports.source import BadInput, SourceArticle
+from kb.model import Article
 from kb.parse import parse_text
 from kb.problems import Problem, errors
+from kb.translations import source_hash
 
 MANIFEST = "_imported.json"
 
@@ -80,7 +83,8 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
     slugs = _assign_slugs(articles, out, result.manifest)
     by_key = {a.key: a for a in articles}
     links = link_table(articles, slugs)
-    for article in articles:
+    built: dict[str, Article] = {}  # key -> the article as written, for its translations' source_hash
+    for article in sorted(articles, key=lambda a: bool(a.translation_of)):  # originals first
         translation_of = ""
         if article.translation_of:
             original = by_key.get(f"{article.source}:{article.translation_of}")
@@ -89,16 +93,23 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
                                                "not in this import: imported as an original", article.origin)
             else:
                 translation_of = slugs[original.key]
+                _mark_translation(article, built.get(original.key), report)
         related = [by_key.get(f"{article.source}:{rid}") for rid in article.related_ids]
         article.extra["related_slugs"] = [slugs[other.key] for other in related if other is not None]
         slug = slugs[article.key]
         rendered = render(article, slug, translation_of, report, links)
         if rendered is None:
             continue
-        result.files[slug] = (article.key, _action(out, slug, rendered.text,
-                                                   result.manifest.get(article.key), force), rendered)
+        action = _action(out, slug, rendered.text, result.manifest.get(article.key), force)
+        result.files[slug] = (article.key, action, rendered)
+        if action == "kept" and not (out / f"{slug}.md").exists():
+            report.warn(article.source_id, f"{slug}.md was deleted or moved since the import: not "
+                                           "written again (--force writes it)", article.origin)
         parsed = parse_text(rendered.text, f"{slug}.md")
-        found = [parsed] if isinstance(parsed, Problem) else build_article(parsed, slug, f"{slug}.md", "")[1]
+        if isinstance(parsed, Problem):
+            found = [parsed]
+        else:
+            built[article.key], found = build_article(parsed, slug, f"{slug}.md", "")
         for problem in errors(found):
             report.warn(article.source_id, f"{problem.field}: {problem.message}", article.origin)
     for slug, (key, action, _) in sorted(result.files.items()):
@@ -106,10 +117,21 @@ def plan(articles: list[SourceArticle], out: Path, report: Report, force: bool =
     return result
 
 
+def _mark_translation(article: SourceArticle, original: Article | None, report: Report) -> None:
+    """A translation the source calls up to date records its original's ``source_hash`` (it starts
+    ``current``); one it calls outdated is left unmarked, and said so."""
+    if article.up_to_date and original is not None:
+        article.extra["source_hash"] = source_hash(original)
+    elif article.source == "zendesk" and not article.up_to_date:
+        report.warn(article.source_id, f"the {article.lang} translation is outdated at the source: "
+                                       "update it, then 'build.py translations --mark-current'",
+                    article.origin)
+
+
 def _action(out: Path, slug: str, text: str, recorded: dict[str, str] | None, force: bool) -> str:
     path = out / f"{slug}.md"
-    if not path.exists():
-        return "create"
+    if not path.exists():  # new, or deleted (or moved) by a writer since it was imported
+        return "kept" if recorded is not None and not force else "create"
     current = path.read_text(encoding="utf-8", errors="replace")
     if current == text:
         return "unchanged"

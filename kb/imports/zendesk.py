@@ -5,7 +5,8 @@ Any ``*.json`` under the folder is read, paged files included, for these top-lev
 ``source_id`` naming it), ``article_attachments`` and ``user_segments``. The same article listed
 under several locales (``/api/v2/help_center/{locale}/articles``) is one original, in its
 ``source_locale``, and translations. Articles restricted to a ``staff`` user segment become
-``audience: internal``.
+``audience: internal``; so do those restricted to any other segment (signed-in users, tags,
+groups, organizations), with a warning: supportkb has no audience between public and internal.
 """
 from __future__ import annotations
 
@@ -69,10 +70,12 @@ def _section_chain(section_id: Any, sections: dict[str, dict[str, Any]]) -> list
 
 
 def _local_attachments(dump: Path, body: str, attachments: list[dict[str, Any]],
-                       by_id: dict[str, dict[str, Any]]) -> tuple[str, list[str]]:
+                       by_id: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     """Point attachment URLs present in the dump (``article_attachments/<id>/<file_name>``) at the
-    local file; add non-inline attachments as a list of links. (body, local paths)."""
+    local file; add non-inline attachments as a list of links, to the local file or, when the dump
+    lacks it, to its ``content_url``. (body, {"attachments": local paths, "remote": urls})."""
     local: list[str] = []
+    remote: list[str] = []
 
     def local_path(record: dict[str, Any]) -> str:
         relative = f"article_attachments/{record['id']}/{record.get('file_name', '')}"
@@ -85,14 +88,15 @@ def _local_attachments(dump: Path, body: str, attachments: list[dict[str, Any]],
     body = re.sub(r'(src=")([^"]*/article_attachments/\d+[^"]*)(")', swap, body)
     links = []
     for record in attachments:
-        path = local_path(record)
-        if not record.get("inline") and path:
-            local.append(path)
-            links.append(f'<li><a href="{html.escape(path)}">'
-                         f'{html.escape(str(record.get("display_file_name") or record.get("file_name")))}</a></li>')
+        path, url = local_path(record), str(record.get("content_url") or "")
+        if record.get("inline") or not (path or url):
+            continue
+        (local if path else remote).append(path or url)
+        name = html.escape(str(record.get("display_file_name") or record.get("file_name")))
+        links.append(f'<li><a href="{html.escape(path or url)}">{name}</a></li>')
     if links:
         body += "<h2>Attachments</h2><ul>" + "".join(links) + "</ul>"
-    return body, local
+    return body, {"attachments": local, "remote": remote}
 
 
 def read(path: Path, report: Report) -> list[SourceArticle]:
@@ -104,7 +108,7 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
     dump = path if path.is_dir() else path.parent
     categories = {str(c["id"]): c for c in records["categories"]}
     sections = {str(s["id"]): s for s in records["sections"]}
-    staff = {str(s["id"]) for s in records["user_segments"] if s.get("user_type") == "staff"}
+    segments = {str(s["id"]): s for s in records["user_segments"]}
     attachments: dict[str, list[dict[str, Any]]] = {}
     for record in records["article_attachments"]:
         attachments.setdefault(str(record.get("article_id")), []).append(record)
@@ -112,16 +116,20 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
     originals: dict[str, SourceArticle] = {}
     translations: dict[tuple[str, str], SourceArticle] = {}
     for record in records["articles"]:
-        article = _article(record, categories, sections, staff, report)
-        article.body, local = _local_attachments(dump, article.body,
+        article = _article(record, categories, sections, segments, report)
+        article.body, found = _local_attachments(dump, article.body,
                                                  attachments.get(article.source_id, []), by_attachment_id)
-        article.extra["attachments"] = local
+        article.extra.update(found)
         article.base_dir = dump
-        source_locale = str(record.get("source_locale") or record.get("locale") or "en")
-        if lang_code(source_locale) == article.lang:
+        locale = str(record.get("locale") or "").lower()
+        source_locale = str(record.get("source_locale") or locale or "en").lower()
+        article.extra["locale"] = locale or source_locale
+        if not locale or locale == source_locale:
             originals.setdefault(article.source_id, article)
+        elif lang_code(locale) == lang_code(source_locale):
+            report.skip(article.source_id, _same_language(locale, source_locale), record["_file"])
         else:
-            article.translation_of = article.source_id
+            article.translation_of, article.up_to_date = article.source_id, record.get("outdated") is False
             translations.setdefault((article.source_id, article.lang), article)
     for record in records["translations"]:
         if record.get("source_type", "Article") != "Article":
@@ -132,14 +140,20 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
             report.skip(str(record["id"]), f"translation of article {record.get('source_id')}, "
                                            "which is not in the dump", record["_file"])
             continue
-        if lang == parent.lang or (parent.source_id, lang) in translations:
+        locale = (_text(record, "locale") or "en").lower()
+        if locale == parent.extra.get("locale") or (parent.source_id, lang) in translations:
             continue  # the original's own text, or already listed under its locale
+        if lang == parent.lang:
+            report.skip(parent.source_id, _same_language(locale, str(parent.extra.get("locale"))),
+                        record["_file"])
+            continue
         translated = SourceArticle(**{**parent.__dict__, "extra": dict(parent.extra)})
         translated.title = _text(record, "title")
-        translated.body, translated.extra["attachments"] = _local_attachments(
+        translated.body, found = _local_attachments(
             dump, _text(record, "body"), attachments.get(parent.source_id, []), by_attachment_id)
+        translated.extra.update(found)
         translated.lang, translated.translation_of = lang, parent.source_id
-        translated.draft = bool(record.get("draft"))
+        translated.draft, translated.up_to_date = bool(record.get("draft")), record.get("outdated") is False
         translated.updated = parse_timestamp(record.get("updated_at")) or parent.updated
         translated.url_path = urlparse(_text(record, "html_url")).path
         translated.origin = record["_file"]
@@ -148,8 +162,29 @@ def read(path: Path, report: Report) -> list[SourceArticle]:
     return list(originals.values()) + sorted(translations.values(), key=lambda a: a.key)
 
 
+def _same_language(locale: str, source_locale: str) -> str:
+    return (f"the {locale} version is in the language of its {source_locale} original (one article "
+            "per language, KEEP_REGION in kb/imports/source.py): not imported")
+
+
+def _restricted(record: dict[str, Any], segments: dict[str, dict[str, Any]], report: Report) -> bool:
+    """Whether only some users may see the article (``user_segment_id`` set): staff segments
+    silently, any other (or unknown) segment with a warning, since it is imported as internal."""
+    segment_id = record.get("user_segment_id")
+    if segment_id is None:
+        return False
+    segment = segments.get(str(segment_id))
+    if segment is None or segment.get("user_type") != "staff":
+        named = f"{segment.get('name')!r} ({segment.get('user_type')})" if segment else \
+            f"{segment_id} (not in user_segments.json)"
+        report.warn(str(record["id"]), f"restricted to user segment {named}: imported as internal",
+                    record["_file"])
+    return True
+
+
 def _article(record: dict[str, Any], categories: dict[str, dict[str, Any]],
-             sections: dict[str, dict[str, Any]], staff: set[str], report: Report) -> SourceArticle:
+             sections: dict[str, dict[str, Any]], segments: dict[str, dict[str, Any]],
+             report: Report) -> SourceArticle:
     source_id = str(record["id"])
     chain = _section_chain(record.get("section_id"), sections)
     if record.get("section_id") is not None and not chain:
@@ -169,6 +204,6 @@ def _article(record: dict[str, Any], categories: dict[str, dict[str, Any]],
         category_id=str(category["id"]) if category else "",
         sections=[str(s.get("name", "")) for s in chain], section_ids=[str(s["id"]) for s in chain],
         lang=lang_code(_text(record, "locale") or "en"), draft=bool(record.get("draft")),
-        internal=str(record.get("user_segment_id")) in staff,
+        internal=_restricted(record, segments, report),
         updated=parse_timestamp(record.get("updated_at")),
         url_path=urlparse(_text(record, "html_url")).path, origin=record["_file"])
