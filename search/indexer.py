@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from whoosh import index as whoosh_index
 
 from kb.loader import KnowledgeBase
+from kb.media import media_manifest
 from kb.model import Article
 from kb.progress import track
 from kb.review import verification_manifest
@@ -75,7 +76,8 @@ def _phrases(articles: list[Article], previous: dict[str, Any] | None,
 def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
                previous: dict[str, Any] | None = None,
                phrases: dict[str, list[list[str]]] | None = None) -> dict[str, Any]:
-    """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases.
+    """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases, the
+    audience of each linked media file.
 
     ``previous``: the meta of the version this one updates (same schema), to reuse; ``phrases``:
     titles and questions already analyzed while indexing."""
@@ -91,6 +93,8 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
         "review_by": {a.slug: a.review_by.isoformat() for a in articles if a.review_by},
         # archived articles and old URLs (kb/states.py), verification (kb/review.py)
         "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
+        # who may fetch each /media/ file: the audience of what links it (kb/media.py)
+        "media": media_manifest(articles),
         # every build, incremental ones too: a source's change makes its (unchanged) translations stale
         "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
         "phrases": _phrases(articles, previous, phrases),

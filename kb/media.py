@@ -1,0 +1,73 @@
+"""Who may fetch each media file: the audience of the content that links it.
+
+Images and attachments live in ``articles/_media/`` and are linked as ``/media/<path>``
+(``build.py import`` writes both, kb/imports/files.py). The build records, with the index version,
+which files customer-visible content links and which only agent-only content does
+(:func:`media_manifest`), so the app decides per request with a lookup (search/visibility.py).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Iterable
+from urllib.parse import unquote
+
+from kb.markup import split_internal
+from kb.model import Article
+
+MEDIA_DIR = "_media"
+#: The URL path media files are linked and served at.
+MEDIA_URL = "/media"
+PUBLIC, INTERNAL = "public", "internal"
+#: ``/media/...`` in Markdown or HTML: a bracketed ``</media/a b.png>`` target, or a path up to a
+#: space, quote or bracket; never inside another URL (``https://x/media/...``, ``/x/media/...``).
+MEDIA_LINK = re.compile(r"<" + MEDIA_URL + r"/([^<>\n]+)>"
+                        r"|(?<![\w.~/-])" + MEDIA_URL + r"/([^\s()<>\"'\[\]`]+)")
+
+
+def media_key(path: str) -> str | None:
+    """A file's key under ``_media`` (``zendesk/1/a.png``), normalized; None for a path that
+    leaves the folder or names it."""
+    key = posixpath.normpath(path.lstrip("/"))
+    if key in (".", "..") or key.startswith("../"):
+        return None
+    return key
+
+
+def linked_media(text: str) -> set[str]:
+    """Keys of the media files a Markdown or HTML text links (URL-decoded; query and fragment
+    dropped)."""
+    if MEDIA_URL + "/" not in text:  # most texts: no media at all
+        return set()
+    found: set[str] = set()
+    for match in MEDIA_LINK.finditer(text):
+        target = (match.group(1) or match.group(2)).split("#", 1)[0].split("?", 1)[0]
+        key = media_key(unquote(target))
+        if key:
+            found.add(key)
+    return found
+
+
+def media_manifest(articles: Iterable[Article]) -> dict[str, str]:
+    """``{key: "public" | "internal"}`` for every media file the indexed ``articles`` link.
+
+    ``public``: linked by customer-visible content (the body outside ``::: internal`` blocks, the
+    summary or the answer of a public, published article); ``internal``: linked only by agent-only
+    content (internal or in-review articles, ``::: internal`` blocks). Files nothing links are
+    left out (agents only, docs/import-export.md)."""
+    audiences: dict[str, str] = {}
+    for article in articles:
+        texts = (article.body, article.summary, article.answer)
+        if not any(MEDIA_URL + "/" in text for text in texts):
+            continue
+        if article.is_agent_only:
+            public, internal = set(), set().union(*map(linked_media, texts))
+        else:
+            parts = split_internal(article.body)
+            public = linked_media(parts.public) | linked_media(article.summary) | linked_media(article.answer)
+            internal = linked_media(parts.internal)
+        for key in public:
+            audiences[key] = PUBLIC
+        for key in internal:
+            audiences.setdefault(key, INTERNAL)
+    return dict(sorted(audiences.items()))
