@@ -19,10 +19,12 @@ MEDIA_DIR = "_media"
 #: The URL path media files are linked and served at.
 MEDIA_URL = "/media"
 PUBLIC, INTERNAL = "public", "internal"
-#: ``/media/...`` in Markdown or HTML: a bracketed ``</media/a b.png>`` target, or a path up to a
-#: space, quote or bracket; never inside another URL (``https://x/media/...``, ``/x/media/...``).
-MEDIA_LINK = re.compile(r"<" + MEDIA_URL + r"/([^<>\n]+)>"
-                        r"|(?<![\w.~/-])" + MEDIA_URL + r"/([^\s()<>\"'\[\]`]+)")
+#: ``/media/<path>`` up to a space, quote or bracket (a literal first: the regex engine skips ahead).
+MEDIA_PATH = re.compile(MEDIA_URL + r"/([^\s()<>\"'\[\]`]+)")
+#: The rest of a bracketed Markdown target, ``</media/a b.png>``: spaces allowed.
+BRACKETED = re.compile(r"([^<>\n]+)>")
+#: Characters that, just before ``/media/``, make it part of another URL (``https://x/media/``).
+INSIDE_URL = frozenset("~./-_")
 
 
 def media_key(path: str) -> str | None:
@@ -40,9 +42,15 @@ def linked_media(text: str) -> set[str]:
     if MEDIA_URL + "/" not in text:  # most texts: no media at all
         return set()
     found: set[str] = set()
-    for match in MEDIA_LINK.finditer(text):
-        target = (match.group(1) or match.group(2)).split("#", 1)[0].split("?", 1)[0]
-        key = media_key(unquote(target))
+    for match in MEDIA_PATH.finditer(text):
+        before = text[match.start() - 1] if match.start() else " "
+        if before.isalnum() or before in INSIDE_URL:
+            continue
+        target = match.group(1)
+        if before == "<":
+            bracketed = BRACKETED.match(text, match.start(1))
+            target = bracketed.group(1) if bracketed else target
+        key = media_key(unquote(target.split("#", 1)[0].split("?", 1)[0]))
         if key:
             found.add(key)
     return found

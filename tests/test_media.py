@@ -92,12 +92,14 @@ def test_anonymous_get_only_files_customer_content_links(client: Any, relative: 
     with client.get("/media/zendesk/360001/missing.png") as missing:
         unknown = missing.get_data(as_text=True).replace("missing.png", "NAME")
     with client.get(url(relative)) as response:
+        assert "Authorization" in response.headers["Vary"]  # a cache keys on the credentials
         if FILES[relative] == "public":
             assert response.status_code == 200 and response.data == PNG or relative.endswith(".svg")
         else:
             name = url(relative).rsplit("/", 1)[1]
             assert response.status_code == 404, relative
             assert response.get_data(as_text=True).replace(name, "NAME") == unknown
+            assert response.headers["Vary"] == missing.headers["Vary"] == "Authorization, Cookie"
 
 
 @pytest.mark.parametrize("headers", [AGENT, ADMIN], ids=["agent", "admin"])

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, send_from_directory
+from flask import Blueprint, Flask, Response, abort, current_app, send_from_directory
 
 from kb.media import MEDIA_DIR, MEDIA_URL, PUBLIC
 from search.viewer import ANONYMOUS, Viewer
@@ -46,6 +46,14 @@ def media(filename: str) -> Any:
         response.cache_control.public = False
         response.cache_control.private = True
         response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@bp.after_request
+def vary(response: Response) -> Response:
+    """Every answer here, 404s included, depends on the credentials: a cache must key on them
+    (the session cookie adds ``Vary: Cookie`` itself)."""
+    response.vary.add("Authorization")
     return response
 
 
