@@ -3,7 +3,8 @@
 Images and attachments live in ``articles/_media/`` and are linked as ``/media/<path>``
 (``build.py import`` writes both, kb/imports/files.py). The build records, with the index version,
 which files customer-visible content links and which only agent-only content does
-(:func:`media_manifest`), so the app decides per request with a lookup (search/visibility.py).
+(:func:`article_media` per article, :func:`media_manifest` over all), so the app decides per request
+with a lookup (search/visibility.py).
 """
 from __future__ import annotations
 
@@ -56,26 +57,33 @@ def linked_media(text: str) -> set[str]:
     return found
 
 
-def media_manifest(articles: Iterable[Article]) -> dict[str, str]:
-    """``{key: "public" | "internal"}`` for every media file the indexed ``articles`` link.
+def article_media(article: Article) -> dict[str, list[str]]:
+    """The media files one article links, by who sees the link: ``{"public": [...], "internal":
+    [...]}`` (either left out when empty; ``{}`` for most articles).
 
-    ``public``: linked by customer-visible content (the body outside ``::: internal`` blocks, the
-    summary or the answer of a public, published article); ``internal``: linked only by agent-only
-    content (internal or in-review articles, ``::: internal`` blocks). Files nothing links are
-    left out (agents only, docs/import-export.md)."""
+    ``public``: customer-visible content (the body outside ``::: internal`` blocks, the summary or
+    the answer of a public, published article); ``internal``: agent-only content (internal or
+    in-review articles, ``::: internal`` blocks)."""
+    texts = (article.body, article.summary, article.answer)
+    if not any(MEDIA_URL + "/" in text for text in texts):  # most articles: one scan, nothing found
+        return {}
+    if article.is_agent_only:
+        public, internal = set(), set().union(*map(linked_media, texts))
+    else:
+        parts = split_internal(article.body)
+        public = linked_media(parts.public) | linked_media(article.summary) | linked_media(article.answer)
+        internal = linked_media(parts.internal) - public
+    return {name: sorted(keys) for name, keys in ((PUBLIC, public), (INTERNAL, internal)) if keys}
+
+
+def media_manifest(links: Iterable[dict[str, list[str]]]) -> dict[str, str]:
+    """``{key: "public" | "internal"}`` for every media file linked in ``links`` (one
+    :func:`article_media` per indexed article): public when any customer-visible content links it,
+    else internal. Files nothing links are left out (agents only, docs/import-export.md)."""
     audiences: dict[str, str] = {}
-    for article in articles:
-        texts = (article.body, article.summary, article.answer)
-        if not any(MEDIA_URL + "/" in text for text in texts):
-            continue
-        if article.is_agent_only:
-            public, internal = set(), set().union(*map(linked_media, texts))
-        else:
-            parts = split_internal(article.body)
-            public = linked_media(parts.public) | linked_media(article.summary) | linked_media(article.answer)
-            internal = linked_media(parts.internal)
-        for key in public:
+    for found in links:
+        for key in found.get(PUBLIC, ()):
             audiences[key] = PUBLIC
-        for key in internal:
+        for key in found.get(INTERNAL, ()):
             audiences.setdefault(key, INTERNAL)
     return dict(sorted(audiences.items()))

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from whoosh import index as whoosh_index
 
 from kb.loader import KnowledgeBase
-from kb.media import media_manifest
+from kb.media import article_media, media_manifest
 from kb.model import Article
 from kb.progress import track
 from kb.review import verification_manifest
@@ -73,6 +73,22 @@ def _phrases(articles: list[Article], previous: dict[str, Any] | None,
             else analyzed_phrases(a) for a in articles}
 
 
+def _media_links(articles: list[Article], previous: dict[str, Any] | None) -> dict[str, dict[str, list[str]]]:
+    """The media files each article links (kb/media.py), for those that link any: the previous
+    version's for unchanged articles, else read now."""
+    old_hashes = previous["articles"] if previous else {}
+    old_links = previous.get("media_links") if previous else None
+    links = {}
+    for article in articles:
+        if old_links is not None and old_hashes.get(article.slug) == article.content_hash:
+            found = old_links.get(article.slug, {})
+        else:
+            found = article_media(article)
+        if found:
+            links[article.slug] = found
+    return links
+
+
 def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
                previous: dict[str, Any] | None = None,
                phrases: dict[str, list[list[str]]] | None = None) -> dict[str, Any]:
@@ -83,6 +99,7 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
     titles and questions already analyzed while indexing."""
     languages = Counter(a.lang for a in articles)
     indexed = {a.slug for a in articles}
+    media_links = _media_links(articles, previous)
     return {
         "schema": SCHEMA_VERSION, "version": name,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -94,7 +111,7 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
         # archived articles and old URLs (kb/states.py), verification (kb/review.py)
         "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
         # who may fetch each /media/ file: the audience of what links it (kb/media.py)
-        "media": media_manifest(articles),
+        "media_links": media_links, "media": media_manifest(media_links.values()),
         # every build, incremental ones too: a source's change makes its (unchanged) translations stale
         "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
         "phrases": _phrases(articles, previous, phrases),

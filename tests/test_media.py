@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from kb import load_knowledge_base
-from kb.media import linked_media, media_manifest
+from kb.media import article_media, linked_media, media_manifest
+from kb.model import Article
 from search.indexer import build_index
 from tests.conftest import ADMIN_TOKEN, AGENT_TOKEN, make_app
 from tests.kb_support import article, write_articles
@@ -154,3 +155,27 @@ def test_manifest_reads_markdown_and_html_links() -> None:
                         " [r]: /media/x/r.png#top https://cdn.example/media/x/no.png /x/media/no2.png"
                         " ![out](/media/../_routing.yml)") == {"x/a.png", "x/b c.pdf", "x/d e.png", "x/r.png"}
     assert media_manifest([]) == {}
+    both = Article("billing/both", "billing/both.md", "Both", "billing", 0,
+                   "![](/media/a.png)\n\n::: internal\n![](/media/a.png) ![](/media/b.png)\n:::")
+    assert article_media(both) == {"public": ["a.png"], "internal": ["b.png"]}
+    internal = Article("x", "x.md", "X", "billing", 0, "![](/media/a.png)", audience="internal")
+    assert article_media(internal) == {"internal": ["a.png"]}
+    assert media_manifest([article_media(both)]) == {"a.png": "public", "b.png": "internal"}
+
+
+def test_incremental_builds_reuse_unchanged_articles_links(articles: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only changed articles are read for links; the manifest still covers every article."""
+    build_index(load_knowledge_base(articles), tmp_path / "index")
+    (articles / "billing" / "sheet.md").write_text(article("The sheet", body=INTERNAL_BODY))
+    read: list[str] = []
+    monkeypatch.setattr("search.indexer.article_media",
+                        lambda a: read.append(a.slug) or article_media(a))  # type: ignore[func-returns-value]
+    build_index(load_knowledge_base(articles), tmp_path / "index")
+    assert read == ["billing/sheet"]
+    app = make_app(tmp_path / "index", tmp_path / "instance", ARTICLES_DIR=str(articles))
+    with app.test_client() as client:
+        for relative, audience in FILES.items():
+            public = audience == "public" or relative == "zendesk/360001/internal.png"
+            with client.get(url(relative)) as response:
+                assert response.status_code == (200 if public else 404), relative
