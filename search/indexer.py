@@ -31,6 +31,8 @@ from search.store import (VERSIONS, build_lock, current_version, hold_version, n
                           write_json)
 
 log = logging.getLogger(__name__)
+#: The media files each article links, beside meta.json (whose ``media`` is what serving reads).
+MEDIA_LINKS = "media_links.json"
 
 
 @dataclass
@@ -73,11 +75,10 @@ def _phrases(articles: list[Article], previous: dict[str, Any] | None,
             else analyzed_phrases(a) for a in articles}
 
 
-def _media_links(articles: list[Article], previous: dict[str, Any] | None) -> dict[str, dict[str, list[str]]]:
+def _media_links(articles: list[Article], old_hashes: dict[str, str],
+                 old_links: dict[str, dict[str, list[str]]] | None) -> dict[str, dict[str, list[str]]]:
     """The media files each article links (kb/media.py), for those that link any: the previous
-    version's for unchanged articles, else read now."""
-    old_hashes = previous["articles"] if previous else {}
-    old_links = previous.get("media_links") if previous else None
+    version's (``old_links``, with its ``old_hashes``) for unchanged articles, else read now."""
     links = {}
     for article in articles:
         if old_links is not None and old_hashes.get(article.slug) == article.content_hash:
@@ -91,15 +92,17 @@ def _media_links(articles: list[Article], previous: dict[str, Any] | None) -> di
 
 def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
                previous: dict[str, Any] | None = None,
-               phrases: dict[str, list[list[str]]] | None = None) -> dict[str, Any]:
+               phrases: dict[str, list[list[str]]] | None = None,
+               media_links: dict[str, dict[str, list[str]]] | None = None) -> dict[str, Any]:
     """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases, the
     audience of each linked media file.
 
     ``previous``: the meta of the version this one updates (same schema), to reuse; ``phrases``:
-    titles and questions already analyzed while indexing."""
+    titles and questions already analyzed while indexing; ``media_links``: :func:`_media_links`."""
     languages = Counter(a.lang for a in articles)
     indexed = {a.slug for a in articles}
-    media_links = _media_links(articles, previous)
+    if media_links is None:
+        media_links = _media_links(articles, {}, None)
     return {
         "schema": SCHEMA_VERSION, "version": name,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -111,7 +114,7 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
         # archived articles and old URLs (kb/states.py), verification (kb/review.py)
         "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
         # who may fetch each /media/ file: the audience of what links it (kb/media.py)
-        "media_links": media_links, "media": media_manifest(media_links.values()),
+        "media": media_manifest(media_links.values()),
         # every build, incremental ones too: a source's change makes its (unchanged) translations stale
         "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
         "phrases": _phrases(articles, previous, phrases),
@@ -223,8 +226,12 @@ def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous
         previous_vocab = (read_json(version_dir(index_dir, previous) / "vocab.json")
                           if incremental else None)
         write_json(staging / "vocab.json", _updated_vocab(previous_vocab, counts))
-        write_json(staging / "meta.json",
-                   build_meta(kb, name, articles, previous_meta if incremental else None, phrases))
+        old_links = version_dir(index_dir, previous) / MEDIA_LINKS if incremental else None
+        media_links = _media_links(articles, old_hashes,
+                                   read_json(old_links) if old_links and old_links.exists() else None)
+        write_json(staging / MEDIA_LINKS, media_links)  # read by the next build only, not served
+        write_json(staging / "meta.json", build_meta(kb, name, articles, previous_meta if incremental else None,
+                                                     phrases, media_links))
         # semantic hook: article embeddings into the staging version (search/semantic/build.py)
         embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
                       semantic, cache_dir=index_dir, progress=progress)
