@@ -230,8 +230,8 @@ def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous
         media_links = _media_links(articles, old_hashes,
                                    read_json(old_links) if old_links and old_links.exists() else None)
         write_json(staging / MEDIA_LINKS, media_links)  # read by the next build only, not served
-        write_json(staging / "meta.json", build_meta(kb, name, articles, previous_meta if incremental else None,
-                                                     phrases, media_links))
+        write_json(staging / "meta.json", build_meta(
+            kb, name, articles, previous_meta if incremental else None, phrases, media_links))
         # semantic hook: article embeddings into the staging version (search/semantic/build.py)
         embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
                       semantic, cache_dir=index_dir, progress=progress)
