@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "SITE_POPULAR": "",
     "METRICS": True,
     "METRICS_TOKENS": "",
+    "METRICS_PUBLIC": False,
     "LOG_FORMAT": "text",
 }
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from whoosh import index as whoosh_index
 
 from kb.loader import KnowledgeBase
+from kb.media import article_media, media_manifest
 from kb.model import Article
 from kb.progress import track
 from kb.review import verification_manifest
@@ -30,6 +31,8 @@ from search.store import (VERSIONS, build_lock, current_version, hold_version, n
                           write_json)
 
 log = logging.getLogger(__name__)
+#: The media files each article links, beside meta.json (whose ``media`` is what serving reads).
+MEDIA_LINKS = "media_links.json"
 
 
 @dataclass
@@ -72,15 +75,34 @@ def _phrases(articles: list[Article], previous: dict[str, Any] | None,
             else analyzed_phrases(a) for a in articles}
 
 
+def _media_links(articles: list[Article], old_hashes: dict[str, str],
+                 old_links: dict[str, dict[str, list[str]]] | None) -> dict[str, dict[str, list[str]]]:
+    """The media files each article links (kb/media.py), for those that link any: the previous
+    version's (``old_links``, with its ``old_hashes``) for unchanged articles, else read now."""
+    links = {}
+    for article in articles:
+        if old_links is not None and old_hashes.get(article.slug) == article.content_hash:
+            found = old_links.get(article.slug, {})
+        else:
+            found = article_media(article)
+        if found:
+            links[article.slug] = found
+    return links
+
+
 def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
                previous: dict[str, Any] | None = None,
-               phrases: dict[str, list[list[str]]] | None = None) -> dict[str, Any]:
-    """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases.
+               phrases: dict[str, list[list[str]]] | None = None,
+               media_links: dict[str, dict[str, list[str]]] | None = None) -> dict[str, Any]:
+    """Metadata served with the version: hashes, counts, routing, synonyms, exact phrases, the
+    audience of each linked media file.
 
     ``previous``: the meta of the version this one updates (same schema), to reuse; ``phrases``:
-    titles and questions already analyzed while indexing."""
+    titles and questions already analyzed while indexing; ``media_links``: :func:`_media_links`."""
     languages = Counter(a.lang for a in articles)
     indexed = {a.slug for a in articles}
+    if media_links is None:
+        media_links = _media_links(articles, {}, None)
     return {
         "schema": SCHEMA_VERSION, "version": name,
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -91,6 +113,8 @@ def build_meta(kb: KnowledgeBase, name: str, articles: list[Article],
         "review_by": {a.slug: a.review_by.isoformat() for a in articles if a.review_by},
         # archived articles and old URLs (kb/states.py), verification (kb/review.py)
         "states": states_manifest(kb.articles), "verification": verification_manifest(kb),
+        # who may fetch each /media/ file: the audience of what links it (kb/media.py)
+        "media": media_manifest(media_links.values()),
         # every build, incremental ones too: a source's change makes its (unchanged) translations stale
         "stale_translations": [slug for slug in stale_slugs(kb.articles) if slug in indexed],
         "phrases": _phrases(articles, previous, phrases),
@@ -202,8 +226,12 @@ def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous
         previous_vocab = (read_json(version_dir(index_dir, previous) / "vocab.json")
                           if incremental else None)
         write_json(staging / "vocab.json", _updated_vocab(previous_vocab, counts))
-        write_json(staging / "meta.json",
-                   build_meta(kb, name, articles, previous_meta if incremental else None, phrases))
+        old_links = version_dir(index_dir, previous) / MEDIA_LINKS if incremental else None
+        media_links = _media_links(articles, old_hashes,
+                                   read_json(old_links) if old_links and old_links.exists() else None)
+        write_json(staging / MEDIA_LINKS, media_links)  # read by the next build only, not served
+        write_json(staging / "meta.json", build_meta(
+            kb, name, articles, previous_meta if incremental else None, phrases, media_links))
         # semantic hook: article embeddings into the staging version (search/semantic/build.py)
         embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
                       semantic, cache_dir=index_dir, progress=progress)

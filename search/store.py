@@ -3,7 +3,7 @@
 Layout of ``INDEX_DIR``::
 
     CURRENT             name of the served version (replaced atomically)
-    versions/<name>/    whoosh/ (the Whoosh index), meta.json, vocab.json
+    versions/<name>/    whoosh/ (the Whoosh index), meta.json, vocab.json, media_links.json
     .build.lock         held while a build runs
 
 A process that serves a version holds a shared ``flock`` on the version's folder for as long as it

@@ -12,7 +12,8 @@ article data all ask this module, so an access test has one place to prove:
 * :func:`may_see`: the per-document check on stored data;
 * :func:`served_article`: the stored fields of one article a viewer is served;
 * :func:`review_data`: verification data (owners, verified, due): agents and admins only;
-* :func:`redirect_target` / :func:`archived_answer`: old and withdrawn URLs.
+* :func:`redirect_target` / :func:`archived_answer`: old and withdrawn URLs;
+* :func:`media_audience` / :func:`media_visible`: images and attachments under ``/media/``.
 
 Which words are internal is settled when indexing (``documents.py`` fills ``all_`` with public text
 only, ``indexer.py`` splits the typo vocabulary, ``semantic/embeddings.py`` marks agent-only rows);
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from whoosh import query as q
 
+from kb.media import PUBLIC, media_key
 from search.filters import visible_filters
 from search.rendering import article_html
 from search.viewer import Viewer
@@ -147,3 +149,17 @@ def route(viewer: Viewer, found: Any) -> dict[str, Any] | None:
     if found is None or not viewer.sees_internal:
         return None
     return found if isinstance(found, dict) else found.as_dict()
+
+
+def media_audience(snapshot: Snapshot, path: str) -> str | None:
+    """Who the served version says links a ``/media/`` file (kb/media.py): ``public``,
+    ``internal``, or None (nothing links it, a version built before media were recorded, a path
+    outside the folder)."""
+    key = media_key(path)
+    return (snapshot.meta.get("media") or {}).get(key) if key else None
+
+
+def media_visible(viewer: Viewer, audience: str | None) -> bool:
+    """Whether the viewer may fetch a media file: one customer-visible content links, anyone; one
+    only agent-only content links, or nothing links, agents and admins only."""
+    return audience == PUBLIC or viewer.sees_internal

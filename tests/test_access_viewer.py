@@ -3,7 +3,8 @@
 Marker words sit only in internal content: ``qv*mark`` words in an internal article (every field)
 and in the ``::: internal`` paragraph of a public article, plus the public article's owner. Every
 surface (search, snippets, explain, facets, suggest, triage, related, article JSON and page,
-sitemap, browse, home, error pages) is asked anonymously and must never answer with a marker;
+sitemap, browse, home, error pages, the media files internal content links) is asked anonymously
+and must never answer with a marker;
 an agent asking the same does get them. What the caller sent is removed before scanning.
 """
 from __future__ import annotations
@@ -42,7 +43,7 @@ owner: qvartownermark
 review_by: 2099-01-01
 ---
 
-Qvartmark raise the card dispute with the back office form.
+Qvartmark raise the card dispute with the back office form ([the form](/media/qv/dispute-form.txt)).
 """
 PUBLIC_ARTICLE = f"""---
 title: Replace a lost bank card
@@ -60,11 +61,15 @@ Open **Billing** and choose **Replace card**; the new card arrives in three days
 
 ::: internal
 Qvparamark: waive the replacement fee once a year. Ask for qvparatwomark as the reference.
+See [the fee sheet](/media/qv/fee-sheet.txt).
 :::
 """
 #: Every word only internal content (or the owner field) holds.
 MARKERS = ("qvtitlemark", "qvsummark", "qvanswermark", "qvquestionmark", "qvtagmark", "qvproductmark",
-           "qvartownermark", "qvartmark", "qvparamark", "qvparatwomark", "qvownermark", "qvplaybook")
+           "qvartownermark", "qvartmark", "qvparamark", "qvparatwomark", "qvownermark", "qvplaybook",
+           "qvmediamark", "qvsheetmark")
+#: Media files (path under _media -> text) only internal content links.
+INTERNAL_MEDIA = {"qv/dispute-form.txt": "Qvmediamark dispute form", "qv/fee-sheet.txt": "Qvsheetmark fees"}
 QUERIES = ("qvartmark", "qvparamark", "qvtitlemark", "qvquestionmark how do i raise a card dispute",
            "qvart", "qvpara", "qvtitle", "qvartmrk", "qvparamrk", "card dispute", "back office",
            "replacement fee", "waive", "replace card", "qvownermark")
@@ -78,8 +83,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
     shutil.copytree(FIXTURE_KB, articles)
     (articles / "agents" / "qvplaybook.md").write_text(INTERNAL_ARTICLE, encoding="utf-8")
     (articles / "billing" / "marker-card.md").write_text(PUBLIC_ARTICLE, encoding="utf-8")
+    for relative, text in INTERNAL_MEDIA.items():
+        (articles / "_media" / relative).parent.mkdir(parents=True, exist_ok=True)
+        (articles / "_media" / relative).write_text(text, encoding="utf-8")
     build_index(load_knowledge_base(articles), base / "index")
-    return make_app(base / "index", base / "instance")
+    return make_app(base / "index", base / "instance", ARTICLES_DIR=str(articles))
 
 
 def surface_requests() -> list[tuple[str, str, dict[str, str]]]:
@@ -100,6 +108,7 @@ def surface_requests() -> list[tuple[str, str, dict[str, str]]]:
                   ("article page", f"/articles/{slug}", {})]
     found += [("sitemap", "/sitemap.xml", {}), ("home", "/", {}), ("browse", "/browse/billing", {}),
               ("browse", "/browse/billing", {"tag": "qvtagmark"}), ("robots", "/robots.txt", {})]
+    found += [("media", f"/media/{relative}", {}) for relative in INTERNAL_MEDIA]
     return found
 
 
@@ -123,7 +132,7 @@ def test_anonymous_never_sees_internal_content_on_any_surface(app: Any) -> None:
             problems.append((surface, path, params, found))
         surfaces.add(surface)
     assert problems == [], problems[:5]
-    assert len(surfaces) == 14
+    assert len(surfaces) == 15
 
 
 def test_internal_words_match_nothing_for_anonymous(app: Any) -> None:
@@ -149,11 +158,12 @@ def test_routes_and_the_audience_facet_only_for_agents(app: Any) -> None:
 
 
 def test_the_customer_site_stays_anonymous_for_agents(app: Any) -> None:
-    """The site has no viewer resolver: an agent's token or console session changes nothing there."""
+    """The site has no viewer resolver: an agent's token or console session changes nothing there
+    (``/media/`` is not the site's: agents get the files internal content links)."""
     client = app.test_client()
     assert client.post("/agent/signin", data={"token": AGENT_TOKEN}).status_code == 302
     for _, path, params in surface_requests():
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/media/")):
             continue
         body = get(client, path, params, AGENT_HEADERS).get_data(as_text=True)
         assert leaked(body, [*params.values(), path]) == [], (path, params)
@@ -184,6 +194,9 @@ def test_agents_see_internal_content_on_the_same_surfaces(app: Any) -> None:
     assert [item["slug"] for item in view["related"]][:1] == [INTERNAL_SLUG]
     assert INTERNAL_SLUG in [item["slug"] for item in api(f"/articles/{PUBLIC_SLUG}/related")["related"]]
     assert api(f"/articles/{INTERNAL_SLUG}")["answer"] == "Qvanswermark say the back office will call."
+    for relative, text in INTERNAL_MEDIA.items():
+        with client.get(f"/media/{relative}", headers=AGENT_HEADERS) as response:
+            assert response.get_data(as_text=True) == text
 
 
 def test_owner_and_path_only_for_agents(app: Any) -> None:

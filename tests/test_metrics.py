@@ -1,14 +1,22 @@
-"""``/metrics``: Prometheus families for requests, searches, the index and the cache; tokens."""
+"""``/metrics``: Prometheus families for requests, searches, the index and the cache; tokens, and
+closed (404) by default."""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from kb import load_knowledge_base
 from search.indexer import build_index
 from tests.conftest import make_app
+
+
+@pytest.fixture()
+def app(index_dir: Path, tmp_path: Path) -> Any:
+    """An app whose ``/metrics`` is open (``METRICS_PUBLIC``), as inside a private network."""
+    return make_app(index_dir, tmp_path / "instance", METRICS_PUBLIC=True)
 
 
 def scrape(client: Any, headers: dict[str, str] | None = None) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -96,8 +104,8 @@ def test_index_numbers_are_read_at_scrape_time(app: Any, client: Any, articles_d
 
 
 def test_each_app_has_its_own_registry(index_dir: Path, tmp_path: Path) -> None:
-    one = make_app(index_dir, tmp_path / "one").test_client()
-    two = make_app(index_dir, tmp_path / "two").test_client()
+    one = make_app(index_dir, tmp_path / "one", METRICS_PUBLIC=True).test_client()
+    two = make_app(index_dir, tmp_path / "two", METRICS_PUBLIC=True).test_client()
     one.get("/api/v1/search?q=refund")
     assert value(scrape(one), "supportkb_searches_total", source="api") == 1
     assert value(scrape(two), "supportkb_searches_total", source="api") == 0
@@ -113,8 +121,29 @@ def test_tokens_are_required_when_configured(index_dir: Path, tmp_path: Path) ->
     assert client.get("/metrics", headers={"Authorization": "Bearer scrape-one"}).status_code == 200
 
 
+def test_closed_by_default_unless_public(index_dir: Path, tmp_path: Path) -> None:
+    """No tokens and no ``METRICS_PUBLIC``: 404 as any unknown path; requests are still timed."""
+    closed = make_app(index_dir, tmp_path / "closed").test_client()
+    closed.get("/api/v1/search?q=refund")
+    refused = closed.get("/metrics")
+    assert refused.status_code == 404 and b"supportkb_" not in refused.data
+    assert closed.get("/metrics", headers={"Authorization": "Bearer anything"}).status_code == 404
+    for off in (False, "off", "false"):
+        client = make_app(index_dir, tmp_path / "off", METRICS_PUBLIC=off).test_client()
+        assert client.get("/metrics").status_code == 404
+    opened = make_app(index_dir, tmp_path / "open", METRICS_PUBLIC="on").test_client()
+    assert "supportkb_index_open_versions" in names(scrape(opened))
+
+
+def test_tokens_win_over_public(index_dir: Path, tmp_path: Path) -> None:
+    client = make_app(index_dir, tmp_path / "instance", METRICS_TOKENS="scrape-one",
+                      METRICS_PUBLIC=True).test_client()
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer scrape-one"}).status_code == 200
+
+
 def test_metrics_can_be_turned_off(index_dir: Path, tmp_path: Path) -> None:
     for off in (False, "off"):
-        client = make_app(index_dir, tmp_path / "instance", METRICS=off).test_client()
+        client = make_app(index_dir, tmp_path / "instance", METRICS=off, METRICS_PUBLIC=True).test_client()
         assert client.get("/metrics").status_code == 404
         assert client.get("/api/v1/search?q=refund").status_code == 200  # searches still work

@@ -97,6 +97,8 @@ def _pin_index_version_per_request(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from web.shared.health import bp as health_bp  # noqa: PLC0415
     app.register_blueprint(health_bp)
+    from web.shared import media  # noqa: PLC0415
+    media.init_app(app)
     for module_name in ("web.customer", "web.api", "web.console", "web.admin", "web.embed", "web.mcp"):
         try:
             module = __import__(module_name, fromlist=["bp"])

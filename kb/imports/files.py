@@ -14,12 +14,11 @@ from kb.imports.convert import to_markdown
 from kb.imports.links import rewrite
 from kb.imports.report import Report
 from kb.imports.source import SourceArticle, check_body
+from kb.media import MEDIA_DIR, MEDIA_URL
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's when PyYAML has it
-#: Where copied images and attachments go, under the articles folder (the loader skips ``_`` names).
-MEDIA_DIR = "_media"
-#: The URL path they are linked at: serve ``articles/_media/`` there (docs/import-export.md).
-MEDIA_URL = "/media"
+# Copied images and attachments go to ``MEDIA_DIR`` under the articles folder (the loader skips
+# ``_`` names), linked at ``MEDIA_URL`` (kb/media.py, docs/import-export.md).
 MAX_SLUG_WORDS = 8
 IMAGE_LINK = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)(\))")
 #: Images and links: both are rewritten when they point at a copied local file.

@@ -19,7 +19,7 @@ from search.browse import article_view, catalog
 from search.catalog import PageOutOfRange, page_count, paginate, prefer_language
 from search.states import moved, moved_path
 from web.customer import feedback as site_feedback
-from web.customer import llms, media, pagination
+from web.customer import llms, pagination
 from web.customer import search as site_search
 from web.customer import sitemap as site_sitemap
 from web.customer.common import article_langs, canonical, clean_filter, engine, language_notes, localize
@@ -200,7 +200,6 @@ bp.add_url_rule("/search.json", view_func=site_search.instant)
 bp.add_url_rule("/llms.txt", "llms_txt", view_func=llms.llms_txt)
 bp.add_url_rule("/opensearch.xml", "opensearch", view_func=lambda: opensearch.description(
     opensearch.site_name(), f"Search the {opensearch.site_name()} help centre", "/search"))
-bp.add_url_rule("/media/<path:filename>", "media", view_func=media.media)
 bp.add_url_rule("/articles/<path:slug>.md", "article_markdown", view_func=llms.article_markdown)
 bp.add_url_rule("/articles/<path:slug>/feedback", view_func=site_feedback.feedback, methods=["POST"])
 

@@ -5,8 +5,10 @@ Request latency is labelled by Flask endpoint (``api.search``), never by raw pat
 stays bounded. Index and cache numbers are read from the engine and the response cache when
 Prometheus scrapes, by a custom collector. Numbers are per worker process.
 
-``METRICS`` (default on) serves the route; ``METRICS_TOKENS`` (comma-separated) makes it require
-``Authorization: Bearer <token>``.
+``METRICS`` (default on) collects the figures and serves the route. Who may read it is closed by
+default: ``METRICS_TOKENS`` (comma-separated) requires ``Authorization: Bearer <token>``; without
+tokens the route answers 404 (like any unknown path) unless ``METRICS_PUBLIC`` is on, for a scrape
+inside a private network.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import hmac
 import time
 from typing import Any, Iterator
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.metrics_core import Metric
@@ -99,7 +101,7 @@ def _timestamp(value: Any) -> float | None:
 
 
 def enabled(value: Any) -> bool:
-    """``METRICS``: a bool, or text such as ``on``/``off`` from a config file."""
+    """``METRICS``, ``METRICS_PUBLIC``: a bool, or text such as ``on``/``off`` from a config file."""
     if isinstance(value, str):
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return bool(value)
@@ -131,6 +133,8 @@ def count_search(source: str, results: int) -> None:
 @bp.get("/metrics")
 def scrape() -> Response:
     tokens = _tokens(current_app)
+    if not tokens and not enabled(current_app.config.get("METRICS_PUBLIC", False)):
+        abort(404)  # closed by default: neither tokens nor an explicit opt-in to an open route
     if tokens and not _authorized(tokens):
         return Response("A metrics token is required.\n", 401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
