@@ -14,7 +14,8 @@ One module per command group, each with ``run(argv) -> int`` (the exit code):
     merge        python build.py merge [--force]                       merge index segments
     serve        python build.py serve [--port 8000] (alias watch)    writer's preview, live reload
 
-A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``. Errors
+A new group (import, export, impact, review, serve) is a new module listed in ``GROUPS``; it
+starts with ``commands/cli.py`` (``start_logging()``, ``parse()``). Errors
 from the library layers are turned into one ``Error: ...`` line and a ``Hint: ...`` line here, at
 the edge (``commands/errors.py``), never in ``kb``, ``search`` or ``analytics``.
 """

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from commands.cli import start_logging
 from commands.errors import fail
 from kb import load_knowledge_base, load_settings, validate
 from kb.loader import KnowledgeBase
@@ -107,7 +108,7 @@ def built_line(summary: BuildSummary, problems: list[Problem], seconds: float) -
 def run(argv: list[str]) -> int:
     """Validate the articles, then build and publish the index (or only check, with --check)."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_logging()
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
     started = time.perf_counter()

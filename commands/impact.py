@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from commands.cli import parse, start_logging
 from commands.errors import fail
 from kb import load_knowledge_base, load_settings
 from kb.changes import compare
@@ -85,11 +86,10 @@ def _base(repo: Path, ref: str | None) -> tuple[str, str]:
 
 def run(argv: list[str]) -> int:
     """Build both sides, run the queries, print the report; the exit code."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:  # argparse already printed the usage line
-        return int(exc.code or 0)
+    start_logging()
+    args = parse(_parser(), argv)
+    if isinstance(args, int):
+        return args
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
     articles = Path(settings["ARTICLES_DIR"])

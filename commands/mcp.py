@@ -12,10 +12,10 @@ logs go to stderr.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
+from commands.cli import parse, start_logging
 from kb.settings import load_settings
 from search import Engine
 from search.semantic.dense import Settings as SemanticSettings
@@ -37,12 +37,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Serve MCP over stdin/stdout until the client closes; the exit code."""
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
-    try:
-        args = _parser().parse_args(argv[1:])
-    except SystemExit as exc:
-        return int(exc.code or 0)
+    start_logging()
+    args = parse(_parser(), argv[1:])
+    if isinstance(args, int):
+        return args
     token = os.environ.get(TOKEN_ENV, "").strip()
     if args.url:
         return _serve_remote(args.url, token)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from commands.cli import start_logging
 from commands.errors import fail
 from kb import load_settings
 
@@ -27,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv[1:])
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_logging()
     index = Path(load_settings({"INDEX_DIR": args.index} if args.index else {})["INDEX_DIR"])
     from search.merging import merge_index  # noqa: PLC0415
     try:

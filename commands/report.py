@@ -25,6 +25,7 @@ from analytics.reports import Report, parse_since
 from analytics.retention import purge
 from analytics.store import StoreError, redact
 from analytics.usage import insight_reports
+from commands.cli import parse, start_logging
 from commands.errors import fail
 from kb.fmedit import FrontMatterError, add_list_items, yaml_item
 from kb.settings import load_settings
@@ -50,11 +51,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Run ``report`` or ``propose``; the exit code."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:  # argparse already printed the usage line
-        return int(exc.code or 0)
+    start_logging()
+    args = parse(_parser(), argv)
+    if isinstance(args, int):
+        return args
     settings = load_settings()
     try:
         if args.limit < 1:

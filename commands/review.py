@@ -21,6 +21,7 @@ import os
 import sys
 from typing import Any
 
+from commands.cli import parse
 from kb import load_knowledge_base, load_settings
 from kb.owners import OWNERS_FILE
 from kb.problems import errors
@@ -115,10 +116,9 @@ def format_json(groups: list[ReviewGroup], totals: dict[str, int], today: dt.dat
 
 def run(argv: list[str]) -> int:
     """Print the review list; 0, or 1 when something is overdue, 2 on bad input."""
-    try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:  # argparse printed the usage line
-        return 2 if exc.code else 0
+    args = parse(_parser(), argv)
+    if isinstance(args, int):
+        return 2 if args else 0
     overrides = {"ARTICLES_DIR": args.articles} if args.articles else {}
     kb = load_knowledge_base(load_settings(overrides)["ARTICLES_DIR"])
     bad = [p for p in errors(kb.problems) if p.path.endswith(SIDE_FILES) or p.field == "articles"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from commands.build_check import built_line, check, publish, shown
+from commands.cli import start_logging
 from commands.errors import fail, hint
 from kb import load_settings
 from kb.problems import Problem, errors, warnings
@@ -91,7 +92,7 @@ def _stop_on_sigterm() -> None:
 def run(argv: list[str]) -> int:
     """Build, serve and watch until Ctrl+C; the exit code."""
     args = _parser().parse_args(argv[1:] if argv and argv[0] in ("serve", "watch") else argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start_logging()
     overrides = {k: v for k, v in {"ARTICLES_DIR": args.articles, "INDEX_DIR": args.index}.items() if v}
     settings = load_settings(overrides)
     if not Path(settings["ARTICLES_DIR"]).is_dir():

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
+from commands.cli import parse, start_logging
 from kb.settings import load_settings
 
 
@@ -19,11 +19,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Create, revoke or list agent tokens; the exit code."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        args = _parser().parse_args(argv[1:])
-    except SystemExit as exc:  # argparse already printed the usage line
-        return int(exc.code or 0)
+    start_logging()
+    args = parse(_parser(), argv[1:])
+    if isinstance(args, int):
+        return args
     return _token(args, load_settings())
 
 

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from commands.cli import parse
 from kb import load_knowledge_base, load_settings
 from kb.fmedit import FrontMatterError, set_field
 from kb.loader import KnowledgeBase
@@ -38,10 +39,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """List translations (or mark some current); the exit code."""
-    try:
-        args = _parser().parse_args(argv[1:])
-    except SystemExit as exc:  # argparse already printed the usage line
-        return int(exc.code or 0)
+    args = parse(_parser(), argv[1:])
+    if isinstance(args, int):
+        return args
     overrides = {"ARTICLES_DIR": args.articles} if args.articles else {}
     root = Path(load_settings(overrides)["ARTICLES_DIR"])
     if not root.is_dir():

@@ -132,41 +132,40 @@ def parse_review_config(text: str, rel_path: str = REVIEW_FILE) -> tuple[ReviewC
             report(lines["due_soon"], "due_soon", f"must be a number of days (got {days!r})")
         else:
             config.due_soon = days
-    intervals = data.get("intervals") or {}
-    sub = _lines(_children(node, "intervals"))
-    if not isinstance(intervals, dict):
-        report(lines.get("intervals", 1), "intervals", "must map support types to days",
-               "e.g. 'billing: 90'")
-        intervals = {}
-    for key, value in intervals.items():
-        line = sub.get(str(key), lines.get("intervals", 1))
+
+    def entries(name: str, message: str, hint: str) -> list[tuple[Any, Any, int]]:
+        """(key, value, line) of the ``name`` mapping; none, and a problem, when it is no mapping."""
+        found = data.get(name) or {}
+        if not isinstance(found, dict):
+            report(lines.get(name, 1), name, message, hint)
+            return []
+        sub = _lines(_children(node, name))
+        return [(key, value, sub.get(str(key), lines.get(name, 1))) for key, value in found.items()]
+
+    for key, value, line in entries("intervals", "must map support types to days", "e.g. 'billing: 90'"):
         if key not in INTERVAL_KEYS:
             report(line, f"intervals.{key}", "unknown support type",
                    _did_you_mean(str(key), INTERVAL_KEYS))
         elif _days(value) is None:
-            report(line, f"intervals.{key}", f"must be a whole number of days, 1 to {MAX_DAYS} "
-                   f"(got {value!r})")
+            report(line, f"intervals.{key}", _not_days(value))
         else:
             config.intervals[key] = value
-    folders = data.get("folders") or {}
-    sub = _lines(_children(node, "folders"))
-    if not isinstance(folders, dict):
-        report(lines.get("folders", 1), "folders", "must map path patterns to days",
-               "e.g. 'billing/agents/: 30'")
-        folders = {}
-    for key, value in folders.items():
-        line = sub.get(str(key), lines.get("folders", 1))
+    for key, value, line in entries("folders", "must map path patterns to days",
+                                    "e.g. 'billing/agents/: 30'"):
         try:
             regex = compile_pattern(str(key))
         except PatternError as exc:
             report(line, f"folders.{key}", str(exc), "use *, ** and ? with folder names")
             continue
         if _days(value) is None:
-            report(line, f"folders.{key}", f"must be a whole number of days, 1 to {MAX_DAYS} "
-                   f"(got {value!r})")
+            report(line, f"folders.{key}", _not_days(value))
             continue
         config.folders.append(FolderRule(str(key), value, regex))
     return config, problems
+
+
+def _not_days(value: Any) -> str:
+    return f"must be a whole number of days, 1 to {MAX_DAYS} (got {value!r})"
 
 
 def _did_you_mean(value: str, choices: tuple[str, ...]) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import quote
 
@@ -12,6 +13,8 @@ from analytics.schema import EVENT_TABLES, VERSION_TABLE
 from analytics.store import Store
 
 PG_ENV = "KB_TEST_POSTGRES_URL"
+#: Fixture params for the same test on both backends: SQLite always, PostgreSQL when reachable.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 def postgres_base_url() -> str:
@@ -40,6 +43,15 @@ def postgres_schema_url() -> Iterator[str]:
     yield f"{base}{separator}options={quote(f'-csearch_path={name}')}"
     with psycopg.connect(base, autocommit=True, connect_timeout=5) as conn:
         conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def backend_url(backend: str, tmp_path: Path, file_name: str = "a.sqlite3") -> Iterator[str]:
+    """A store URL on ``backend`` (one of ``BACKENDS``): a SQLite file in ``tmp_path``, or a fresh
+    PostgreSQL schema dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path}/{file_name}"
+    else:
+        yield from postgres_schema_url()
 
 
 def all_rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:

@@ -75,6 +75,19 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@contextlib.contextmanager
+def checked_page(browser: Any) -> Iterator[Any]:
+    """A fresh English desktop page that records console errors and uncaught exceptions
+    (``record_problems``); the test fails at the end if the page reported any."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    record_problems(page)
+    yield page
+    assert page.problems == []
+    context.close()
+
+
 def record_problems(page: Any) -> Any:
     """``page`` with ``page.problems``: the console errors and uncaught exceptions it reports."""
     page.problems = []

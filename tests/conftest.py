@@ -57,6 +57,18 @@ def make_app(index_dir: Path, instance_dir: Path, **config: Any) -> Any:
     return create_app(settings)
 
 
+def app_with_articles(base: Path, files: dict[str, str]) -> Any:
+    """An app on a copy of the fixture knowledge base in ``base`` with ``files`` (path under the
+    articles folder -> text) added, built into ``base / "index"``."""
+    articles = base / "articles"
+    shutil.copytree(FIXTURE_KB, articles)
+    for rel_path, text in files.items():
+        (articles / rel_path).parent.mkdir(parents=True, exist_ok=True)
+        (articles / rel_path).write_text(text, encoding="utf-8")
+    build_index(load_knowledge_base(articles), base / "index")
+    return make_app(base / "index", base / "instance", ARTICLES_DIR=str(articles))
+
+
 @pytest.fixture()
 def app(index_dir: Path, tmp_path: Path) -> Any:
     """App on the fixture index; CSRF and rate limits off (tests of those turn them on)."""

@@ -14,17 +14,14 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kb import load_knowledge_base
 from kb.model import SUPPORT_TYPES
-from search.indexer import build_index
-from tests.conftest import FIXTURE_KB, make_app
+from tests.conftest import app_with_articles
 
 INTERNAL_SLUG = "agents/zyxslug-playbook"
 INTERNAL_ARTICLE = """---
@@ -81,13 +78,8 @@ FILTERS = ({}, {"type": "billing"}, {"level": "2"}, {"tags": "zyxtag"}, {"produc
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    base = tmp_path_factory.mktemp("sweep")
-    articles = base / "articles"
-    shutil.copytree(FIXTURE_KB, articles)
-    (articles / "agents" / "zyxslug-playbook.md").write_text(INTERNAL_ARTICLE, encoding="utf-8")
-    (articles / "billing" / "change-card.md").write_text(PUBLIC_WITH_INTERNAL, encoding="utf-8")
-    build_index(load_knowledge_base(articles), base / "index")
-    return make_app(base / "index", base / "instance")
+    extra = {"agents/zyxslug-playbook.md": INTERNAL_ARTICLE, "billing/change-card.md": PUBLIC_WITH_INTERNAL}
+    return app_with_articles(tmp_path_factory.mktemp("sweep"), extra)
 
 
 def url_values(argument: str, app: Any) -> list[str]:

@@ -9,7 +9,6 @@ an agent asking the same does get them. What the caller sent is removed before s
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from search.browse import related
 from search.indexer import build_index
 from search.viewer import AGENT, ANONYMOUS, Viewer
 from search.visibility import STAFF_KEYS
-from tests.conftest import AGENT_TOKEN, FIXTURE_KB, make_app
+from tests.conftest import AGENT_TOKEN, app_with_articles, make_app
 from tests.kb_support import article, write_articles
 from tests.test_access_sweep import without_echo
 
@@ -78,16 +77,9 @@ AGENT_HEADERS = {"Authorization": f"Bearer {AGENT_TOKEN}"}
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    base = tmp_path_factory.mktemp("viewer")
-    articles = base / "articles"
-    shutil.copytree(FIXTURE_KB, articles)
-    (articles / "agents" / "qvplaybook.md").write_text(INTERNAL_ARTICLE, encoding="utf-8")
-    (articles / "billing" / "marker-card.md").write_text(PUBLIC_ARTICLE, encoding="utf-8")
-    for relative, text in INTERNAL_MEDIA.items():
-        (articles / "_media" / relative).parent.mkdir(parents=True, exist_ok=True)
-        (articles / "_media" / relative).write_text(text, encoding="utf-8")
-    build_index(load_knowledge_base(articles), base / "index")
-    return make_app(base / "index", base / "instance", ARTICLES_DIR=str(articles))
+    extra = {"agents/qvplaybook.md": INTERNAL_ARTICLE, "billing/marker-card.md": PUBLIC_ARTICLE}
+    extra.update({f"_media/{relative}": text for relative, text in INTERNAL_MEDIA.items()})
+    return app_with_articles(tmp_path_factory.mktemp("viewer"), extra)
 
 
 def surface_requests() -> list[tuple[str, str, dict[str, str]]]:

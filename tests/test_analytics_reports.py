@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from analytics_support import BACKENDS, Clock, backend_url
 
 import commands
 from analytics import Recorder, open_store
 from analytics import reports as r
 from analytics.charts import volume_chart, zero_rate_chart
-from analytics_support import Clock, postgres_schema_url
 
 NOW = time.time()
 HEADERS = {
@@ -63,16 +63,11 @@ def record_sample(url: str) -> None:
     rec.close()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def sample_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/a.sqlite3"
+    for url in backend_url(request.param, tmp_path):
         record_sample(url)
         yield url
-    else:
-        for url in postgres_schema_url():
-            record_sample(url)
-            yield url
 
 
 ARTICLES = [{"slug": "billing/refund-policy", "title": "Refunds", "type": "billing", "review_by": "2020-01-01",

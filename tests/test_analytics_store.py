@@ -9,23 +9,20 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from analytics_support import BACKENDS, Clock, backend_url, counts, write_events
 
 from analytics import Recorder, open_store, resolve_url
 from analytics.retention import RetentionPolicy, purge
 from analytics.schema import LATEST, VERSION_TABLE
 from analytics.store import Event, StoreError
-from analytics_support import Clock, counts, postgres_schema_url, write_events
 
 DAY = 86400.0
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The same tests on both backends: SQLite always, PostgreSQL when a server is reachable."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/analytics.sqlite3"
-    else:
-        yield from postgres_schema_url()
+    yield from backend_url(request.param, tmp_path, "analytics.sqlite3")
 
 
 def test_default_url_is_a_file_in_the_instance_folder(tmp_path: Path) -> None:

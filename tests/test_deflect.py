@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from analytics_support import Clock, postgres_schema_url
+from analytics_support import BACKENDS, Clock, backend_url
 from conftest import ADMIN_TOKEN, AGENT_TOKEN, events_of, make_app
 from flask import Flask
 
@@ -110,17 +110,12 @@ TOP = [["billing/refund-policy", 2, 2, 1.0], ["technical/wifi-dropping", 1, 1, 1
        ["billing/invoice-explained", 0, 1, 0.0]]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def history_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The known history in SQLite and (when reachable) PostgreSQL: the same answers from both."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/a.sqlite3"
+    for url in backend_url(request.param, tmp_path):
         record_history(url)
         yield url
-    else:
-        for url in postgres_schema_url():
-            record_history(url)
-            yield url
 
 
 def test_deflection_reports_on_a_known_history(history_url: str) -> None:
@@ -206,6 +201,21 @@ def deflect_frame(page: Any, kb_url: str) -> Any:
     return next(f for f in page.frames if f.url.startswith(kb_url + "/embed/deflect"))
 
 
+def open_a_suggestion_and_send(page: Any, sites: dict[str, Any]) -> None:
+    """On the host's contact form: type "refund", open the suggested refund article in a new tab
+    (closed again), then send the form."""
+    page.goto(sites["host"].url + "/contact")
+    frame = deflect_frame(page, sites["kb"].url)
+    page.fill("#subject", "refund")
+    link = frame.get_by_role("link", name="How do I get a refund?")
+    link.wait_for()
+    with page.context.expect_page() as opened:
+        link.click()
+    opened.value.close()
+    page.click("button[type=submit]")
+    page.wait_for_url("**/sent")
+
+
 def visits(sites: dict[str, Any]) -> Any:
     assert app_recorder(sites["app"]).flush(10)
     store = open_store(sites["url"])
@@ -238,16 +248,7 @@ def test_a_contact_form_shows_suggestions_and_counts_deflection(browser: Any, co
     opened.value.close()
 
     # visit 2: opens a suggestion too, then sends the form anyway
-    page.goto(contact_sites["host"].url + "/contact")
-    frame = deflect_frame(page, kb)
-    page.fill("#subject", "refund")
-    link = frame.get_by_role("link", name="How do I get a refund?")
-    link.wait_for()
-    with context.expect_page() as opened:
-        link.click()
-    opened.value.close()
-    page.click("button[type=submit]")
-    page.wait_for_url("**/sent")
+    open_a_suggestion_and_send(page, contact_sites)
 
     deadline = time.monotonic() + 10
     found = visits(contact_sites)
@@ -267,16 +268,7 @@ def test_global_privacy_control_sends_no_visit_id(browser: Any, contact_sites: A
     context.add_init_script("Object.defineProperty(navigator, 'globalPrivacyControl', {get: () => true})")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.goto(contact_sites["host"].url + "/contact")
-    frame = deflect_frame(page, contact_sites["kb"].url)
-    page.fill("#subject", "refund")
-    link = frame.get_by_role("link", name="How do I get a refund?")
-    link.wait_for()
-    with context.expect_page() as opened:
-        link.click()
-    opened.value.close()
-    page.click("button[type=submit]")
-    page.wait_for_url("**/sent")
+    open_a_suggestion_and_send(page, contact_sites)
     assert app_recorder(contact_sites["app"]).flush(10)
     store = open_store(contact_sites["url"])
     try:

@@ -16,7 +16,7 @@ from kb.markup import split_internal
 from tests.conftest import FIXTURE_KB
 
 DUMP = Path(__file__).parent / "fixtures" / "imports" / "zendesk"
-#: What only agents may read in the fixture knowledge base (tests/test_site.py uses the same words).
+#: What only agents may read in the fixture knowledge base (tests/site_support.py uses the same words).
 INTERNAL_TEXT = ("Secretword", "quixotic", "Codeword", "zanzibar", "Goodwill credit limits")
 
 

@@ -14,7 +14,7 @@ from search.noanswer import Model
 from tests.browser_support import (  # noqa: F401
     axe_violations,
     browser,
-    record_problems,
+    checked_page,
     recording_server,
     sign_in_to_console,
 )
@@ -34,13 +34,8 @@ def server(index_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture()
 def page(browser: Any, server: Any) -> Iterator[Any]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    record_problems(page)
-    yield page
-    assert page.problems == []
-    context.close()
+    with checked_page(browser) as page:
+        yield page
 
 
 def test_help_centre_offers_the_team_before_weak_results(page: Any, server: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any, Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import browser, record_problems, recording_server, screenshot  # noqa: F401
+from tests.browser_support import browser, checked_page, recording_server, screenshot  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -26,13 +26,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 @pytest.fixture()
 def site(browser: Any, server: Any) -> Iterator[Any]:  # noqa: F811
     """A fresh English page that records console errors and CSP violations."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    record_problems(page)
-    yield page
-    assert page.problems == []
-    context.close()
+    with checked_page(browser) as page:
+        yield page
 
 
 def test_search_from_the_home_page(site: Any, server: Any) -> None:

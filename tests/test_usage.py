@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from analytics_support import Clock, postgres_schema_url
+from analytics_support import BACKENDS, Clock, backend_url
 
 from analytics import Recorder, open_store
 from analytics import usage as u
@@ -99,14 +99,11 @@ ARTICLES = [{"slug": "billing/refund-policy", "title": "Refunds", "type": "billi
             {"slug": "billing/draft", "title": "Draft", "type": "billing", "level": 0, "status": "draft"}]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def history(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """A known event set, the same on SQLite and PostgreSQL."""
-    if request.param == "sqlite":
-        yield from _history(f"sqlite:///{tmp_path}/a.sqlite3")
-    else:
-        for url in postgres_schema_url():
-            yield from _history(url)
+    for url in backend_url(request.param, tmp_path):
+        yield from _history(url)
 
 
 def _history(url: str) -> Iterator[Any]:

@@ -62,9 +62,11 @@ class Mapping:
         places = [("section", sid, name) for sid, name in
                   reversed(list(zip(_pad(article.section_ids, article.sections), article.sections)))]
         places.append(("category", article.category_id, article.category))
-        article.type = article.fixed_type or self._lookup(places, "type") or self._guess_type(places)
+        article.type = (article.fixed_type or self._lookup(places, "type")
+                        or self._guess(places, "type", TYPE_WORDS, self.default_type))
         level = article.fixed_level if article.fixed_level is not None else self._lookup(places, "level")
-        article.level = level if level is not None else self._guess_level(places)
+        article.level = (level if level is not None
+                         else self._guess(places, "level", LEVEL_WORDS, self.default_level))
 
     def _lookup(self, places: list[tuple[str, str, str]], key: str) -> Any:
         for kind, place_id, name in places:
@@ -75,29 +77,20 @@ class Mapping:
                     return entry[key]
         return None
 
-    def _guess_type(self, places: list[tuple[str, str, str]]) -> str:
+    def _guess(self, places: list[tuple[str, str, str]], key: str,
+               words: list[tuple[Any, re.Pattern[str]]], default: Any) -> Any:
+        """The first value of ``words`` whose pattern a place's name matches, innermost place
+        first, else ``default``; either way listed in ``guesses`` (a stated default is no guess)."""
         for kind, _, name in places:
-            for support_type, words in TYPE_WORDS:
-                found = words.search(name or "")
+            for value, pattern in words:
+                found = pattern.search(name or "")
                 if found:
-                    self.guesses[(kind, name, "type")] = (support_type, f"from {found.group(0)!r}")
-                    return support_type
+                    self.guesses[(kind, name, key)] = (value, f"from {found.group(0)!r}")
+                    return value
         named = [(kind, name) for kind, _, name in places if name]
-        if named and "type" not in self.stated_defaults:
-            self.guesses[(*named[0], "type")] = (self.default_type, "default: no hint in the name")
-        return self.default_type
-
-    def _guess_level(self, places: list[tuple[str, str, str]]) -> int:
-        for kind, _, name in places:
-            for level, words in LEVEL_WORDS:
-                found = words.search(name or "")
-                if found:
-                    self.guesses[(kind, name, "level")] = (level, f"from {found.group(0)!r}")
-                    return level
-        named = [(kind, name) for kind, _, name in places if name]
-        if named and "level" not in self.stated_defaults:  # listed, so --mapping-out names it
-            self.guesses[(*named[0], "level")] = (self.default_level, "default: no hint in the name")
-        return self.default_level
+        if named and key not in self.stated_defaults:  # listed, so --mapping-out names it
+            self.guesses[(*named[0], key)] = (default, "default: no hint in the name")
+        return default
 
     def guess_lines(self) -> list[str]:
         """Every guess, one line each: ``section 'Troubleshooting': type technical (from ...)``."""

@@ -1,7 +1,8 @@
-"""The customer help centre (web/customer/, web/shared/i18n.py) through Flask's test client."""
+"""The customer help centre's pages (web/customer/) through Flask's test client: home, browse,
+article, headers, sitemap and robots, error pages, feedback. Search is in test_site_search.py,
+languages in test_site_languages.py."""
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 from typing import Any
@@ -10,27 +11,8 @@ import pytest
 
 from tests.conftest import EventRecorder as Recorder
 from tests.conftest import make_app
+from tests.site_support import assert_public, text
 from web.customer import sitemap as site_sitemap
-
-INTERNAL_WORDS = ("quixotic", "zanzibar", "goodwill-credits", "Goodwill credit limits")
-#: What an internal article or paragraph would show (the query itself is echoed, so not the word).
-INTERNAL_TEXT = ("Secretword", "Codeword", "goodwill-credits", "Goodwill credit limits",
-                 "needs no approval")
-
-
-def text(response: Any) -> str:
-    return response.get_data(as_text=True)
-
-
-def shown(response: Any) -> str:
-    """The page as a reader sees it: entities like &#39; decoded."""
-    return html.unescape(text(response))
-
-
-def assert_public(body: str) -> None:
-    for word in INTERNAL_WORDS:
-        assert word not in body
-
 
 # Home, browse, article ----------------------------------------------------------------------
 
@@ -136,186 +118,6 @@ def test_pages_have_no_inline_script_or_style_and_no_external_assets(client: Any
     assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/site.js" defer>']
     external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]*)"', body)
     assert external == ["http://localhost/articles/billing/refund-policy"]  # only the canonical link
-
-
-# Search ---------------------------------------------------------------------------------------
-
-def test_search_results_with_highlights_and_facets(client: Any, recorder: Recorder) -> None:
-    body = text(client.get("/search?q=refund"))
-    assert "How do I get a refund?" in body
-    assert "<mark>Refunds</mark>" in body or "<mark>refund</mark>" in body
-    assert 'href="/articles/billing/refund-policy?q=refund&amp;pos=1"' in body
-    assert 'href="/search?q=refund&amp;type=billing"' in body  # facet link
-    assert 'href="/search?q=refund&amp;product=account"' in body
-    assert '<meta name="robots" content="noindex, follow">' in body
-    assert '<a href="/search?q=refund&amp;language=en" aria-current="true">' in body  # default
-    assert '<a href="/search?q=refund&amp;language=all">' in body
-    assert recorder.of("search")[0]["source"] == "site"
-    assert recorder.of("search")[0]["filters"] == {"lang": ["en"]}
-
-
-def test_search_facet_filter_and_clear_link(client: Any) -> None:
-    body = text(client.get("/search?q=router+wifi+refund&type=technical"))
-    assert "My Wi-Fi keeps dropping" in body and "How do I get a refund?" not in body
-    assert 'href="/search?q=router+wifi+refund" aria-current="true"' not in body
-    assert '<a href="/search?q=router+wifi+refund&amp;type=technical" aria-current="true">' in body
-
-
-def test_did_you_mean(client: Any) -> None:
-    body = text(client.get("/search?q=refnd"))
-    assert 'Did you mean <a href="/search?q=refund">refund</a>?' in body
-
-
-def test_no_results_offers_contact_and_topics(client: Any) -> None:
-    body = shown(client.get("/search?q=xylophone+quasar"))
-    assert "We couldn't find an article for “xylophone quasar”" in body
-    assert "Still need help?" in body and "tel:08000000003" in body  # general front line
-    assert 'href="/browse/technical"' in body
-
-
-def test_no_results_with_type_filter_offers_that_teams_channels(client: Any) -> None:
-    body = text(client.get("/search?q=xylophone&type=billing"))
-    assert "tel:08000000002" in body and "Contact our Billing team" in body
-
-
-def test_empty_query_shows_the_search_box(client: Any, recorder: Recorder) -> None:
-    for path in ("/search", "/search?q=", "/search?q=+++", "/search?q=%00%01"):
-        response = client.get(path)
-        assert response.status_code == 200
-        assert "Type a question or a few words to search." in text(response)
-    assert recorder.of("search") == []
-
-
-def test_pagination_on_the_demo_kb(demo_app: Any) -> None:
-    client = demo_app.test_client()
-    first = text(client.get("/search?q=router"))
-    assert '<a href="/search?q=router&amp;page=2" rel="next">Next</a>' in first
-    second = text(client.get("/search?q=router&page=2"))
-    assert '<ol class="results" start="11">' in second
-    assert 'href="/search?q=router" rel="prev"' in second
-    assert "pos=11" in second
-
-
-@pytest.mark.parametrize("query", [
-    "<script>alert(1)</script>", "\"unbalanced", "ip~1/3", "title:refund", "refund AND OR NOT (",
-    "*", "😀 refund", "refund\x00\x1b[31m", "\u202erefund", "%s%n", "a" * 500,
-])
-def test_hostile_queries_never_fail(client: Any, query: str) -> None:
-    response = client.get("/search", query_string={"q": query})
-    assert response.status_code == 200
-    assert "<script>alert" not in text(response)
-    json_reply = client.get("/search.json", query_string={"q": query})
-    assert json_reply.status_code == 200 and isinstance(json_reply.get_json()["results"], list)
-
-
-@pytest.mark.parametrize("query_string", [
-    "q=refund&q=wifi&q=x", "q=refund&type=%3Cscript%3E", "q=refund&product=" + "p" * 200,
-    "q=refund&language=xx", "q=refund&lang=%3Cscript%3E", "q=refund&type=billing&type=technical",
-    "q[]=1", "q=refund&page=1&page=2", "q=refund&language=all",
-])
-def test_odd_query_strings_are_handled(client: Any, query_string: str) -> None:
-    response = client.get("/search?" + query_string)
-    assert response.status_code == 200
-    assert "<script>" not in text(response)
-
-
-def test_too_long_query_and_bad_page_are_400(client: Any) -> None:
-    long_query = client.get("/search", query_string={"q": "a" * 501})
-    assert long_query.status_code == 400 and "shorter search" in text(long_query)
-    for page in ("abc", "0", "-1", "101", "1e3"):
-        response = client.get(f"/search?q=refund&page={page}")
-        assert response.status_code == 400, page
-        assert "page number" in text(response)
-    reply = client.get("/search.json", query_string={"q": "a" * 501})
-    assert reply.status_code == 400 and reply.get_json()["error"]["code"] == "query_too_long"
-
-
-def test_internal_content_never_found(client: Any) -> None:
-    for word in ("quixotic", "zanzibar", "goodwill credit limits", "approval"):
-        for path, args in (("/search", {}), ("/search.json", {}), ("/search", {"language": "all"})):
-            body = text(client.get(path, query_string={"q": word, **args}))
-            assert not [found for found in INTERNAL_TEXT if found in body], (path, word)
-    assert_public(text(client.get("/browse/billing")))
-    assert_public(text(client.get("/sitemap.xml")))
-
-
-def test_instant_search_json(client: Any, recorder: Recorder) -> None:
-    reply = client.get("/search.json?q=wif")
-    data = reply.get_json()
-    assert reply.status_code == 200 and reply.headers["Cache-Control"] == "no-store"
-    assert data["results"][0]["title"] == "My Wi-Fi keeps dropping"
-    assert data["results"][0]["url"] == "/articles/technical/wifi-dropping?q=wif&pos=1&src=instant"
-    assert data["results"][0]["type_label"] == "Technical support"
-    assert data["search_url"] == "/search?q=wif"
-    assert recorder.of("search")[0]["source"] == "instant"
-    assert client.get("/search.json?q=").get_json()["results"] == []
-
-
-def test_result_clicks_are_tracked(client: Any, recorder: Recorder) -> None:
-    client.get("/articles/billing/refund-policy?q=refund&pos=2")
-    client.get("/articles/technical/wifi-dropping?q=wif&pos=1&src=instant")
-    client.get("/articles/technical/wifi-dropping?q=wif&pos=abc")
-    client.get("/articles/technical/wifi-dropping?q=wif&pos=1&src=<script>")
-    keys = ("query", "slug", "position", "source")
-    clicks = [{k: event[k] for k in keys} for event in recorder.of("click")]
-    assert clicks == [
-        {"query": "refund", "slug": "billing/refund-policy", "position": 2, "source": "site"},
-        {"query": "wif", "slug": "technical/wifi-dropping", "position": 1, "source": "instant"},
-        {"query": "wif", "slug": "technical/wifi-dropping", "position": 1, "source": "site"},
-    ]
-
-
-# Languages ------------------------------------------------------------------------------------
-
-def test_spanish_by_switcher_cookie_and_accept_language(app: Any, client: Any) -> None:
-    switched = client.get("/?lang=es")
-    assert '<html lang="es">' in text(switched) and "¿En qué podemos ayudarle?" in text(switched)
-    assert "lang=es" in switched.headers["Set-Cookie"]
-    assert '<html lang="es">' in text(client.get("/browse/billing"))  # remembered by the cookie
-    fresh = app.test_client()
-    assert '<html lang="es">' in text(fresh.get("/", headers={"Accept-Language": "es-ES,es;q=0.9"}))
-    assert '<html lang="en">' in text(fresh.get("/", headers={"Accept-Language": "fr, de;q=0.5"}))
-
-
-def test_unknown_language_falls_back_to_english(client: Any) -> None:
-    response = client.get("/?lang=xx")
-    assert response.status_code == 200 and '<html lang="en">' in text(response)
-    assert "Set-Cookie" not in response.headers
-    client.set_cookie("lang", "<script>")
-    assert '<html lang="en">' in text(client.get("/"))
-
-
-def test_spanish_browse_prefers_translations_and_falls_back_to_english(client: Any) -> None:
-    body = text(client.get("/browse/billing?lang=es"))
-    assert "¿Cómo obtengo un reembolso?" in body and "How do I get a refund?" not in body
-    assert "Understanding your invoice" in body  # no Spanish version: English shown
-    assert "Facturación" in body
-
-
-def test_spanish_search_includes_english_fallback(client: Any) -> None:
-    body = text(client.get("/search?q=reembolso&lang=es"))
-    assert "¿Cómo obtengo un reembolso?" in body and "Resultados para «reembolso»" in body
-    english = text(client.get("/search?q=wifi&lang=es"))
-    assert "My Wi-Fi keeps dropping" in english and '<span class="badge">English</span>' in english
-
-
-def test_english_search_falls_back_to_all_languages(client: Any) -> None:
-    body = text(client.get("/search?q=reembolso"))
-    assert "¿Cómo obtengo un reembolso?" in body
-    assert "showing all languages" in body
-
-
-def test_related_articles_follow_the_interface_language(client: Any) -> None:
-    body = text(client.get("/articles/billing/invoice-explained?lang=es"))
-    related = body.split('id="related-title"')[1].split("</nav>")[0]
-    assert 'href="/articles/es/billing/refund-policy"' in related
-    assert 'href="/articles/billing/refund-policy"' not in related
-
-
-def test_article_in_another_language_is_marked(client: Any) -> None:
-    body = text(client.get("/articles/es/billing/refund-policy"))
-    assert '<article class="article" lang="es"' in body
-    assert 'hreflang="en" href="/articles/billing/refund-policy"' in body
 
 
 # Sitemap, robots, errors ------------------------------------------------------------------------
