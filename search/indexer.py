@@ -206,7 +206,7 @@ def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous
                    build_meta(kb, name, articles, previous_meta if incremental else None, phrases))
         # semantic hook: article embeddings into the staging version (search/semantic/build.py)
         embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
-                      semantic, cache_dir=index_dir, progress=progress)
+                      semantic, cache_dir=index_dir, progress=progress, compact=not incremental)
         hold = hold_version(staging)  # a merge publishing now must not remove it (merging.py)
         try:
             staging.rename(version_dir(index_dir, name))
