@@ -128,12 +128,14 @@ def _previous(previous_dir: Path | None, model_id: str) -> Previous | None:
 
 def write_embeddings(articles: list[Article], staging: Path, previous_dir: Path | None,
                      encoder: Encoder, cache_dir: Path | None = None, progress: bool = False,
-                     processes: int | None = None, compact: bool = False) -> EmbedSummary:
+                     processes: int | None = None, compact: bool = False,
+                     cache_readonly: bool = False) -> EmbedSummary:
     """Embed the English articles into ``staging/semantic``: unchanged articles keep their rows
     in the previous version's shards (hard-linked, shards.py), the texts of the others are looked
     up in the embedding cache in ``cache_dir`` (cache.py), and only the texts found in neither are
     run through the model, by ``processes`` worker processes (default: one per core). The new
-    rows go into one new shard; ``compact``: write every row into one shard (a full build)."""
+    rows go into one new shard; ``compact``: write every row into one shard (a full build);
+    ``cache_readonly``: look vectors up in the cache without writing to it (another index's)."""
     import numpy as np  # noqa: PLC0415
     english = [a for a in articles if semantic_language(a.lang)]
     previous = _previous(previous_dir, encoder.model_id)
@@ -149,7 +151,7 @@ def write_embeddings(articles: list[Article], staging: Path, previous_dir: Path 
     keys = [text_hash(text) for text in texts]
     cache = (EmbeddingCache(cache_dir / CACHE_FILE,
                             model_key(encoder.model_id, encoder.model.sha256,
-                                      encoder.model.tokenizer, MAX_TOKENS), DIM)
+                                      encoder.model.tokenizer, MAX_TOKENS), DIM, cache_readonly)
              if cache_dir is not None and texts else None)
     try:
         unique = dict(zip(keys, texts))
