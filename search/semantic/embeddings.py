@@ -183,8 +183,9 @@ def _hashes_in_use(folder: Path) -> set[bytes]:
     index = read_json(folder / "index.json")
     shards = {s.name: s for s in shards_mod.shards_of(index)}
     refs = list(dict.fromkeys(shards_mod.refs_of(index).values()))
-    hashes = shards_mod.gather(folder, shards, refs)[2]
-    return {bytes(row) for row in hashes}
+    import numpy as np  # noqa: PLC0415
+    hashes = np.ascontiguousarray(shards_mod.gather(folder, shards, refs)[2])
+    return set(hashes.view(np.dtype((np.void, 16))).ravel().tolist())  # 16-byte keys, as bytes
 
 
 def _lookup(encoder: Encoder, cache: EmbeddingCache | None, texts: dict[bytes, str]) -> dict[bytes, Any]:
