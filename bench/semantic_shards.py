@@ -11,7 +11,9 @@ of ``--changes`` builds, appends a line to a different article and runs ``python
 wrote (files of the new version that the previous version did not hold: hard-linked files are
 free), the semantic folder's share of them, and the number of shards. Then the engine's query
 latency (scale queries, semantic on, one thread) with the shards piled up, ``python build.py
-merge --force`` (shards compacted into one), and the latency again.
+merge --force`` (shards compacted into one), and the latency again. ``--checkout DIR`` runs
+another checkout's ``build.py`` for the changes instead (the code before shards: what it wrote),
+and skips the merge and the latency.
 """
 from __future__ import annotations
 
@@ -51,10 +53,10 @@ def served(index: Path) -> Path:
     return version_dir(index, current_version(index) or "")
 
 
-def run(*args: str) -> float:
+def run(*args: str, checkout: Path = ROOT) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "build.py"), *args], check=True, env=ENV,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([sys.executable, str(checkout / "build.py"), *args], check=True, env=ENV,
+                   cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
@@ -81,6 +83,8 @@ def main() -> int:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--changes", type=int, default=8)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--checkout", type=Path, default=ROOT,
+                        help="the checkout whose build.py runs the changes (default: this one)")
     args = parser.parse_args()
     queries = scale_queries()[:args.queries]
     pages = sorted(args.articles.rglob("*.md"))
@@ -96,8 +100,8 @@ def main() -> int:
                 page.write_text(originals[page] + f"\nOne more line for the bench, {number}.\n",
                                 encoding="utf-8")
                 before = files(served(index))
-                seconds = run("--articles", str(args.articles), "--index", str(index), "-q",
-                              "--no-merge")
+                seconds = run("--articles", str(args.articles.resolve()), "--index",
+                              str(index), "-q", "--no-merge", checkout=args.checkout)
                 new = [(path, size) for ino, (path, size) in files(served(index)).items()
                        if ino not in before]
                 written = sum(size for _, size in new)
@@ -109,6 +113,8 @@ def main() -> int:
                       f"{written / 1e6:7.2f} MB (semantic {vectors / 1e6:7.3f} MB of "
                       f"{held / 1e6:.1f} MB), "
                       f"{len(meta.get('shards', [1]))} shard(s), load {os.getloadavg()[0]:.1f}")
+            if args.checkout != ROOT:
+                return 0
             print(f"  query latency, shards piled up: {latency(index, queries)}")
             seconds = run("merge", "--index", str(index), "--force")
             meta = read_json(served(index) / FOLDER / "index.json")

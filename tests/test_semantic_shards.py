@@ -4,15 +4,17 @@ a full build; a merge compacts; a failed build changes nothing; the old single-f
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from kb import load_knowledge_base
-from search import Engine
+from search import Engine, SearchRequest
 from search.indexer import build_index
 from search.merging import merge_due, merge_index
 from search.semantic import shards as shards_module
+from search.semantic.cache import FILE
 from search.semantic.dense import Settings
 from search.semantic.embeddings import FOLDER
 from search.semantic.model import MODEL_FILE
@@ -20,6 +22,8 @@ from search.semantic.shards import compaction_due, gather, refs_of, shards_of, t
 from search.store import current_version, read_json, version_dir, write_json
 from search.viewer import AGENT, ANONYMOUS
 from tests.semantic_support import require_extra
+from tests.test_incremental_build import DEMO, queries, same_but_ties
+from tests.test_incremental_build import edit as edit_all
 
 ON = Settings("on")
 EDITED = Path("billing") / "invoice-explained.md"
@@ -208,3 +212,36 @@ def test_a_version_written_before_shards_is_served_and_reused(articles_dir: Path
     assert (folder(index) / "vectors.npy").is_file() and len(second["shards"]) == 2
     changed = {key: v for key, v in dense(index).items() if key[1] != "billing/invoice-explained"}
     same_scores(changed, {key: v for key, v in scores.items() if key[1] != "billing/invoice-explained"})
+
+
+@pytest.mark.slow
+def test_incremental_semantic_build_ranks_like_a_full_build(tmp_path: Path) -> None:
+    """The demo KB's golden and generated queries, hybrid ranking, top 10: an incremental build
+    (an edit, a delete, a rename, a translation, routing; then one more edit) against a full
+    build of the same files. The full build starts with the incremental index's embedding cache,
+    which spares it the model, not any ranking step (the vectors are the same with or without)."""
+    require_extra()
+    demo = tmp_path / "articles"
+    shutil.copytree(DEMO, demo)
+    build(demo, tmp_path / "inc", full=True)
+    edit_all(demo)
+    build(demo, tmp_path / "inc")
+    second = sorted(demo.rglob("*.md"))[20]
+    second.write_text(second.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    build(demo, tmp_path / "inc")
+    (tmp_path / "full").mkdir()
+    shutil.copy(tmp_path / "inc" / FILE, tmp_path / "full" / FILE)
+    build(demo, tmp_path / "full", full=True)
+    texts = queries(demo)
+    found = []
+    for index in (tmp_path / "inc", tmp_path / "full"):
+        engine = Engine(index, ON)
+        try:
+            assert engine.snapshot().semantic.on
+            found.append({q: [(h.slug, h.score) for h in
+                              engine.search(SearchRequest(q, viewer=AGENT)).results] for q in texts})
+        finally:
+            engine.close()
+    incremental, full = found
+    differ = [q for q in texts if not same_but_ties(incremental[q], full[q])]
+    assert not differ, [(q, incremental[q][:4], full[q][:4]) for q in differ[:3]]
