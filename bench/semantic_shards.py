@@ -9,11 +9,11 @@ time, bytes written and query latency as vector shards pile up, then after a mer
 of ``--changes`` builds, appends a line to a different article and runs ``python build.py
 --no-merge`` in a new process, as a writer does; it prints the wall time and the bytes the build
 wrote (files of the new version that the previous version did not hold: hard-linked files are
-free), the semantic folder's share of them, and the number of shards. Then the engine's query
-latency (scale queries, semantic on, one thread) with the shards piled up, ``python build.py
-merge --force`` (shards compacted into one), and the latency again. ``--checkout DIR`` runs
-another checkout's ``build.py`` for the changes instead (the code before shards: what it wrote),
-and skips the merge and the latency.
+free), the semantic folder's share of them, and the number of shards. Then ``python build.py
+merge --force`` (shards compacted into one) and the engine's search latency on the version with
+the shards piled up and on the merged one, queries interleaved (scale queries, semantic on).
+``--checkout DIR`` runs another checkout's ``build.py`` for the changes instead (the code before
+shards: what it wrote), and skips the merge and the latency.
 """
 from __future__ import annotations
 
@@ -60,21 +60,21 @@ def run(*args: str, checkout: Path = ROOT) -> float:
     return time.perf_counter() - started
 
 
-def latency(index: Path, queries: list[str]) -> str:
-    engine = Engine(index, Settings("on"))
-    try:
+def latencies(engines: list[Engine], queries: list[str]) -> list[str]:
+    """p50 and p95 of each engine's search, queries interleaved between the engines after a
+    warm-up pass (which also fills the query-vector cache: encoding is not timed, only search)."""
+    for engine in engines:
         assert engine.snapshot().semantic.on, engine.snapshot().semantic.reason
-        for query in queries[:20]:  # warm up: the version's vectors, the query encoder
-            engine.search(SearchRequest(query, langs=["en"]))
-        times = []
         for query in queries:
+            engine.search(SearchRequest(query, langs=["en"]))
+    times: list[list[float]] = [[] for _ in engines]
+    for query in queries:
+        for engine, found in zip(engines, times):
             started = time.perf_counter()
             engine.search(SearchRequest(query, langs=["en"]))
-            times.append((time.perf_counter() - started) * 1000)
-    finally:
-        engine.close()
-    cut = statistics.quantiles(times, n=100)
-    return f"p50 {statistics.median(times):.2f} ms, p95 {cut[94]:.2f} ms ({len(times)} queries)"
+            found.append((time.perf_counter() - started) * 1000)
+    return [f"p50 {statistics.median(t):.2f} ms, p95 {statistics.quantiles(t, n=100)[94]:.2f} ms"
+            for t in times]
 
 
 def main() -> int:
@@ -115,12 +115,22 @@ def main() -> int:
                       f"{len(meta.get('shards', [1]))} shard(s), load {os.getloadavg()[0]:.1f}")
             if args.checkout != ROOT:
                 return 0
-            print(f"  query latency, shards piled up: {latency(index, queries)}")
-            seconds = run("merge", "--index", str(index), "--force")
-            meta = read_json(served(index) / FOLDER / "index.json")
-            print(f"  python build.py merge --force: {seconds:.2f} s, "
-                  f"{len(meta.get('shards', [1]))} shard(s)")
-            print(f"  query latency, merged: {latency(index, queries)}")
+            piled = Engine(index, Settings("on"))  # holds the version the merge replaces
+            try:
+                shards = len(read_json(served(index) / FOLDER / "index.json").get("shards", [1]))
+                seconds = run("merge", "--index", str(index), "--force")
+                meta = read_json(served(index) / FOLDER / "index.json")
+                print(f"  python build.py merge --force: {seconds:.2f} s, "
+                      f"{len(meta.get('shards', [1]))} shard(s)")
+                merged = Engine(index, Settings("on"))
+                try:
+                    before, after = latencies([piled, merged], queries)
+                finally:
+                    merged.close()
+            finally:
+                piled.close()
+            print(f"  search latency ({len(queries)} queries, one thread, query vectors cached):\n"
+                  f"    {shards} shards: {before}\n    merged, 1 shard: {after}")
         finally:
             for page, text in originals.items():
                 page.write_text(text, encoding="utf-8")
