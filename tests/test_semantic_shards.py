@@ -120,6 +120,10 @@ def test_incremental_build_scores_like_a_full_build(articles_dir: Path, index: P
     incremental = dense(index)
     assert not any(slug == "technical/reset-password" for _, slug, _ in incremental)
     same_scores(incremental, dense(full))
+    build(articles_dir, index, full=True)  # --full on the same index: one shard of the live rows
+    meta = read_json(folder(index) / "index.json")
+    assert len(meta["shards"]) == 1 and meta["shards"][0]["rows"] == meta["rows"]
+    same_scores(dense(index), incremental)
 
 
 def test_merge_compacts_shards_and_keeps_scores(articles_dir: Path, index: Path) -> None:
