@@ -249,3 +249,18 @@ def test_incremental_semantic_build_ranks_like_a_full_build(tmp_path: Path) -> N
     incremental, full = found
     differ = [q for q in texts if not same_but_ties(incremental[q], full[q])]
     assert not differ, [(q, incremental[q][:4], full[q][:4]) for q in differ[:3]]
+
+
+def test_a_damaged_shard_is_not_passed_on(articles_dir: Path, index: Path) -> None:
+    """A truncated shard in the served version: the next build embeds afresh (from the cache)."""
+    served = folder(index)
+    shard = shards_of(read_json(served / "index.json"))[0]
+    damaged = shard.path(served, "vectors")
+    data = damaged.read_bytes()
+    damaged.unlink()
+    damaged.write_bytes(data[:len(data) // 2])
+    edit(articles_dir, "VAT is shown on its own line of every invoice.")
+    build(articles_dir, index)
+    meta = read_json(folder(index) / "index.json")
+    assert shard.name not in {s["name"] for s in meta["shards"]}
+    assert dense(index)

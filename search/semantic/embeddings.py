@@ -114,10 +114,10 @@ def _previous(previous_dir: Path | None, model_id: str) -> Previous | None:
         if index.get("model") != model_id or index.get("recipe") != RECIPE:
             return None
         shards = {s.name: s for s in shards_mod.shards_of(index)}
-        for shard in shards.values():
+        for shard in shards.values():  # headers and sizes only: a damaged shard is not passed on
             for part in shards_mod.PARTS:
-                if not shard.path(folder, part).is_file():
-                    raise FileNotFoundError(shard.path(folder, part))
+                if len(shards_mod.load(folder, shard, part)) != shard.rows:
+                    raise ValueError(f"shard {shard.name!r} ({part}) does not match index.json")
         refs = shards_mod.refs_of(index)
     except (OSError, ValueError, KeyError) as exc:
         log.info("no reusable embeddings in %s (%s): looking texts up in the cache", folder, exc)
