@@ -264,3 +264,21 @@ def test_a_damaged_shard_is_not_passed_on(articles_dir: Path, index: Path) -> No
     meta = read_json(folder(index) / "index.json")
     assert shard.name not in {s["name"] for s in meta["shards"]}
     assert dense(index)
+
+
+def test_a_failed_compaction_leaves_the_served_version(articles_dir: Path, index: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    edit(articles_dir, "VAT is shown on its own line of every invoice.")
+    build(articles_dir, index)
+    name, served = current_version(index), folder(index)
+    files = {p.name: p.read_bytes() for p in served.iterdir()}
+
+    def broken(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(shards_module, "write_shard", broken)
+    with pytest.raises(OSError, match="disk full"):
+        merge_index(index, force=True)
+    assert current_version(index) == name
+    assert {p.name: p.read_bytes() for p in served.iterdir()} == files
+    assert [p.name for p in (index / "versions").iterdir()] == [name]
