@@ -10,8 +10,9 @@ of ``--changes`` builds, appends a line to a different article and runs ``python
 --no-merge`` in a new process, as a writer does; it prints the wall time and the bytes the build
 wrote (files of the new version that the previous version did not hold: hard-linked files are
 free), the semantic folder's share of them, and the number of shards. Then ``python build.py
-merge --force`` (shards compacted into one) and the engine's search latency on the version with
-the shards piled up and on the merged one, queries interleaved (scale queries, semantic on).
+merge`` (due once 8 small shards pile up: they are compacted into one; ``--force-merge``:
+everything into one) and the engine's search latency on the version with the shards piled up and
+on the merged one, queries interleaved (scale queries, semantic on).
 ``--checkout DIR`` runs another checkout's ``build.py`` for the changes instead (the code before
 shards: what it wrote), and skips the merge and the latency.
 """
@@ -83,6 +84,8 @@ def main() -> int:
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--changes", type=int, default=8)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--force-merge", action="store_true",
+                        help="merge --force (everything into one) instead of the merge that is due")
     parser.add_argument("--checkout", type=Path, default=ROOT,
                         help="the checkout whose build.py runs the changes (default: this one)")
     args = parser.parse_args()
@@ -118,9 +121,10 @@ def main() -> int:
             piled = Engine(index, Settings("on"))  # holds the version the merge replaces
             try:
                 shards = len(read_json(served(index) / FOLDER / "index.json").get("shards", [1]))
-                seconds = run("merge", "--index", str(index), "--force")
+                merge = ["merge", "--index", str(index)] + (["--force"] if args.force_merge else [])
+                seconds = run(*merge)
                 meta = read_json(served(index) / FOLDER / "index.json")
-                print(f"  python build.py merge --force: {seconds:.2f} s, "
+                print(f"  python build.py {' '.join(merge[:1] + merge[3:])}: {seconds:.2f} s, "
                       f"{len(meta.get('shards', [1]))} shard(s)")
                 merged = Engine(index, Settings("on"))
                 try:
@@ -130,7 +134,8 @@ def main() -> int:
             finally:
                 piled.close()
             print(f"  search latency ({len(queries)} queries, one thread, query vectors cached):\n"
-                  f"    {shards} shards: {before}\n    merged, 1 shard: {after}")
+                  f"    {shards} shards: {before}\n    merged, {len(meta.get('shards', [1]))} "
+                  f"shard(s): {after}")
         finally:
             for page, text in originals.items():
                 page.write_text(text, encoding="utf-8")
