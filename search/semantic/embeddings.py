@@ -180,11 +180,8 @@ def write_embeddings(articles: list[Article], staging: Path, previous_dir: Path 
 
 def _hashes_in_use(folder: Path) -> set[bytes]:
     """The text hashes of every row a version's articles point at."""
-    index = read_json(folder / "index.json")
-    shards = {s.name: s for s in shards_mod.shards_of(index)}
-    refs = list(dict.fromkeys(shards_mod.refs_of(index).values()))
     import numpy as np  # noqa: PLC0415
-    hashes = np.ascontiguousarray(shards_mod.gather(folder, shards, refs)[2])
+    hashes = np.ascontiguousarray(shards_mod.live_hashes(folder, read_json(folder / "index.json")))
     return set(hashes.view(np.dtype((np.void, 16))).ravel().tolist())  # 16-byte keys, as bytes
 
 

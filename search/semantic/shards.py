@@ -127,6 +127,24 @@ def gather(folder: Path, shards: dict[str, Shard], refs: list[Ref]) -> tuple[Any
     return concatenate(opened, refs)
 
 
+def live_hashes(folder: Path, index: dict[str, Any]) -> Any:
+    """The text hashes (rows x 16) of every row the articles of ``index.json`` point at; reads
+    only the hash files (the vectors are never read)."""
+    import numpy as np  # noqa: PLC0415
+    found = []
+    by_shard: dict[str, list[Ref]] = {}
+    for ref in set(refs_of(index).values()):
+        by_shard.setdefault(ref[0], []).append(ref)
+    for shard in shards_of(index):
+        if shard.name not in by_shard:
+            continue
+        live = np.zeros(shard.rows, dtype=bool)
+        for _, start, stop in by_shard[shard.name]:
+            live[start:stop] = True
+        found.append(load(folder, shard, "hashes", mmap=False)[live])
+    return np.concatenate(found) if found else np.zeros((0, 16), np.uint8)
+
+
 def concatenate(arrays: dict[str, tuple[Any, ...]], refs: list[Ref]) -> tuple[Any, Any, Any]:
     """The rows ``refs`` point at in ``arrays`` ((vectors, kinds, hashes) by shard name), in order."""
     import numpy as np  # noqa: PLC0415
