@@ -145,8 +145,9 @@ class Engine:
         semantic_text = "" if request.prefix else text
         pool = fusion.LEXICAL_CANDIDATES if fusion.applies(snapshot.semantic, semantic_text, langs) \
             else MIN_CANDIDATES
-        ranked = rerank(snapshot, retrieval, retrieval.top(max(pool, wanted)), expanded, langs,
-                        request.viewer, set(exact), semantic_text=semantic_text, allowed=allowed)
+        ranked = rerank(snapshot, retrieval, retrieval.top(max(pool, wanted), snapshot.slug_rank),
+                        expanded, langs, request.viewer, set(exact), semantic_text=semantic_text,
+                        allowed=allowed)
         if request.usage:
             ranked = usage.lift(ranked, request.usage)
         if request.clicks:

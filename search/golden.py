@@ -1,6 +1,7 @@
 """Run the writers' golden queries against a scratch index of the current articles."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,14 +16,25 @@ from search.types import SearchRequest
 from search.viewer import AGENT, ANONYMOUS
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def seed_scratch(scratch: Path, served: Path | None) -> None:
-    """Start the scratch index from a copy of the served version, so the build only redoes the
-    articles that changed (and re-embeds only those); the served index is never touched."""
+    """Start the scratch index from the served version, so the build only redoes the articles
+    that changed (and re-embeds only those). Its files are hard-linked (copied across file
+    systems): a build never writes into an existing file of a version (search/segments.py,
+    search/semantic/shards.py), so the served index is never touched."""
     name = current_version(served) if served and served.is_dir() else None
     if name is None:
         return
     try:
-        shutil.copytree(version_dir(served, name), version_dir(scratch, name))
+        shutil.copytree(version_dir(served, name), version_dir(scratch, name),
+                        copy_function=_link_or_copy,
+                        ignore=shutil.ignore_patterns("*_LOCK", "*WRITELOCK*"))
     except OSError:
         shutil.rmtree(scratch / "versions", ignore_errors=True)  # build from scratch instead
         return
@@ -36,7 +48,8 @@ def check_golden(kb: KnowledgeBase, served: Path | None = None) -> list[Problem]
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="supportkb-golden-") as scratch:
         seed_scratch(Path(scratch), served)
-        build_index(kb, Path(scratch))
+        # the served index's embedding cache, read only: the changed texts it knows are not re-run
+        build_index(kb, Path(scratch), shared_cache=served if served and served.is_dir() else None)
         engine = Engine(scratch)
         try:
             for golden in kb.golden:

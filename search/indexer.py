@@ -170,10 +170,13 @@ def _updated_vocab(previous: dict[str, dict[str, int]] | None, counts: tuple[Cou
 
 
 def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
-                progress: bool = False, semantic: Any = None) -> BuildSummary:
+                progress: bool = False, semantic: Any = None,
+                shared_cache: Path | None = None) -> BuildSummary:
     """Build a new version aside and publish it; on any failure the served version is untouched.
 
-    ``semantic``: a search.semantic.dense.Settings; None reads ``SEMANTIC`` from the environment."""
+    ``semantic``: a search.semantic.dense.Settings; None reads ``SEMANTIC`` from the environment.
+    ``shared_cache``: another index folder whose embedding cache is read (never written) instead
+    of this one's (a scratch index made from the served one: search/golden.py)."""
     started = time.perf_counter()
     articles = kb.published
     with build_lock(index_dir):
@@ -183,7 +186,8 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
         previous = current_version(index_dir)
         held = hold_version(version_dir(index_dir, previous)) if previous else None  # vs a merge's cleanup
         try:
-            return _build(kb, index_dir, articles, previous, full, progress, semantic, started)
+            return _build(kb, index_dir, articles, previous, full, progress, semantic, started,
+                          shared_cache)
         finally:
             if held is not None:
                 release_version(held)
@@ -191,7 +195,8 @@ def build_index(kb: KnowledgeBase, index_dir: Path, full: bool = False,
 
 
 def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous: str | None,
-           full: bool, progress: bool, semantic: Any, started: float) -> BuildSummary:
+           full: bool, progress: bool, semantic: Any, started: float,
+           shared_cache: Path | None = None) -> BuildSummary:
     """The build itself, under the build lock, ``previous`` held (see :func:`build_index`)."""
     previous_meta = read_json(version_dir(index_dir, previous) / "meta.json") if previous else None
     incremental = not full and previous_meta is not None and previous_meta["schema"] == SCHEMA_VERSION
@@ -234,7 +239,8 @@ def _build(kb: KnowledgeBase, index_dir: Path, articles: list[Article], previous
             kb, name, articles, previous_meta if incremental else None, phrases, media_links))
         # semantic hook: article embeddings into the staging version (search/semantic/build.py)
         embed_version(articles, staging, version_dir(index_dir, previous) if previous else None,
-                      semantic, cache_dir=index_dir, progress=progress)
+                      semantic, cache_dir=shared_cache or index_dir, progress=progress,
+                      compact=not incremental, cache_readonly=shared_cache is not None)
         hold = hold_version(staging)  # a merge publishing now must not remove it (merging.py)
         try:
             staging.rename(version_dir(index_dir, name))

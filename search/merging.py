@@ -23,6 +23,8 @@ from whoosh import index as whoosh_index
 
 from search.deletions import FILE as DELETED, record_deletions
 from search.segments import link_segments, many_deleted, merge_policy, small_segments
+from search.semantic.shards import FOLDER as SEMANTIC
+from search.semantic.shards import compact, compaction_due
 from search.store import (VERSIONS, current_version, hold_version, new_version_name, publish,
                           read_json, release_version, remove_if_unused, version_dir,
                           write_json)
@@ -53,10 +55,12 @@ def segment_counts(version: Path) -> list[tuple[int, int]]:
 
 
 def merge_due(version: Path) -> bool:
-    """Whether a merge would be worth it: small segments piling up, or many deleted documents."""
+    """Whether a merge would be worth it: small segments (or vector shards, search/semantic/
+    shards.py) piling up, or many deleted documents (or rows)."""
     counts = segment_counts(version)
     return small_segments([total for total, _live in counts]) or any(
-        many_deleted(total, live, DELETED_RATIO) for total, live in counts)
+        many_deleted(total, live, DELETED_RATIO) for total, live in counts) or \
+        compaction_due(version / SEMANTIC)
 
 
 def _link_version(source: Path, target: Path) -> None:
@@ -130,6 +134,7 @@ def _merge_from(index_dir: Path, base: str, force: bool) -> MergeSummary:
         link_segments(source / "whoosh", staging / "whoosh")
         _link_version(source, staging)
         _merge(staging, force)
+        compact(staging / SEMANTIC, force)  # the vectors' shards, without their deleted rows
         merged = whoosh_index.open_dir(str(staging / "whoosh"))
         try:
             record_deletions(merged, source, {}, staging)

@@ -7,7 +7,7 @@ NumPy rather than with a Python call per matching document.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -27,11 +27,21 @@ class Retrieval:
     def total(self) -> int:
         return int(np.count_nonzero(self.matched))
 
-    def top(self, k: int) -> list[tuple[float, int]]:
-        """The best ``k`` (score, docnum) pairs, best first; ties by document number."""
+    def top(self, k: int, tie_rank: Callable[[], np.ndarray] | None = None
+            ) -> list[tuple[float, int]]:
+        """The best ``k`` (score, docnum) pairs, best first; ties by document number.
+
+        ``tie_rank``: gives each document's rank by slug, which decides which of the documents
+        tied at the cut get in (document numbers differ between an incremental and a full build
+        of the same articles, and which candidates get in moves the hybrid scores' scaling)."""
         docnums = np.flatnonzero(self.matched)
         if len(docnums) > k:
-            docnums = docnums[np.argpartition(-self.scores[docnums], k - 1)[:k]]
+            scores = self.scores[docnums]
+            kth = -np.partition(-scores, k - 1)[k - 1]
+            above, tied = docnums[scores > kth], docnums[scores == kth]
+            if tie_rank is not None and len(above) + len(tied) > k:
+                tied = tied[np.argsort(tie_rank()[tied], kind="stable")]
+            docnums = np.concatenate([above, tied[:k - len(above)]])
         order = np.lexsort((docnums, -self.scores[docnums]))
         docnums = docnums[order]
         return list(zip(self.scores[docnums].tolist(), docnums.tolist()))

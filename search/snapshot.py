@@ -150,6 +150,16 @@ class Snapshot:
     def slug_column(self) -> Any:
         return self._shared.reader().column_reader("slug")
 
+    def slug_rank(self) -> np.ndarray:
+        """Each document's rank by slug (computed once per version): breaks score ties the same
+        way whatever the document numbers, which differ between incremental and full builds."""
+        def compute() -> np.ndarray:
+            slugs = list(self.slug_column)
+            rank = np.empty(len(slugs), dtype=np.int64)
+            rank[sorted(range(len(slugs)), key=slugs.__getitem__)] = np.arange(len(slugs))
+            return rank
+        return self.once("slug_rank", compute)
+
     @cached_property
     def facet_columns(self) -> FacetColumns:
         return FacetColumns(self._shared.reader())

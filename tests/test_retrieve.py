@@ -160,3 +160,16 @@ def test_posting_lists_over_many_blocks_read_like_whoosh(tmp_path: Path) -> None
         assert engine.search(SearchRequest("gizmo")).total == 300
     finally:
         engine.close()
+
+
+def test_documents_tied_at_the_cut_get_in_by_slug_not_document_number() -> None:
+    """An incremental and a full build number documents differently: which of the documents tied
+    at the cut join the candidates must not depend on it (it moves the hybrid scores' scaling)."""
+    from search.retrieve import Retrieval  # noqa: PLC0415
+    scores = np.array([3.0, 1.0, 1.0, 2.0, 1.0, 1.0], dtype=np.float32)
+    matched = np.ones(len(scores), dtype=bool)
+    slug_rank = np.array([5, 4, 3, 0, 1, 2])  # documents 4 and 5 come first by slug among the tied
+    top = Retrieval(scores, matched, {}).top(4, lambda: slug_rank)
+    assert [docnum for _, docnum in top][:2] == [0, 3]
+    assert {docnum for _, docnum in top[2:]} == {4, 5}
+    assert [score for score, _ in top] == [3.0, 2.0, 1.0, 1.0]

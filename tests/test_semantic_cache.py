@@ -183,3 +183,22 @@ def test_worker_processes_give_the_vectors_of_one_process(monkeypatch: pytest.Mo
     assert "worker processes failed" not in caplog.text
     assert (vectors == alone).all()
     assert sum(tokens) == sum(encoder.token_counts(texts)) and len(tokens) == 4
+
+
+def test_check_reads_the_served_cache_and_never_writes_it(
+        articles_dir: Path, tmp_path: Path, runs: list[list[str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``build.py --check``'s scratch index embeds only the texts the served index's cache lacks."""
+    from search.golden import check_golden  # noqa: PLC0415
+    index = tmp_path / "index"
+    build(articles_dir, index)
+    before = texts_of(articles_dir, "billing/invoice-explained")
+    cache = (index / FILE).read_bytes()
+    versions = sorted(p.name for p in (index / "versions").iterdir())
+    edit(articles_dir)
+    monkeypatch.setenv("KB_SEMANTIC", "on")
+    assert check_golden(load_knowledge_base(articles_dir), index) == []
+    changed = texts_of(articles_dir, "billing/invoice-explained") - before
+    assert sorted(runs[-1]) == sorted(changed) and len(changed) == 2
+    assert (index / FILE).read_bytes() == cache
+    assert sorted(p.name for p in (index / "versions").iterdir()) == versions

@@ -14,6 +14,7 @@ from search.semantic import encoder as encoder_module
 from search.semantic import quantize
 from search.semantic.encoder import build_encoder, query_encoder
 from search.semantic.model import MODEL_FILE, PACKAGED_SHA256
+from search.semantic.shards import gather, refs_of, shards_of
 from search.store import current_version, read_json, version_dir
 from tests.semantic_support import require_extra
 
@@ -27,12 +28,15 @@ def semantic_dir(index: Path) -> Path:
 
 
 def rows(index: Path) -> dict[str, object]:
-    import numpy as np  # noqa: PLC0415
+    """Each article's (vectors, kinds), read from the version's shards."""
     folder = semantic_dir(index)
     meta = read_json(folder / "index.json")
-    vectors, kinds = np.load(folder / "vectors.npy"), np.load(folder / "kinds.npy")
-    return {slug: (vectors[e["start"]:e["stop"]], kinds[e["start"]:e["stop"]].tolist())
-            for slug, e in meta["articles"].items()}
+    shards = {s.name: s for s in shards_of(meta)}
+    out = {}
+    for slug, ref in refs_of(meta).items():
+        vectors, kinds, _ = gather(folder, shards, [ref])
+        out[slug] = (vectors, kinds.tolist())
+    return out
 
 
 def test_one_article_change_re_embeds_one(articles_dir: Path, tmp_path: Path) -> None:

@@ -159,7 +159,9 @@ def test_damaged_vectors_fall_back_to_lexical(engines: tuple[Engine, Engine], se
     lexical, _ = engines
     name = current_version(semantic_index)
     assert name is not None
-    (version_dir(semantic_index, name) / FOLDER / "vectors.npy").write_bytes(b"broken")
+    for vectors in (version_dir(semantic_index, name) / FOLDER).glob("*.vectors.npy"):
+        vectors.unlink()  # not written into: the file may be shared with other versions
+        vectors.write_bytes(b"broken")
     engine = Engine(semantic_index, Settings("on"))
     assert engine.snapshot().semantic.state == "unavailable"
     assert search(engine, "refund money") == search(lexical, "refund money")

@@ -21,11 +21,14 @@ class SemanticBuildError(RuntimeError):
 
 def embed_version(articles: list[Article], staging: Path, previous: Path | None,
                   settings: Settings | None = None, cache_dir: Path | None = None,
-                  progress: bool = False) -> EmbedSummary | None:
+                  progress: bool = False, compact: bool = False,
+                  cache_readonly: bool = False) -> EmbedSummary | None:
     """Embed into the staging version when the setting allows; None when nothing was embedded.
 
     ``cache_dir``: where the embedding cache lives (the index folder); ``progress``: show the
-    embedding stage's progress (kb/progress.py).
+    embedding stage's progress (kb/progress.py); ``compact``: write every row into one shard
+    (a full build) instead of linking the previous version's shards (shards.py);
+    ``cache_readonly``: read the cache in ``cache_dir`` without writing to it (another index's).
 
     ``auto`` embeds when the extra is installed and some articles are English, and builds a
     lexical-only version (with a warning) when the model cannot run; ``on`` fails the build then."""
@@ -42,7 +45,8 @@ def embed_version(articles: list[Article], staging: Path, previous: Path | None,
             raise SemanticBuildError(f"SEMANTIC is on but the model cannot run: {exc}") from exc
         log.warning("building without embeddings: %s", exc)
         return None
-    return write_embeddings(articles, staging, previous, encoder, cache_dir, progress)
+    return write_embeddings(articles, staging, previous, encoder, cache_dir, progress,
+                            compact=compact, cache_readonly=cache_readonly)
 
 
 def _stored_model(version: Path | None) -> Model | None:

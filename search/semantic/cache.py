@@ -45,11 +45,18 @@ def model_key(model_id: str, model_sha256: str, tokenizer: str, max_tokens: int)
 
 
 class EmbeddingCache:
-    """One build's handle on the cache file; every method is safe to call when it is off."""
+    """One build's handle on the cache file; every method is safe to call when it is off.
 
-    def __init__(self, path: Path, key: str, dim: int) -> None:
-        self.path, self.key, self.dim = path, key, dim
+    ``readonly``: only look vectors up (another index's cache: ``build.py --check``'s scratch
+    index reads the served one's); nothing is written, and a file that cannot be read, or was
+    made by another model, leaves the cache off."""
+
+    def __init__(self, path: Path, key: str, dim: int, readonly: bool = False) -> None:
+        self.path, self.key, self.dim, self.readonly = path, key, dim, readonly
         self.db: sqlite3.Connection | None = None
+        if readonly:
+            self.db = self._open_readonly()
+            return
         try:
             self.db = self._open()
         except sqlite3.Error as exc:
@@ -78,6 +85,20 @@ class EmbeddingCache:
             raise
         return db
 
+    def _open_readonly(self) -> sqlite3.Connection | None:
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return None  # no cache there (yet)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'model'").fetchone()
+            if row is not None and row[0] == self.key:
+                return db
+        except sqlite3.Error as exc:
+            log.info("embedding cache %s not read: %s", self.path, exc)
+        db.close()
+        return None
+
     def _discard(self) -> None:
         if self.db is not None:
             self.db.close()
@@ -89,6 +110,10 @@ class EmbeddingCache:
                 log.warning("cannot remove the embedding cache %s: %s", self.path, exc)
 
     def _failed(self, exc: Exception) -> None:
+        if self.readonly:  # not ours to remove
+            log.info("embedding cache %s not read: %s", self.path, exc)
+            self.close()
+            return
         log.warning("embedding cache %s damaged (%s): removed, the next build starts a new one",
                     self.path, exc)
         self._discard()
@@ -118,7 +143,7 @@ class EmbeddingCache:
 
     def put(self, items: Iterable[tuple[bytes, Any]]) -> None:
         """Remember freshly embedded vectors."""
-        if self.db is None:
+        if self.db is None or self.readonly:
             return
         import numpy as np
         try:
@@ -131,7 +156,7 @@ class EmbeddingCache:
 
     def collect(self, in_use: set[bytes]) -> int:
         """Drop texts no longer in use once they are too many; the number dropped."""
-        if self.db is None:
+        if self.db is None or self.readonly:
             return 0
         try:
             (held,) = self.db.execute("SELECT COUNT(*) FROM vectors").fetchone()

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from search.semantic import check_mode
 from search.semantic.embeddings import FOLDER, PART_AGENT, PART_PUBLIC, WHOLE_AGENT, WHOLE_PUBLIC
 from search.semantic.encoder import DIM, Encoder, Unavailable, query_encoder, runtime_installed
+from search.semantic.shards import load, refs_of, shards_of
 from search.store import read_json
 from search.visibility import dense_view
 
@@ -40,10 +41,43 @@ class Settings:
 SHORTLIST = 100
 
 
+class Rows:
+    """The rows of a version's shards (memory-mapped) under one numbering: shard after shard."""
+
+    def __init__(self, np: Any, arrays: list[Any]) -> None:
+        self.np = np
+        self.arrays = [np.asarray(a) for a in arrays]  # plain views of the maps: cheaper to index
+        self.ends = np.cumsum([len(a) for a in arrays], dtype=np.int64)
+        self.starts = self.ends - [len(a) for a in arrays]
+
+    def take(self, rows: Any) -> Any:
+        """The vectors of ``rows`` (any order)."""
+        if len(self.arrays) == 1:
+            return self.arrays[0][rows]
+        out = self.np.empty((len(rows), DIM), dtype=self.np.float32)
+        for shard, mask in self._split(rows):
+            out[mask] = self.arrays[shard][rows[mask] - self.starts[shard]]
+        return out
+
+    def dot(self, rows: Any, query: Any) -> Any:
+        """Cosine of each of ``rows`` with ``query``."""
+        if len(self.arrays) == 1:
+            return self.arrays[0][rows] @ query
+        out = self.np.empty(len(rows), dtype=self.np.float32)
+        for shard, mask in self._split(rows):
+            out[mask] = self.arrays[shard][rows[mask] - self.starts[shard]] @ query
+        return out
+
+    def _split(self, rows: Any) -> Any:
+        shard_of = self.np.searchsorted(self.ends, rows, side="right")
+        for shard in self.np.unique(shard_of):
+            yield int(shard), shard_of == shard
+
+
 class View:
     """The rows one audience may see: whole-article vectors in one matrix, parts per article."""
 
-    def __init__(self, np: Any, vectors: Any, kinds: Any, ranges: list[tuple[int, int, int]],
+    def __init__(self, np: Any, vectors: Rows, kinds: Any, ranges: list[tuple[int, int, int]],
                  agent: bool) -> None:
         docnums, whole, parts, starts = [], [], [], []
         part_kinds = (PART_PUBLIC, PART_AGENT) if agent else (PART_PUBLIC,)
@@ -67,11 +101,11 @@ class View:
         self.position[self.docnums] = np.arange(len(docnums))
         # Stored transposed (384 x articles): ``query @ whole_t`` runs about twice as fast as
         # ``whole @ query`` with the article-major layout (0.16 against 0.32 ms at 10k).
-        self.whole_t = np.ascontiguousarray(vectors[np.array(whole, dtype=np.int64)].T) if whole \
-            else np.zeros((DIM, 0), dtype=np.float32)
+        self.whole_t = np.ascontiguousarray(vectors.take(np.array(whole, dtype=np.int64)).T) \
+            if whole else np.zeros((DIM, 0), dtype=np.float32)
         self.parts = np.array(parts, dtype=np.int64)
         self.starts = np.array(starts, dtype=np.int64)
-        self.vectors = np.asarray(vectors)  # a plain view of the memory map: cheaper to index
+        self.vectors = vectors
 
     def scores(self, query: Any, allowed: Any, extra: list[int]) -> tuple[Any, Any]:
         """(docnums, dense scores): the SHORTLIST best allowed articles by whole-article cosine
@@ -91,7 +125,7 @@ class View:
         lengths = self.starts[chosen + 1] - self.starts[chosen]
         rows = self.parts[np.repeat(self.starts[chosen], lengths) + _ranges(np, lengths)]
         bounds = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        best = np.maximum.reduceat(self.vectors[rows] @ query, bounds) if len(rows) \
+        best = np.maximum.reduceat(self.vectors.dot(rows, query), bounds) if len(rows) \
             else whole[chosen]
         return self.docnums[chosen], (whole[chosen] + best) / 2
 
@@ -109,16 +143,22 @@ class DenseIndex:
         import numpy as np  # noqa: PLC0415
         self.np = np
         self.meta = read_json(folder / "index.json")
-        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-        kinds = np.load(folder / "kinds.npy")
-        if self.vectors.shape[1:] != (DIM,) or not len(self.vectors) == len(kinds) == self.meta["rows"]:
-            raise ValueError(f"{folder}: vectors and kinds do not match index.json")
+        arrays, kind_parts, offsets = [], [], {}
+        for shard in shards_of(self.meta):
+            vectors = load(folder, shard, "vectors")
+            kinds = load(folder, shard, "kinds", mmap=False)
+            if vectors.shape != (shard.rows, DIM) or len(kinds) != shard.rows:
+                raise ValueError(f"{folder}: shard {shard.name!r} does not match index.json")
+            offsets[shard.name] = sum(len(a) for a in arrays)
+            arrays.append(vectors)
+            kind_parts.append(kinds)
+        self.vectors = Rows(np, arrays)
         ranges = []
-        for slug, entry in self.meta["articles"].items():
+        for slug, (shard_name, start, stop) in refs_of(self.meta).items():
             number = docnum(slug)
             if number is not None:
-                ranges.append((number, entry["start"], entry["stop"]))
-        kind_list = kinds.tolist()
+                ranges.append((number, offsets[shard_name] + start, offsets[shard_name] + stop))
+        kind_list = np.concatenate(kind_parts).tolist() if kind_parts else []
         self.views = {"public": View(np, self.vectors, kind_list, ranges, agent=False),
                       "agent": View(np, self.vectors, kind_list, ranges, agent=True)}
 

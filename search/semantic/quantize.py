@@ -27,13 +27,12 @@ class _QuietRoot(logging.Filter):
 
 
 def available() -> bool:
-    """Whether the quantizer can run here (it needs the ``onnx`` package)."""
-    try:
-        import onnx  # noqa: F401, PLC0415
-        from onnxruntime.quantization import quantize_dynamic  # noqa: F401, PLC0415
-    except ImportError:
-        return False
-    return True
+    """Whether the quantizer can run here (it needs the ``onnx`` package). Found, not imported:
+    importing onnx costs about 0.3 s (2.5 s on a loaded machine), and a build that reuses the
+    previous version's quantized model never runs the quantizer (model.prepare)."""
+    import importlib.util  # noqa: PLC0415
+    return all(importlib.util.find_spec(name) is not None
+               for name in ("onnx", "onnxruntime.quantization"))
 
 
 def quantize(model: bytes) -> bytes:
