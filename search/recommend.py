@@ -48,6 +48,8 @@ CUE_WEIGHT = 0.5
 #: Factor on the weight and confidence of a sentence about the contact itself (search/ticket.py META):
 #: 0.5 and 0.25 scored alike on the tuning fold (MRR@10 0.947/0.948 x search on clinc150), 0.75 lower.
 META_FACTOR = 0.5
+#: Factor on the weight and confidence of a transcript line that is not the customer's words.
+ASIDE_FACTOR = 0.5
 #: Exponent on sentence confidences when fusing: the most confident sentence dominates.
 SHARPNESS = 8.0
 #: Exponent on how far a sentence's best hit stands above its second (a sentence that points at
@@ -112,13 +114,19 @@ class _Known:
         return self.seen[word]
 
 
+def prior(sentence: Sentence) -> float:
+    """Factor for a sentence that is not the customer stating the problem: talk about the contact
+    or courtesy (META_FACTOR), a transcript line that is not the customer's (ASIDE_FACTOR)."""
+    return (META_FACTOR if sentence.meta else 1.0) * (ASIDE_FACTOR if sentence.aside else 1.0)
+
+
 def weight(sentence: Sentence, known: _Known) -> float:
     """Cheap weight: share of known words x sqrt(known words) x (1 + cue)."""
     found = [k for k in (known(w) for w in normalize_phrase(sentence.text).split()) if k is not None]
     hits = sum(found)
     if not hits:
         return 0.0
-    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue) * (META_FACTOR if sentence.meta else 1.0)
+    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue) * prior(sentence)
 
 
 def candidates(text: str, subject: str, known: _Known) -> list[Sentence]:
@@ -138,8 +146,7 @@ def confidence(sentence: Sentence, response: SearchResponse) -> float:
     match = parts.get("question_match", 0.0) + max(parts.get("dense") or 0.0, 0.0)
     second = response.results[1].score if len(response.results) > 1 else 0.0
     margin = MAX_MARGIN if best.exact or second <= 0 else min(best.score / second, MAX_MARGIN)
-    return (match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue)
-            * (META_FACTOR if sentence.meta else 1.0))
+    return match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue) * prior(sentence)
 
 
 def fuse(runs: list[tuple[Sentence, float, SearchResponse]], limit: int
