@@ -43,6 +43,8 @@ MAX_LIMIT = 20
 #: use the test family on the test fold. Sentences searched (the subject counts as one), chosen with
 #: SHARPNESS and MARGIN_WEIGHT: 5 searched sentences missed the problem sentence in about 8% of tickets.
 CANDIDATES = 8
+#: Best sentences searched again with each neighbour (see :func:`window`).
+WINDOW_SEEDS = 1
 #: How much a cue (question, failure, request) adds to a sentence's confidence.
 CUE_WEIGHT = 0.5
 #: Factor on the weight and confidence of a sentence about the contact itself (search/ticket.py META):
@@ -50,6 +52,9 @@ CUE_WEIGHT = 0.5
 META_FACTOR = 0.5
 #: Factor on the weight and confidence of a transcript line that is not the customer's words.
 ASIDE_FACTOR = 0.5
+#: Factor on a sentence of courtesy only ("no that's all, thanks"): it decides only when nothing
+#: else in the ticket matches.
+COURTESY_FACTOR = 0.25
 #: Exponent on sentence confidences when fusing: the most confident sentence dominates.
 SHARPNESS = 8.0
 #: Exponent on how far a sentence's best hit stands above its second (a sentence that points at
@@ -117,7 +122,8 @@ class _Known:
 def prior(sentence: Sentence) -> float:
     """Factor for a sentence that is not the customer stating the problem: talk about the contact
     or courtesy (META_FACTOR), a transcript line that is not the customer's (ASIDE_FACTOR)."""
-    return (META_FACTOR if sentence.meta else 1.0) * (ASIDE_FACTOR if sentence.aside else 1.0)
+    return ((META_FACTOR if sentence.meta else 1.0) * (ASIDE_FACTOR if sentence.aside else 1.0)
+            * (COURTESY_FACTOR if sentence.courtesy else 1.0))
 
 
 def weight(sentence: Sentence, known: _Known) -> float:
@@ -129,12 +135,25 @@ def weight(sentence: Sentence, known: _Known) -> float:
     return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue) * prior(sentence)
 
 
+def window(first: Sentence, second: Sentence) -> Sentence:
+    """Two neighbouring sentences read as one ("I cannot find my PIN. Where is it?")."""
+    return Sentence(f"{first.text} {second.text}", first.position, max(first.cue, second.cue),
+                    first.meta or second.meta, first.aside or second.aside, first.courtesy and second.courtesy)
+
+
 def candidates(text: str, subject: str, known: _Known) -> list[Sentence]:
-    """The subject and the body sentences most likely to state the problem, at most CANDIDATES."""
-    body = sorted(sentences(text), key=lambda s: -weight(s, known))
+    """The subject, the body sentences most likely to state the problem (at most CANDIDATES in all),
+    and the best WINDOW_SEEDS of them each with the sentence before and after it."""
+    found = sentences(text)
+    body = sorted(found, key=lambda s: -weight(s, known))
     chosen = [s for s in body if weight(s, known) > 0]
     head = [Sentence(" ".join(subject.split()), -1, 1.0)] if subject.strip() else []
-    return (head + chosen)[:CANDIDATES] or body[:1]
+    windows = []
+    for seed in chosen[:WINDOW_SEEDS]:
+        at = seed.position
+        windows += ([window(found[at - 1], seed)] if at > 0 else []) + (
+            [window(seed, found[at + 1])] if at + 1 < len(found) else [])
+    return ((head + chosen)[:CANDIDATES] or body[:1]) + windows
 
 
 def confidence(sentence: Sentence, response: SearchResponse) -> float:

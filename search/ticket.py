@@ -126,11 +126,13 @@ class Sentence:
     text: str
     position: int
     cue: float
-    #: Talk about the contact itself (see META) or courtesy only (see COURTESY), not the problem.
+    #: Talk about the contact itself (see META), not the problem.
     meta: bool = False
     #: Not the customer's own words: an unlabelled line of a transcript or call notes that labels
     #: the customer's lines (the agent's notes, a header).
     aside: bool = False
+    #: Only words of courtesy (see COURTESY): "no that's all, thanks".
+    courtesy: bool = False
 
 
 def strip_quoted(text: str) -> str:
@@ -257,6 +259,6 @@ def sentences(text: str) -> list[Sentence]:
         for part in split(line.replace(ASIDE, "")):
             part = " ".join(part.split())[:MAX_SENTENCE_CHARS]
             if sum(ch.isalpha() for ch in part) >= 3 and not SIGN_OFF.match(part):
-                meta = bool(META.search(part) or ANNOUNCEMENT.match(part)) or courteous(part)
-                found.append(Sentence(part, len(found), cue(part), meta, aside))
+                meta = bool(META.search(part) or ANNOUNCEMENT.match(part))
+                found.append(Sentence(part, len(found), cue(part), meta, aside, courteous(part)))
     return found
