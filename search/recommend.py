@@ -5,19 +5,22 @@
    marks those that talk about the contact itself ("please call me", "sorry to bother you").
 2. Every sentence gets a cheap weight from the served index: the share of its words the index
    knows (for the fields the viewer may match) times the square root of how many it knows, times
-   its cue (a question, a failure, a request), times ``META_FACTOR`` for talk about the contact.
+   its cue (a question, a failure, a request), times its prior (:func:`prior`): ``META_FACTOR``
+   for talk about the contact, ``COURTESY_FACTOR`` for courtesy only ("no that's all, thanks"),
+   ``ASIDE_FACTOR`` for a transcript line that is not the customer's (the agent's call notes).
    The subject, when given, is always a candidate.
-3. The ``CANDIDATES`` best sentences each run one :meth:`Engine.search` (so ranking, visibility,
+3. The ``CANDIDATES`` best sentences, and the best one joined with the sentence before and after
+   it (a problem told in two sentences), each run one :meth:`Engine.search` (so ranking, visibility,
    filters, synonyms, typo repair, the semantic layer and the usage prior are the search's own).
    A sentence's confidence is how well its best hit matches it: the title/question match plus,
    with the semantic layer on, the dense similarity, times how far that hit stands above the
-   second (to the power ``MARGIN_WEIGHT``), times its cue.
+   second (to the power ``MARGIN_WEIGHT``), times its cue and its prior.
 4. The answers are fused: each article scores the sum over sentences of (confidence ^
    ``SHARPNESS``) x its score relative to that sentence's best hit, so the sentence that states the
    problem decides and the others only break ties. Each hit says why: the ticket words it matched
    and the sentences they came from.
 
-Cost: one pass over the words (IDF cached per index version) and at most ``CANDIDATES`` searches,
+Cost: one pass over the words (IDF cached per index version) and at most ``MAX_SEARCHES`` searches,
 whatever the length of the ticket (at most ``MAX_TICKET_CHARS`` characters).
 """
 from __future__ import annotations
@@ -45,6 +48,8 @@ MAX_LIMIT = 20
 CANDIDATES = 8
 #: Best sentences searched again with each neighbour (see :func:`window`).
 WINDOW_SEEDS = 1
+#: Searches a ticket costs at most, however long.
+MAX_SEARCHES = CANDIDATES + 2 * WINDOW_SEEDS
 #: How much a cue (question, failure, request) adds to a sentence's confidence.
 CUE_WEIGHT = 0.5
 #: Factor on the weight and confidence of a sentence about the contact itself (search/ticket.py META):
