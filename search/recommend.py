@@ -143,7 +143,8 @@ def weight(sentence: Sentence, known: _Known) -> float:
 def window(first: Sentence, second: Sentence) -> Sentence:
     """Two neighbouring sentences read as one ("I cannot find my PIN. Where is it?")."""
     return Sentence(f"{first.text} {second.text}", first.position, max(first.cue, second.cue),
-                    first.meta or second.meta, first.aside or second.aside, first.courtesy and second.courtesy)
+                    first.meta or second.meta, first.aside or second.aside,
+                    first.courtesy and second.courtesy)
 
 
 def candidates(text: str, subject: str, known: _Known) -> list[Sentence]:

@@ -93,7 +93,8 @@ META = re.compile(
     r"(appreciate|grateful for) (a|any|your|it)|hope (this|you|that|we|someone|to hear)|"
     r"(on|your|the) (website|web site|help pages?|faq|forums?|hotline)|waiting (time|on the phone|on hold)|"
     r"on hold|(been|am|as) a (loyal |long[- ]time |good )?customer|customer (for|since)|"
-    r"(my|the|one) (main |real |only )?(question|problem|issue|point|thing|reason)( i'?m| i am)?( writing| asking)? "
+    r"(my|the|one) (main |real |only )?(question|problem|issue|point|thing|reason)"
+    r"( i'?m| i am)?( writing| asking)? "
     r"(is|was)( this| that| as follows| simple)?(?=\s*[.:]?\s*$)|to (get|cut) to the (point|chase))\b",
     re.IGNORECASE)
 #: A short sentence ending in a colon announces what follows ("My question:", "Quick one:").
@@ -113,7 +114,8 @@ COURTESY = frozenset("""thanks thank thx ty cheers bye goodbye appreciate apprec
     it's all everything nothing else no yes ok okay great perfect lovely brilliant awesome fine sure alright
     good nice have a the day evening one so very much again you for your help time then i that'll do will
     be gracias adios vale nada mas""".split())
-COURTESY_CORE = frozenset("thanks thank thx ty cheers bye goodbye appreciate appreciated all gracias adios".split())
+COURTESY_CORE = frozenset(
+    "thanks thank thx ty cheers bye goodbye appreciate appreciated all gracias adios".split())
 #: Marks a line of a transcript that is not the customer's own words (a note, a header): kept, flagged.
 ASIDE = "\u2063"
 MAX_SENTENCE_CHARS = 400
