@@ -7,8 +7,8 @@
 Each judged query of a fold (bench/folds.py, the same split by intent as bench/quality.py) is
 wrapped in ticket noise from one family of templates (bench/ticket_noise.py) with a fixed seed:
 greeting, a story around the query, sign-off and signature with order and phone numbers,
-disclaimer and quoted earlier reply, at least ``MIN_WORDS`` words; the test family also writes
-chat transcripts and call notes. The noise never uses the set's documents or answers. Constants of
+disclaimer and quoted earlier reply, at least ``MIN_WORDS`` words; both families also write chat
+transcripts and call notes. The noise never uses the set's documents or answers. Constants of
 search/ticket.py and search/recommend.py are chosen with ``--family tune --fold tune``; the figures
 reported are the defaults, ``--family test --fold test``: other templates, other intents.
 

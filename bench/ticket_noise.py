@@ -1,11 +1,13 @@
 """Ticket noise for bench/recommend.py: two disjoint template families, tuning and test.
 
 A judged query is wrapped in what surrounds a customer's question in real support text. The
-``tune`` family is the one the constants of ``search/recommend.py`` and ``search/ticket.py`` were
-chosen on (e-mails only). The ``test`` family shares no template with it (other greetings, story
-sentences, sign-offs, signatures, disclaimers and quoted replies) and adds two styles never seen in
-tuning: a chat transcript with agent and customer turns, and an agent's call notes. The noise
-never uses a set's documents or answers: the same templates serve every set.
+``tune`` family is the one the constants of ``search/recommend.py`` and ``search/ticket.py`` are
+chosen on: e-mails, chat transcripts and call notes, whose story sentences include everyday
+chatter that states no problem (trains, football, a birthday dinner). The ``test`` family shares
+no template with it: other greetings, story sentences, sign-offs, signatures, disclaimers, quoted
+replies, agent turns and call-note lines (the chat and call-note styles and the ``tune`` family's
+chatter were added after the first test run showed a gap; the ``test`` family is unchanged). The
+noise never uses a set's documents or answers: the same templates serve every set.
 """
 from __future__ import annotations
 
@@ -54,6 +56,11 @@ TUNE = Family(
         "My daughter usually sorts these things out for me but she is away this month.",
         "I have already spent most of my lunch break trying to figure this out.",
         "I don't usually complain, but this has been going on for a while now.",
+        "Our kitchen is being redone so the whole house is full of dust and builders.",
+        "I just got back from dropping the kids at swimming practice.",
+        "The trains were cancelled again this morning so I am working from home.",
+        "We are planning a trip to see my in-laws in Portugal next month.",
+        "I spent the weekend helping my sister move into her new flat.",
     ],
     lead_ins=["", "", "Anyway, the reason I am writing: ", "So my question is this. ", "Basically, ",
               "To get to the point: "],
@@ -68,6 +75,11 @@ TUNE = Family(
         "I really hope we can settle this without too much back and forth.",
         "Honestly I am quite frustrated, but I know it is not your fault personally.",
         "It would be great if you could also confirm by email once it is done.",
+        "My football team lost again on Saturday so it has not been a great week.",
+        "I have a dentist appointment at three, so I may not answer straight away.",
+        "We are hosting a birthday dinner tonight and I still have to do the shopping.",
+        "The heating in our building has been off for days, which does not help.",
+        "I am learning Spanish in the evenings, so I am online quite late.",
     ],
     sign_offs=["Thanks,", "Kind regards,", "Best regards,", "Many thanks,", "Cheers,", "Thank you,", "Regards,"],
     signatures=["{name}\nOrder number: ORD-{ref}\nPhone: +44 20 7946 {phone}",
@@ -89,6 +101,23 @@ TUNE = Family(
         "Please do not reply to this automated email."),
     ],
     streets=["12 High Street, Leeds", "4 Park Road, Bristol", "77 Mill Lane, York", "9 Church Street, Bath"],
+    styles=("email", "chat", "notes"),
+    agent_lines=(
+        "Welcome to our live help, my name is {agent}. What can I do for you?",
+        "Oh no, I am sorry about that. I will check it straight away.",
+        "Can you give me your full name and date of birth for security?",
+        "Great, that matches. One moment while I pull up your details.",
+        "Can I help with anything else before you go?",
+        "I completely understand why you are upset.",
+    ),
+    note_lines=(
+        "Phone call at {time}, lasted {minutes} minutes. Security questions passed.",
+        "Customer sounded stressed, mentioned they were on a lunch break at work.",
+        "Reviewed previous tickets: one closed complaint, last spoke to us on {day}.",
+        "Told customer the standard response time and logged reference TKT-{ref}.",
+        "Wants any update sent by text message rather than a phone call.",
+        "Customer thanked me at the end and hung up.",
+    ),
 )
 
 TEST = Family(

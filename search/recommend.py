@@ -5,19 +5,22 @@
    marks those that talk about the contact itself ("please call me", "sorry to bother you").
 2. Every sentence gets a cheap weight from the served index: the share of its words the index
    knows (for the fields the viewer may match) times the square root of how many it knows, times
-   its cue (a question, a failure, a request), times ``META_FACTOR`` for talk about the contact.
+   its cue (a question, a failure, a request), times its prior (:func:`prior`): ``META_FACTOR``
+   for talk about the contact, ``COURTESY_FACTOR`` for courtesy only ("no that's all, thanks"),
+   ``ASIDE_FACTOR`` for a transcript line that is not the customer's (the agent's call notes).
    The subject, when given, is always a candidate.
-3. The ``CANDIDATES`` best sentences each run one :meth:`Engine.search` (so ranking, visibility,
+3. The ``CANDIDATES`` best sentences, and the best one joined with the sentence before and after
+   it (a problem told in two sentences), each run one :meth:`Engine.search` (so ranking, visibility,
    filters, synonyms, typo repair, the semantic layer and the usage prior are the search's own).
    A sentence's confidence is how well its best hit matches it: the title/question match plus,
    with the semantic layer on, the dense similarity, times how far that hit stands above the
-   second (to the power ``MARGIN_WEIGHT``), times its cue.
+   second (to the power ``MARGIN_WEIGHT``), times its cue and its prior.
 4. The answers are fused: each article scores the sum over sentences of (confidence ^
    ``SHARPNESS``) x its score relative to that sentence's best hit, so the sentence that states the
    problem decides and the others only break ties. Each hit says why: the ticket words it matched
    and the sentences they came from.
 
-Cost: one pass over the words (IDF cached per index version) and at most ``CANDIDATES`` searches,
+Cost: one pass over the words (IDF cached per index version) and at most ``MAX_SEARCHES`` searches,
 whatever the length of the ticket (at most ``MAX_TICKET_CHARS`` characters).
 """
 from __future__ import annotations
@@ -43,11 +46,20 @@ MAX_LIMIT = 20
 #: use the test family on the test fold. Sentences searched (the subject counts as one), chosen with
 #: SHARPNESS and MARGIN_WEIGHT: 5 searched sentences missed the problem sentence in about 8% of tickets.
 CANDIDATES = 8
+#: Best sentences searched again with each neighbour (see :func:`window`).
+WINDOW_SEEDS = 1
+#: Searches a ticket costs at most, however long.
+MAX_SEARCHES = CANDIDATES + 2 * WINDOW_SEEDS
 #: How much a cue (question, failure, request) adds to a sentence's confidence.
 CUE_WEIGHT = 0.5
 #: Factor on the weight and confidence of a sentence about the contact itself (search/ticket.py META):
 #: 0.5 and 0.25 scored alike on the tuning fold (MRR@10 0.947/0.948 x search on clinc150), 0.75 lower.
 META_FACTOR = 0.5
+#: Factor on the weight and confidence of a transcript line that is not the customer's words.
+ASIDE_FACTOR = 0.5
+#: Factor on a sentence of courtesy only ("no that's all, thanks"): it decides only when nothing
+#: else in the ticket matches.
+COURTESY_FACTOR = 0.25
 #: Exponent on sentence confidences when fusing: the most confident sentence dominates.
 SHARPNESS = 8.0
 #: Exponent on how far a sentence's best hit stands above its second (a sentence that points at
@@ -112,21 +124,42 @@ class _Known:
         return self.seen[word]
 
 
+def prior(sentence: Sentence) -> float:
+    """Factor for a sentence that is not the customer stating the problem: talk about the contact
+    or courtesy (META_FACTOR), a transcript line that is not the customer's (ASIDE_FACTOR)."""
+    return ((META_FACTOR if sentence.meta else 1.0) * (ASIDE_FACTOR if sentence.aside else 1.0)
+            * (COURTESY_FACTOR if sentence.courtesy else 1.0))
+
+
 def weight(sentence: Sentence, known: _Known) -> float:
     """Cheap weight: share of known words x sqrt(known words) x (1 + cue)."""
     found = [k for k in (known(w) for w in normalize_phrase(sentence.text).split()) if k is not None]
     hits = sum(found)
     if not hits:
         return 0.0
-    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue) * (META_FACTOR if sentence.meta else 1.0)
+    return hits / len(found) * math.sqrt(hits) * (1 + sentence.cue) * prior(sentence)
+
+
+def window(first: Sentence, second: Sentence) -> Sentence:
+    """Two neighbouring sentences read as one ("I cannot find my PIN. Where is it?")."""
+    return Sentence(f"{first.text} {second.text}", first.position, max(first.cue, second.cue),
+                    first.meta or second.meta, first.aside or second.aside,
+                    first.courtesy and second.courtesy)
 
 
 def candidates(text: str, subject: str, known: _Known) -> list[Sentence]:
-    """The subject and the body sentences most likely to state the problem, at most CANDIDATES."""
-    body = sorted(sentences(text), key=lambda s: -weight(s, known))
+    """The subject, the body sentences most likely to state the problem (at most CANDIDATES in all),
+    and the best WINDOW_SEEDS of them each with the sentence before and after it."""
+    found = sentences(text)
+    body = sorted(found, key=lambda s: -weight(s, known))
     chosen = [s for s in body if weight(s, known) > 0]
     head = [Sentence(" ".join(subject.split()), -1, 1.0)] if subject.strip() else []
-    return (head + chosen)[:CANDIDATES] or body[:1]
+    windows = []
+    for seed in chosen[:WINDOW_SEEDS]:
+        at = seed.position
+        windows += ([window(found[at - 1], seed)] if at > 0 else []) + (
+            [window(seed, found[at + 1])] if at + 1 < len(found) else [])
+    return ((head + chosen)[:CANDIDATES] or body[:1]) + windows
 
 
 def confidence(sentence: Sentence, response: SearchResponse) -> float:
@@ -138,8 +171,7 @@ def confidence(sentence: Sentence, response: SearchResponse) -> float:
     match = parts.get("question_match", 0.0) + max(parts.get("dense") or 0.0, 0.0)
     second = response.results[1].score if len(response.results) > 1 else 0.0
     margin = MAX_MARGIN if best.exact or second <= 0 else min(best.score / second, MAX_MARGIN)
-    return (match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue)
-            * (META_FACTOR if sentence.meta else 1.0))
+    return match * margin ** MARGIN_WEIGHT * (1 + CUE_WEIGHT * sentence.cue) * prior(sentence)
 
 
 def fuse(runs: list[tuple[Sentence, float, SearchResponse]], limit: int

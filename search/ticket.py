@@ -30,10 +30,12 @@ SIGN_OFF = re.compile(
 CLOSING = re.compile(r"^\s*\w[\w' ]{0,40},\s*$")
 #: Lines after a sign-off this long or shorter are taken for the signature (name, role, phone).
 SIGNATURE_LINE = 80
-#: A greeting at the start of a line, with a name or "team" after it.
+#: A greeting at the start of a line, with a name or "team" after it, ended by punctuation or, with
+#: at most three words after it, by the end of the line ("Hi there" alone in a chat turn).
 GREETING = re.compile(
     r"^\s*(hi|hello|hey|hiya|dear|greetings|good (morning|afternoon|evening|day)|to whom it may concern|"
-    r"hola|buenos d[ií]as|buenas( tardes| noches)?|estimad[oa]s?)\b[^,.!:\n]{0,40}[,.!:]+\s*", re.IGNORECASE)
+    r"hola|buenos d[ií]as|buenas( tardes| noches)?|estimad[oa]s?)\b"
+    r"([^,.!:\n]{0,40}[,.!:]+\s*|( [\w'/-]+){0,3}\s*$)", re.IGNORECASE)
 #: Words of legal footers: a paragraph with two of them is a disclaimer.
 DISCLAIMER_WORDS = re.compile(
     r"\b(confidential(ity)?|privileged|intended (solely )?(only )?for|intended recipient|disclaimer|"
@@ -90,7 +92,13 @@ META = re.compile(
     r"(would|will) (be|really) (great|lovely|appreciated|grateful)|"
     r"(appreciate|grateful for) (a|any|your|it)|hope (this|you|that|we|someone|to hear)|"
     r"(on|your|the) (website|web site|help pages?|faq|forums?|hotline)|waiting (time|on the phone|on hold)|"
-    r"on hold|(been|am|as) a (loyal |long[- ]time |good )?customer|customer (for|since))\b", re.IGNORECASE)
+    r"on hold|(been|am|as) a (loyal |long[- ]time |good )?customer|customer (for|since)|"
+    r"(my|the|one) (main |real |only )?(question|problem|issue|point|thing|reason)"
+    r"( i'?m| i am)?( writing| asking)? "
+    r"(is|was)( this| that| as follows| simple)?(?=\s*[.:]?\s*$)|to (get|cut) to the (point|chase))\b",
+    re.IGNORECASE)
+#: A short sentence ending in a colon announces what follows ("My question:", "Quick one:").
+ANNOUNCEMENT = re.compile(r"^\W*(\w+\W+){0,5}\w*:\s*$")
 #: A speaker label at the start of a transcript line ("[10:02] Agent (Maya): ...", "Customer: ...").
 #: The support side's turns are dropped; the customer's are kept without the label.
 SPEAKER = re.compile(
@@ -100,6 +108,16 @@ SUPPORT_SIDE = frozenset(["agent", "support", "rep", "representative", "operator
                           "assistant", "bot", "system", "staff", "helpdesk", "concierge", "specialist"])
 CUSTOMER_SIDE = frozenset(["customer", "caller", "client", "user", "visitor", "guest", "member", "me",
                            "cliente", "usuario"])
+#: Words of courtesy: a sentence made only of them ("no that's all, thanks", "ok great, bye") closes
+#: the contact and states no problem, however well it matches a "thank you" article.
+COURTESY = frozenset("""thanks thank thx ty cheers bye goodbye appreciate appreciated that's thats that is
+    it's all everything nothing else no yes ok okay great perfect lovely brilliant awesome fine sure alright
+    good nice have a the day evening one so very much again you for your help time then i that'll do will
+    be gracias adios vale nada mas""".split())
+COURTESY_CORE = frozenset(
+    "thanks thank thx ty cheers bye goodbye appreciate appreciated all gracias adios".split())
+#: Marks a line of a transcript that is not the customer's own words (a note, a header): kept, flagged.
+ASIDE = "\u2063"
 MAX_SENTENCE_CHARS = 400
 
 
@@ -112,6 +130,11 @@ class Sentence:
     cue: float
     #: Talk about the contact itself (see META), not the problem.
     meta: bool = False
+    #: Not the customer's own words: an unlabelled line of a transcript or call notes that labels
+    #: the customer's lines (the agent's notes, a header).
+    aside: bool = False
+    #: Only words of courtesy (see COURTESY): "no that's all, thanks".
+    courtesy: bool = False
 
 
 def strip_quoted(text: str) -> str:
@@ -151,7 +174,9 @@ def strip_tokens(text: str) -> str:
 
 
 def strip_speakers(text: str) -> str:
-    """Transcript lines: the support side's turns dropped, the customer's kept without their label.
+    """Transcript lines: the support side's turns dropped, the customer's kept without their label,
+    other lines (the agent's own notes, headers) kept but marked ``ASIDE`` when a customer's line
+    is labelled.
 
     Only when at least two lines carry a known speaker label, so "Error: ..." in a plain ticket stays."""
     lines = text.splitlines()
@@ -159,12 +184,15 @@ def strip_speakers(text: str) -> str:
               for line in lines]
     if sum(who in SUPPORT_SIDE | CUSTOMER_SIDE for who, _ in labels) < 2:
         return text
+    labelled = any(who in CUSTOMER_SIDE for who, _ in labels)
     kept = []
     for line, (who, end) in zip(lines, labels):
         if who in SUPPORT_SIDE:
             kept.append("")
+        elif who in CUSTOMER_SIDE:
+            kept.append(line[end:])
         else:
-            kept.append(line[end:] if who in CUSTOMER_SIDE else line)
+            kept.append(ASIDE + line if labelled and line.strip() else line)
     return "\n".join(kept)
 
 
@@ -182,6 +210,12 @@ def clean(text: str) -> str:
     text = strip_signature(text)
     text = strip_greetings(text)
     return strip_tokens(text)
+
+
+def courteous(sentence: str) -> bool:
+    """Only words of courtesy, at least one of thanks or farewell ("no that's all, thanks")."""
+    words = re.findall(r"[\w']+", sentence.lower())
+    return bool(words) and all(w in COURTESY for w in words) and any(w in COURTESY_CORE for w in words)
 
 
 def cue(sentence: str) -> float:
@@ -208,7 +242,9 @@ def split(text: str) -> list[str]:
             # "The reason I am writing", "This is the second time I asked": a writer who capitalises
             # has a relative clause here, not a new sentence (one who does not writes "i" anyway)
             relative = current.lstrip()[:1].isupper() and DETERMINERS.intersection(words[-3:-1])
-            if last in BEFORE_I_WORDS or len(words) < 2 or relative:
+            # a writer who types "i" does not switch to "I" mid-sentence: "what am i to do I looked"
+            lowercase_i = " i " in f" {current} "
+            if (last in BEFORE_I_WORDS and not lowercase_i) or len(words) < 2 or relative:
                 current += " " + piece
             else:
                 parts.append(current)
@@ -220,8 +256,11 @@ def split(text: str) -> list[str]:
 def sentences(text: str) -> list[Sentence]:
     """The cleaned body split into sentences (each cut at MAX_SENTENCE_CHARS), with their cues."""
     found = []
-    for part in split(clean(text)):
-        part = " ".join(part.split())[:MAX_SENTENCE_CHARS]
-        if sum(ch.isalpha() for ch in part) >= 3 and not SIGN_OFF.match(part):
-            found.append(Sentence(part, len(found), cue(part), bool(META.search(part))))
+    for line in clean(text).split("\n"):
+        aside = line.lstrip().startswith(ASIDE)
+        for part in split(line.replace(ASIDE, "")):
+            part = " ".join(part.split())[:MAX_SENTENCE_CHARS]
+            if sum(ch.isalpha() for ch in part) >= 3 and not SIGN_OFF.match(part):
+                meta = bool(META.search(part) or ANNOUNCEMENT.match(part))
+                found.append(Sentence(part, len(found), cue(part), meta, aside, courteous(part)))
     return found

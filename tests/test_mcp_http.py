@@ -1,11 +1,17 @@
 """Streamable HTTP at the app's own ``/mcp``, driven by the official SDK's client against real
 threaded servers (werkzeug's, as ``flask run``, and waitress): the bearer token decides the audience
-per request, an unknown one is a 401, and concurrent sessions never see each other's audience."""
+per request, an unknown one is a 401, and concurrent sessions never see each other's audience. The
+same tests run under gunicorn (a separate process with threaded workers, as in docs/operations.md)."""
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -81,8 +87,58 @@ class WaitressServer:
         self.thread.join(timeout=10)
 
 
-@pytest.fixture(params=["werkzeug", "waitress"])
+class GunicornServer:
+    """``gunicorn 'web:create_app()'`` (2 threaded workers) on a free port, configured through the
+    ``KB_*`` environment as in production; stopped with SIGTERM to its own process."""
+
+    def __init__(self, index_dir: Path, instance_dir: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        env = dict(os.environ, KB_INDEX_DIR=str(index_dir), KB_INSTANCE_DIR=str(instance_dir),
+                   KB_AGENT_TOKENS=AGENT_TOKEN, KB_ANALYTICS_URL="off", KB_RATELIMIT_ENABLED="false",
+                   KB_SECRET_KEY="test-secret")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
+             "-b", f"127.0.0.1:{port}", "web:create_app()"],
+            cwd=Path(__file__).resolve().parent.parent, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/api/v1/search?q=refund", timeout=15).close()
+                return
+            except OSError:  # refused, reset or timed out while the workers start
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(params=["werkzeug", "waitress", "gunicorn"])
 def served(request: pytest.FixtureRequest, index_dir: Path, tmp_path: Path) -> Iterator[Any]:
+    if request.param == "gunicorn":
+        server: Any = GunicornServer(index_dir, tmp_path / "instance")
+        try:
+            yield server
+        finally:
+            server.stop()
+        return
     app = make_app(index_dir, tmp_path / "instance", ANALYTICS_URL="off")
     server = LiveServer(app) if request.param == "werkzeug" else WaitressServer(app)
     try:

@@ -8,7 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search import AGENT, ANONYMOUS, Engine
-from search.recommend import CANDIDATES, MAX_TICKET_CHARS, RecommendRequest, candidates, recommend
+from search.recommend import (
+    CANDIDATES,
+    MAX_SEARCHES,
+    MAX_TICKET_CHARS,
+    RecommendRequest,
+    candidates,
+    recommend,
+)
 from search.ticket import clean, cue, sentences, split
 
 DEMO_TICKET = """Hello team,
@@ -79,7 +86,10 @@ def test_candidates_are_bounded_and_start_with_the_subject(engine: Engine) -> No
         from search.recommend import _Known  # noqa: PLC0415
         chosen = candidates(long_text, "Refund please", _Known(engine, [], ANONYMOUS))
     assert chosen[0].text == "Refund please"
-    assert len(chosen) == CANDIDATES < 400
+    assert CANDIDATES < len(chosen) <= MAX_SEARCHES < 400
+    # the subject and CANDIDATES - 1 sentences, then the best sentence with its neighbours (the
+    # first sentence has none before it)
+    assert [c.text.count("My wifi router problem") for c in chosen[CANDIDATES:]] == [2]
 
 
 def test_a_long_ticket_costs_a_bounded_number_of_searches(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,7 +99,7 @@ def test_a_long_ticket_costs_a_bounded_number_of_searches(engine: Engine, monkey
     text = " ".join(f"Day {n}: the router light was orange again and the wifi dropped." for n in range(300))
     assert len(text) <= MAX_TICKET_CHARS
     found = recommend(engine, RecommendRequest(text[:MAX_TICKET_CHARS], subject="Wi-Fi"))
-    assert len(queries) == CANDIDATES
+    assert CANDIDATES < len(queries) <= MAX_SEARCHES
     assert all(len(q) <= 500 for q in queries)
     assert found.response.results[0].slug == "technical/wifi-dropping"
 
@@ -203,6 +213,9 @@ def test_recommendations_are_recorded_without_the_ticket(client: Any, recorder: 
     assert searches[0]["source"] == "recommend" and searches[0]["search_id"] == body["search_id"]
     assert searches[0]["filters"] == {"channel": ["chat"]}
     assert "Tom" not in searches[0]["query"]
+    assert body["channel"] == "chat"  # echoed for the caller; recorded above, not used for ranking
+    plain = post(client, {"text": "Can I get my money back?"}, headers=agent_headers).get_json()
+    assert plain["channel"] is None
 
 
 def test_openapi_documents_recommend(client: Any) -> None:

@@ -68,3 +68,33 @@ def test_a_request_in_the_imperative_reads_like_the_problem() -> None:
     assert cue("please send me a new card") == 0.5
     assert cue("My daughter usually sorts these things out for me") == 0.0
     assert cue("The letter was sent to my old address") == 0.0
+
+
+def test_call_notes_keep_the_customers_words_and_mark_the_agents_own_lines() -> None:
+    notes = ("CALL NOTES - Sam Taylor\nPhone call at 10:28. Security questions passed.\n"
+             "Customer said: my wifi keeps disconnecting every evening\n"
+             "Told customer the standard response time.\nAgent: Maya")
+    found = {s.text: s.aside for s in sentences(notes)}
+    assert found["my wifi keeps disconnecting every evening"] is False
+    assert found["Told customer the standard response time."] is True
+    assert "Maya" not in " ".join(found)
+    # a plain ticket has no aside
+    assert not any(s.aside for s in sentences("Phone call failed.\nMy wifi drops every evening."))
+
+
+def test_courtesy_only_turns_greeting_lines_and_announcements_do_not_state_the_problem() -> None:
+    chat = ("[10:02] Agent (Maya): How can I help?\n[10:03] Customer: Hi there\n"
+            "[10:03] Customer: Quick question:\n[10:04] Customer: my wifi keeps disconnecting\n"
+            "[10:05] Agent (Maya): Anything else?\n[10:06] Customer: no that's all, thanks")
+    found = {s.text: s for s in sentences(chat)}
+    assert "Hi there" not in found
+    assert found["Quick question:"].meta and not found["my wifi keeps disconnecting"].meta
+    assert found["no that's all, thanks"].courtesy and not found["my wifi keeps disconnecting"].courtesy
+    assert [s.meta for s in sentences("So my question is this. Why was I charged twice?")] == [True, False]
+
+
+def test_a_writer_who_types_lowercase_i_starts_a_sentence_at_a_capital_i() -> None:
+    assert split("what am i supposed to do I looked around on your website") == [
+        "what am i supposed to do", "I looked around on your website"]
+    assert split("how do I reset it") == ["how do I reset it"]
+

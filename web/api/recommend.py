@@ -3,6 +3,10 @@
 Each result carries the say-this answer (public, as in ``/search``), the escalation route (agents
 only, as in ``/triage``) and why it matched (the ticket's words and sentences). Anonymous callers
 get public articles only: the viewer goes down to the engine like every search.
+
+``channel`` (phone, chat, email, ...) is recorded with the recommendation for reports and echoed
+back; it does not change the ranking. An article's ``channels`` are the ways customers can contact
+support for its type, not the channels its answer suits, so there is no honest signal to rank by.
 """
 from __future__ import annotations
 
@@ -47,6 +51,6 @@ def recommend_view() -> Response:
     recorded = dict(filters, **({"channel": [sent.channel]} if sent.channel else {}))
     track_search(found.response, "recommend" if who.sees_internal else "api", recorded, search_id=search_id)
     return json_response(dumps({
-        "search_id": search_id, "query": found.query, "problem": found.problem,
+        "search_id": search_id, "query": found.query, "problem": found.problem, "channel": sent.channel,
         "did_you_mean": found.response.did_you_mean, "no_good_answer": found.response.no_good_answer,
         "took_ms": round(found.took_ms, 2), "version": found.response.version, "results": results}))

@@ -49,7 +49,8 @@ class RecommendRequest(Body):
     lang: Annotated[str, Field(pattern=LANG_PATTERN, description="Language of the articles to "
                                "suggest, e.g. en (default: every language).")] | None = None
     channel: Literal[CHANNELS] | None = Field(  # type: ignore[valid-type]
-        None, description="Where the text comes from; recorded for reports, not used for ranking.")
+        None, description="Where the text comes from: recorded with the recommendation for reports "
+        "and echoed back; not used for ranking.")
     limit: StrictInt = Field(5, ge=1, le=MAX_RECOMMEND, description="Articles.")
 
     @model_validator(mode="after")
@@ -88,6 +89,7 @@ class RecommendResponse(BaseModel):
     search_id: str = Field(description="Send it with `POST /articles/{slug}/used` to link the use.")
     query: str = Field(description="The sentence of the ticket that decided the ranking.")
     problem: list[str] = Field(description="The sentences searched, most confident first.")
+    channel: str | None = Field(description="The request's channel, echoed (null when not sent).")
     did_you_mean: str | None
     no_good_answer: bool
     took_ms: float
